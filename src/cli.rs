@@ -1,0 +1,174 @@
+//! The command line: parses arguments and calls the library. No simulation logic lives here.
+
+use crate::model::Scenario;
+use crate::report::{self, OutputDir, Stamp};
+use crate::{bench, replication, scenario, sim};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "drsim",
+    version,
+    about = "Deterministic simulator for disaster-recovery replication planning (Azure Site Recovery, Hyper-V Replica)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and write its results.
+    Run {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// Output folder [default: output/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Master seed; replaces the scenario's `seed`.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print summary.json to stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Replace an output folder that holds another scenario's or seed's results.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a scenario file and report every error.
+    Validate { file: PathBuf },
+    /// Print the replication state machine's transition table (Markdown).
+    States,
+    /// Time a generated estate: events, wall time, events/s.
+    Bench {
+        /// Number of VMs.
+        #[arg(long, default_value_t = 1000)]
+        vms: u32,
+        /// Simulated days.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
+}
+
+/// Exit codes: 0 success, 1 the run failed (I/O), 2 bad input (arguments or scenario).
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Run {
+            file,
+            out,
+            seed,
+            json,
+            force,
+        } => run(&file, out, seed, json, force),
+        Command::Validate { file } => match scenario::load(&file) {
+            Ok(s) => {
+                println!(
+                    "{}: ok: scenario \"{}\", {} VMs, {} links, {} simulated",
+                    file.display(),
+                    s.name,
+                    s.vms.len(),
+                    s.links.len(),
+                    crate::units::Millis(s.horizon)
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                2
+            }
+        },
+        Command::States => {
+            print!("{}", replication::transition_table_markdown());
+            0
+        }
+        Command::Bench { vms, days } => {
+            let report = bench::run(vms, days);
+            println!("{report}");
+            0
+        }
+    }
+}
+
+/// The default output folder: `output/<scenario name>` with the name made path-safe.
+fn default_out(scenario: &Scenario) -> PathBuf {
+    let safe: String = scenario
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Path::new("output").join(safe)
+}
+
+fn run(file: &Path, out: Option<PathBuf>, seed: Option<u64>, json: bool, force: bool) -> i32 {
+    let scenario = match scenario::load(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let seed = seed.unwrap_or(scenario.seed);
+    let stamp = Stamp::new(&scenario, seed);
+    let target = out.unwrap_or_else(|| default_out(&scenario));
+    match write_run(&scenario, &stamp, &target, force) {
+        Ok((summary, table)) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).expect("JSON value")
+                );
+            } else {
+                print!("{table}");
+                println!("results in {}", target.display());
+            }
+            0
+        }
+        Err(RunError::Output(e)) => {
+            eprintln!("error: {e}");
+            2
+        }
+        Err(RunError::Io(e)) => {
+            eprintln!("error: writing results to {}: {e}", target.display());
+            1
+        }
+    }
+}
+
+enum RunError {
+    Output(report::OutputError),
+    Io(std::io::Error),
+}
+
+/// Simulate into a temporary folder and put it in place only when every file is complete.
+fn write_run(
+    scenario: &Scenario,
+    stamp: &Stamp,
+    target: &Path,
+    force: bool,
+) -> Result<(serde_json::Value, String), RunError> {
+    let dir = OutputDir::prepare(target, stamp, force).map_err(RunError::Output)?;
+    let mut recorder =
+        report::CsvRecorder::create(dir.path(), stamp, &scenario.calendar).map_err(RunError::Io)?;
+    let result = sim::run(scenario, stamp.seed, &mut recorder).map_err(RunError::Io)?;
+    recorder.finish().map_err(RunError::Io)?;
+    report::write_vms_csv(&dir.path().join("vms.csv"), stamp, &result).map_err(RunError::Io)?;
+    let summary = report::summary_json(scenario, stamp, &result);
+    let text = serde_json::to_string_pretty(&summary).expect("JSON value") + "\n";
+    std::fs::write(dir.path().join("summary.json"), text).map_err(RunError::Io)?;
+    dir.commit().map_err(RunError::Output)?;
+    Ok((summary, report::terminal_table(&scenario.name, &result)))
+}

@@ -1,0 +1,31 @@
+//! drsim: a deterministic discrete-event simulator for disaster-recovery replication
+//! planning (Azure Site Recovery and Hyper-V Replica).
+//!
+//! The crate is layered so that each layer knows only the ones below it:
+//!
+//! - [`engine`]: a generic discrete-event engine (integer virtual time, a totally ordered
+//!   event queue, per-component RNG streams). It knows nothing of DR.
+//! - [`units`]: human units (sizes, rates, durations) as DR engineers write them.
+//! - [`scenario`]: scenario files: a raw serde layer that mirrors the TOML, and validation
+//!   into the typed [`model`] that the rest of the code sees.
+//! - [`model`]: the estate: calendar, disks, write workloads, links with fair sharing.
+//! - [`replication`]: the per-VM replication state machine, sans-IO, with its transition
+//!   table as data.
+//! - [`stats`]: time-weighted statistics (RPO distributions, level monitors).
+//! - [`sim`]: the DR simulation: drives the state machines and the model on the engine.
+//! - [`report`]: summary.json, CSV files and the terminal table.
+//! - [`cli`]: the thin command-line front end.
+
+pub mod bench;
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod replication;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod stats;
+pub mod units;
+
+/// The drsim version stamped into every output file.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

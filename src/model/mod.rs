@@ -1,0 +1,188 @@
+//! The validated estate model: what a scenario describes, with typed units and resolved
+//! references. Nothing outside `scenario` ever sees the raw file.
+
+pub mod calendar;
+pub mod link;
+pub mod workload;
+
+use crate::engine::Time;
+use crate::units::{ByteRate, Bytes};
+use calendar::Calendar;
+use workload::WorkloadSpec;
+
+/// The three topologies of the source documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topology {
+    /// Hyper-V hosts (a Hyper-V site, or VMM clouds) replicating to Azure storage.
+    HyperVToAzure,
+    /// Hyper-V hosts in a primary VMM cloud replicating to a secondary VMM site.
+    VmmToVmm,
+    /// Azure VMs replicating from a source region to a target region.
+    AzureToAzure,
+}
+
+impl Topology {
+    pub fn name(self) -> &'static str {
+        match self {
+            Topology::HyperVToAzure => "hyperv-to-azure",
+            Topology::VmmToVmm => "vmm-to-vmm",
+            Topology::AzureToAzure => "azure-to-azure",
+        }
+    }
+
+    /// The copy intervals the topology offers (domain.md section 3.4).
+    pub fn copy_intervals_ms(self) -> &'static [u64] {
+        match self {
+            Topology::HyperVToAzure => &[30_000, 300_000],
+            Topology::VmmToVmm => &[30_000, 300_000, 900_000],
+            Topology::AzureToAzure => &[300_000],
+        }
+    }
+}
+
+/// A validated scenario: everything the simulation needs, nothing it must re-check.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// FNV-1a fingerprint of the scenario file and every file it includes (traces).
+    pub hash: u64,
+    pub topology: Topology,
+    pub calendar: Calendar,
+    pub horizon: Time,
+    pub seed: u64,
+    /// Step of the time series; `None` writes no time series.
+    pub sample_step: Option<Time>,
+    pub links: Vec<LinkSpec>,
+    pub policies: Vec<Policy>,
+    pub sites: Vec<Site>,
+    pub hosts: Vec<Host>,
+    pub vms: Vec<VmSpec>,
+}
+
+/// A site's uplink.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkSpec {
+    pub name: String,
+    pub capacity: ByteRate,
+    /// Replication throttle during the calendar's work hours (ASR agent throttling).
+    pub work_hours_limit: Option<ByteRate>,
+    /// Replication throttle outside work hours.
+    pub non_work_hours_limit: Option<ByteRate>,
+    /// The most one VM's transfer may use (its upload threads' worth) [ours: off by default].
+    pub per_vm_cap: Option<ByteRate>,
+}
+
+impl LinkSpec {
+    /// The capacity available to replication at a time that is (or is not) work time.
+    pub fn capacity_at(&self, work_time: bool) -> ByteRate {
+        let limit = if work_time {
+            self.work_hours_limit
+        } else {
+            self.non_work_hours_limit
+        };
+        limit.map_or(self.capacity, |l| l.min(self.capacity))
+    }
+
+    pub fn is_throttled(&self) -> bool {
+        self.work_hours_limit.is_some() || self.non_work_hours_limit.is_some()
+    }
+}
+
+/// A replication policy: belongs to a site, applies to every VM on its hosts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    pub copy_interval: Time,
+    pub target_rpo: Time,
+    /// Duration of the Enable protection job [ours: 2 min].
+    pub enable_job: Time,
+    /// Duration of the Finalize protection job after the IR logs arrive [ours: 1 min].
+    pub finalize_job: Time,
+    /// Initial replication starts right after enabling, or at this time.
+    pub initial_replication_start: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub name: String,
+    pub link: usize,
+    pub policy: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    pub name: String,
+    pub site: usize,
+    /// Free space on the volume that holds the VMs' snapshots and .hrl logs; `None` when
+    /// the scenario does not model it.
+    pub volume_free: Option<Bytes>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmSpec {
+    pub name: String,
+    pub host: usize,
+    /// Hyper-V generation (1 or 2): decides the OS disk limit for Azure.
+    pub generation: u8,
+    /// When protection is enabled.
+    pub protect_at: Time,
+    /// Boot time at the target (for RTO, used by failover).
+    pub boot_time: Time,
+    /// Disk 0 is the OS disk.
+    pub disks: Vec<DiskSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskSpec {
+    pub size: Bytes,
+    pub used: Bytes,
+    pub shared: bool,
+    pub workload: WorkloadSpec,
+}
+
+impl VmSpec {
+    pub fn virtual_size(&self) -> u64 {
+        self.disks.iter().map(|d| d.size.0).sum()
+    }
+    pub fn used_size(&self) -> u64 {
+        self.disks.iter().map(|d| d.used.0).sum()
+    }
+
+    /// The prerequisite check of Enable protection for an Azure target (domain.md 3.1).
+    /// `None` if the VM is inside the support limits.
+    pub fn azure_support_violation(&self) -> Option<String> {
+        const GB: u64 = 1_000_000_000;
+        if let Some(os) = self.disks.first() {
+            let limit = if self.generation == 1 { 2048 } else { 300 };
+            if os.size.0 > limit * GB {
+                return Some(format!(
+                    "OS disk of {} is over the {limit} GB limit for generation {} VMs",
+                    os.size, self.generation
+                ));
+            }
+        }
+        if let Some((i, d)) = self
+            .disks
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, d)| d.size.0 > 4095 * GB)
+        {
+            return Some(format!(
+                "data disk {i} of {} is over the 4,095 GB limit",
+                d.size
+            ));
+        }
+        if self.disks.len() > 17 {
+            return Some(format!(
+                "{} data disks; at most 16 are supported",
+                self.disks.len() - 1
+            ));
+        }
+        if self.disks.iter().any(|d| d.shared) {
+            return Some("shared VHDs are not supported".to_string());
+        }
+        None
+    }
+}

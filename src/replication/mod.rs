@@ -1,0 +1,373 @@
+//! The per-VM replication state machine, sans-IO.
+//!
+//! A [`Replication`] is a plain value: it is fed [`Input`]s (a command, a job's outcome, a
+//! finished transfer, a cycle tick) and answers with [`Action`]s for the simulation to carry
+//! out (start a job, copy a disk, close and send the change log, schedule the next tick). It
+//! never sees the event queue, a file or a clock; durations it hands out are plain numbers
+//! from its [`Config`].
+//!
+//! [`TRANSITIONS`] lists every allowed `(state, input) -> state` move. It is the single source
+//! for the docs and diagrams, and [`Replication::step`] refuses (and changes nothing) for any
+//! move not in it.
+//!
+//! States follow the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).
+
+mod table;
+
+pub use table::{Transition, TRANSITIONS};
+
+/// The coarse states of the protection lifecycle, as the portal names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StateKind {
+    /// Not protected: before enabling, or after a failed enable job.
+    Unprotected,
+    /// The Enable protection job runs (prerequisite check, relationship, start).
+    EnablingProtection,
+    /// Enabled, waiting for the scheduled start of initial replication.
+    InitialReplicationPending,
+    /// Disks are copied one by one; writes are logged.
+    InitialReplication,
+    /// The logs written during IR are sent and merged, then the Finalize job ends.
+    FinalizingProtection,
+    /// Delta replication: a log is closed and sent every copy interval.
+    Protected,
+}
+
+impl StateKind {
+    pub const ALL: [StateKind; 6] = [
+        StateKind::Unprotected,
+        StateKind::EnablingProtection,
+        StateKind::InitialReplicationPending,
+        StateKind::InitialReplication,
+        StateKind::FinalizingProtection,
+        StateKind::Protected,
+    ];
+
+    /// The name used in reports and CSV files.
+    pub fn name(self) -> &'static str {
+        match self {
+            StateKind::Unprotected => "unprotected",
+            StateKind::EnablingProtection => "enabling-protection",
+            StateKind::InitialReplicationPending => "initial-replication-pending",
+            StateKind::InitialReplication => "initial-replication",
+            StateKind::FinalizingProtection => "finalizing-protection",
+            StateKind::Protected => "protected",
+        }
+    }
+}
+
+/// The full state, with the data each state needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Unprotected,
+    EnablingProtection,
+    InitialReplicationPending,
+    /// Copying disk `disk` (0-based) of the VM.
+    InitialReplication {
+        disk: u16,
+    },
+    FinalizingProtection(FinalizeStep),
+    Protected {
+        /// A closed log is on its way to the target.
+        sending: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalizeStep {
+    /// The logs written during IR are being sent.
+    SendingLog,
+    /// The Finalize protection job merges them at the target.
+    Merging,
+}
+
+impl State {
+    pub fn kind(self) -> StateKind {
+        match self {
+            State::Unprotected => StateKind::Unprotected,
+            State::EnablingProtection => StateKind::EnablingProtection,
+            State::InitialReplicationPending => StateKind::InitialReplicationPending,
+            State::InitialReplication { .. } => StateKind::InitialReplication,
+            State::FinalizingProtection(_) => StateKind::FinalizingProtection,
+            State::Protected { .. } => StateKind::Protected,
+        }
+    }
+}
+
+/// A job as the portal's Jobs tab names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
+    EnableProtection,
+    FinalizeProtection,
+}
+
+impl Job {
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::EnableProtection => "Enable protection",
+            Job::FinalizeProtection => "Finalize protection",
+        }
+    }
+}
+
+/// Why a job failed (the job log says it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFailure(pub String);
+
+/// What the machine is fed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The user (or scenario) enables protection.
+    EnableProtection,
+    /// A job the machine started has ended.
+    JobSucceeded(Job),
+    JobFailed(Job, JobFailure),
+    /// The scheduled start time of initial replication has come.
+    StartInitialReplication,
+    /// The transfer the machine started (disk copy or log) has fully arrived at the target.
+    TransferDone,
+    /// The copy interval has elapsed.
+    CycleTick,
+}
+
+/// The input's kind, for the transition table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InputKind {
+    EnableProtection,
+    JobSucceeded,
+    JobFailed,
+    StartInitialReplication,
+    TransferDone,
+    CycleTick,
+}
+
+impl Input {
+    pub fn kind(&self) -> InputKind {
+        match self {
+            Input::EnableProtection => InputKind::EnableProtection,
+            Input::JobSucceeded(_) => InputKind::JobSucceeded,
+            Input::JobFailed(..) => InputKind::JobFailed,
+            Input::StartInitialReplication => InputKind::StartInitialReplication,
+            Input::TransferDone => InputKind::TransferDone,
+            Input::CycleTick => InputKind::CycleTick,
+        }
+    }
+}
+
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::EnableProtection => "enable-protection",
+            InputKind::JobSucceeded => "job-succeeded",
+            InputKind::JobFailed => "job-failed",
+            InputKind::StartInitialReplication => "start-initial-replication",
+            InputKind::TransferDone => "transfer-done",
+            InputKind::CycleTick => "cycle-tick",
+        }
+    }
+}
+
+/// What the simulation must do; it carries actions out in the order given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Start `job`; feed its outcome back after `duration_ms` (the simulation decides the
+    /// outcome of the prerequisite check of Enable protection).
+    StartJob { job: Job, duration_ms: u64 },
+    /// Feed [`Input::StartInitialReplication`] at the policy's scheduled IR start.
+    ScheduleInitialReplication,
+    /// Take the IR snapshot and start logging writes to the .hrl logs.
+    StartInitialReplication,
+    /// Copy the used bytes of disk `disk` to the target.
+    CopyDisk { disk: u16 },
+    /// Close the current log (new writes go to a fresh one) and send the closed one.
+    CloseAndSendLog,
+    /// The log in flight has been applied: its close time is the newest recovery point.
+    RecoveryPointCreated,
+    /// Delete the IR snapshot.
+    DeleteSnapshot,
+    /// A cycle tick found the previous log still in transit: the cycle is missed and writes
+    /// keep accumulating in the open log.
+    CycleMissed,
+    /// Feed [`Input::CycleTick`] after `after_ms`.
+    ScheduleTick { after_ms: u64 },
+}
+
+/// Per-VM settings the machine needs: plain numbers, no clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    pub disks: u16,
+    pub copy_interval_ms: u64,
+    pub enable_job_ms: u64,
+    pub finalize_job_ms: u64,
+    /// Initial replication waits for a scheduled start instead of starting at once.
+    pub ir_scheduled: bool,
+}
+
+/// An input the current state does not accept. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub state: StateKind,
+    pub input: InputKind,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is not allowed in state {}",
+            self.input.name(),
+            self.state.name()
+        )
+    }
+}
+
+/// One VM's replication.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    config: Config,
+    state: State,
+}
+
+impl Replication {
+    pub fn new(config: Config) -> Self {
+        Replication {
+            config,
+            state: State::Unprotected,
+        }
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Feed `input`; on success the actions are appended to `actions` (a buffer the caller
+    /// reuses, so stepping allocates nothing) and the new state is returned.
+    pub fn step(&mut self, input: &Input, actions: &mut Vec<Action>) -> Result<State, Refused> {
+        let from = self.state;
+        let start = actions.len();
+        let to = match self.next(input, actions) {
+            Some(to) => to,
+            None => {
+                actions.truncate(start);
+                return Err(Refused {
+                    state: from.kind(),
+                    input: input.kind(),
+                });
+            }
+        };
+        debug_assert!(
+            table::allows(from.kind(), input.kind(), to.kind()),
+            "{from:?} --{input:?}--> {to:?} is missing from TRANSITIONS"
+        );
+        self.state = to;
+        Ok(to)
+    }
+
+    /// The transition function. `None` means refused.
+    fn next(&self, input: &Input, out: &mut Vec<Action>) -> Option<State> {
+        use Action as A;
+        let c = &self.config;
+        let state = match (self.state, input) {
+            (State::Unprotected, Input::EnableProtection) => {
+                out.push(A::StartJob {
+                    job: Job::EnableProtection,
+                    duration_ms: c.enable_job_ms,
+                });
+                State::EnablingProtection
+            }
+            (State::EnablingProtection, Input::JobFailed(Job::EnableProtection, _)) => {
+                State::Unprotected
+            }
+            (State::EnablingProtection, Input::JobSucceeded(Job::EnableProtection)) => {
+                if c.ir_scheduled {
+                    out.push(A::ScheduleInitialReplication);
+                    State::InitialReplicationPending
+                } else {
+                    self.begin_initial_replication(out)
+                }
+            }
+            (State::InitialReplicationPending, Input::StartInitialReplication) => {
+                self.begin_initial_replication(out)
+            }
+            (State::InitialReplication { disk }, Input::TransferDone) => {
+                if disk + 1 < c.disks {
+                    out.push(A::CopyDisk { disk: disk + 1 });
+                    State::InitialReplication { disk: disk + 1 }
+                } else {
+                    out.push(A::DeleteSnapshot);
+                    out.push(A::CloseAndSendLog);
+                    State::FinalizingProtection(FinalizeStep::SendingLog)
+                }
+            }
+            (State::FinalizingProtection(FinalizeStep::SendingLog), Input::TransferDone) => {
+                out.push(A::StartJob {
+                    job: Job::FinalizeProtection,
+                    duration_ms: c.finalize_job_ms,
+                });
+                State::FinalizingProtection(FinalizeStep::Merging)
+            }
+            (
+                State::FinalizingProtection(FinalizeStep::Merging),
+                Input::JobSucceeded(Job::FinalizeProtection),
+            ) => {
+                out.push(A::RecoveryPointCreated);
+                out.push(A::ScheduleTick {
+                    after_ms: c.copy_interval_ms,
+                });
+                State::Protected { sending: false }
+            }
+            (State::Protected { sending }, Input::CycleTick) => {
+                if sending {
+                    out.push(A::CycleMissed);
+                } else {
+                    out.push(A::CloseAndSendLog);
+                }
+                out.push(A::ScheduleTick {
+                    after_ms: c.copy_interval_ms,
+                });
+                State::Protected { sending: true }
+            }
+            (State::Protected { sending: true }, Input::TransferDone) => {
+                out.push(A::RecoveryPointCreated);
+                State::Protected { sending: false }
+            }
+            _ => return None,
+        };
+        Some(state)
+    }
+
+    fn begin_initial_replication(&self, out: &mut Vec<Action>) -> State {
+        out.push(Action::StartInitialReplication);
+        if self.config.disks == 0 {
+            // A VM without disks has nothing to copy: go straight to finalizing.
+            out.push(Action::DeleteSnapshot);
+            out.push(Action::CloseAndSendLog);
+            return State::FinalizingProtection(FinalizeStep::SendingLog);
+        }
+        out.push(Action::CopyDisk { disk: 0 });
+        State::InitialReplication { disk: 0 }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The transition table as Markdown: `drsim states` prints it and docs/state-machine.md is
+/// generated from it (a test keeps the two equal).
+pub fn transition_table_markdown() -> String {
+    let mut out = String::from("| from | input | to | when / what happens |\n|---|---|---|---|\n");
+    for t in TRANSITIONS {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            t.from.name(),
+            t.input.name(),
+            t.to.name(),
+            t.note
+        ));
+    }
+    out
+}

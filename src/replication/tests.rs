@@ -1,0 +1,236 @@
+//! One test per transition of the table, plus refused inputs.
+
+use super::*;
+use std::collections::BTreeSet;
+
+fn config(disks: u16, ir_scheduled: bool) -> Config {
+    Config {
+        disks,
+        copy_interval_ms: 300_000,
+        enable_job_ms: 120_000,
+        finalize_job_ms: 60_000,
+        ir_scheduled,
+    }
+}
+
+/// Steps `m` and records the transition taken.
+struct Driver {
+    m: Replication,
+    taken: BTreeSet<(StateKind, InputKind, StateKind)>,
+}
+
+impl Driver {
+    fn new(c: Config) -> Self {
+        Driver {
+            m: Replication::new(c),
+            taken: BTreeSet::new(),
+        }
+    }
+    fn feed(&mut self, input: Input) -> Vec<Action> {
+        let from = self.m.state().kind();
+        let mut actions = vec![];
+        let to = self
+            .m
+            .step(&input, &mut actions)
+            .unwrap_or_else(|r| panic!("refused: {r}"));
+        self.taken.insert((from, input.kind(), to.kind()));
+        actions
+    }
+}
+
+fn to_protected(d: &mut Driver) {
+    d.feed(Input::EnableProtection);
+    d.feed(Input::JobSucceeded(Job::EnableProtection));
+    for _ in 0..d.m.config().disks {
+        d.feed(Input::TransferDone);
+    }
+    d.feed(Input::TransferDone);
+    d.feed(Input::JobSucceeded(Job::FinalizeProtection));
+}
+
+#[test]
+fn enable_to_protected_with_two_disks() {
+    let mut d = Driver::new(config(2, false));
+    assert_eq!(
+        d.feed(Input::EnableProtection),
+        vec![Action::StartJob {
+            job: Job::EnableProtection,
+            duration_ms: 120_000
+        }]
+    );
+    assert_eq!(
+        d.feed(Input::JobSucceeded(Job::EnableProtection)),
+        vec![
+            Action::StartInitialReplication,
+            Action::CopyDisk { disk: 0 }
+        ]
+    );
+    assert_eq!(d.m.state(), State::InitialReplication { disk: 0 });
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![Action::CopyDisk { disk: 1 }]
+    );
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![Action::DeleteSnapshot, Action::CloseAndSendLog]
+    );
+    assert_eq!(
+        d.m.state(),
+        State::FinalizingProtection(FinalizeStep::SendingLog)
+    );
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![Action::StartJob {
+            job: Job::FinalizeProtection,
+            duration_ms: 60_000
+        }]
+    );
+    assert_eq!(
+        d.feed(Input::JobSucceeded(Job::FinalizeProtection)),
+        vec![
+            Action::RecoveryPointCreated,
+            Action::ScheduleTick { after_ms: 300_000 }
+        ]
+    );
+    assert_eq!(d.m.state(), State::Protected { sending: false });
+}
+
+#[test]
+fn delta_cycle_sends_then_misses_while_in_transit() {
+    let mut d = Driver::new(config(1, false));
+    to_protected(&mut d);
+    let tick = Action::ScheduleTick { after_ms: 300_000 };
+    assert_eq!(
+        d.feed(Input::CycleTick),
+        vec![Action::CloseAndSendLog, tick.clone()]
+    );
+    assert_eq!(
+        d.feed(Input::CycleTick),
+        vec![Action::CycleMissed, tick.clone()]
+    );
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![Action::RecoveryPointCreated]
+    );
+    assert_eq!(
+        d.feed(Input::CycleTick),
+        vec![Action::CloseAndSendLog, tick]
+    );
+}
+
+#[test]
+fn failed_enable_job_leaves_the_vm_unprotected() {
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::EnableProtection);
+    let actions = d.feed(Input::JobFailed(
+        Job::EnableProtection,
+        JobFailure("OS disk over 300 GB".into()),
+    ));
+    assert!(actions.is_empty());
+    assert_eq!(d.m.state(), State::Unprotected);
+}
+
+#[test]
+fn scheduled_initial_replication_waits_for_its_start() {
+    let mut d = Driver::new(config(1, true));
+    d.feed(Input::EnableProtection);
+    assert_eq!(
+        d.feed(Input::JobSucceeded(Job::EnableProtection)),
+        vec![Action::ScheduleInitialReplication]
+    );
+    assert_eq!(d.m.state(), State::InitialReplicationPending);
+    assert_eq!(
+        d.feed(Input::StartInitialReplication),
+        vec![
+            Action::StartInitialReplication,
+            Action::CopyDisk { disk: 0 }
+        ]
+    );
+}
+
+#[test]
+fn vm_without_disks_goes_straight_to_finalizing() {
+    for scheduled in [false, true] {
+        let mut d = Driver::new(config(0, scheduled));
+        d.feed(Input::EnableProtection);
+        d.feed(Input::JobSucceeded(Job::EnableProtection));
+        if scheduled {
+            d.feed(Input::StartInitialReplication);
+        }
+        assert_eq!(
+            d.m.state(),
+            State::FinalizingProtection(FinalizeStep::SendingLog)
+        );
+    }
+}
+
+#[test]
+fn refused_inputs_change_nothing() {
+    let mut m = Replication::new(config(1, false));
+    let mut actions = vec![Action::CycleMissed];
+    for input in [
+        Input::CycleTick,
+        Input::TransferDone,
+        Input::JobSucceeded(Job::EnableProtection),
+        Input::StartInitialReplication,
+    ] {
+        let err = m.step(&input, &mut actions).unwrap_err();
+        assert_eq!(err.state, StateKind::Unprotected);
+        assert_eq!(m.state(), State::Unprotected);
+        assert_eq!(actions, vec![Action::CycleMissed], "buffer left as it was");
+    }
+    m.step(&Input::EnableProtection, &mut actions).unwrap();
+    let err = m.step(&Input::EnableProtection, &mut actions).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "enable-protection is not allowed in state enabling-protection"
+    );
+    // A job outcome for the wrong job is refused too.
+    assert!(m
+        .step(&Input::JobSucceeded(Job::FinalizeProtection), &mut vec![])
+        .is_err());
+    // A transfer done while idle in protected is refused.
+    let mut d = Driver::new(config(1, false));
+    to_protected(&mut d);
+    assert!(d.m.step(&Input::TransferDone, &mut vec![]).is_err());
+}
+
+#[test]
+fn every_table_row_is_reachable_and_every_move_is_in_the_table() {
+    let mut taken = BTreeSet::new();
+    for (disks, scheduled) in [(0, false), (0, true), (1, true), (2, false)] {
+        let mut d = Driver::new(config(disks, scheduled));
+        d.feed(Input::EnableProtection);
+        d.feed(Input::JobSucceeded(Job::EnableProtection));
+        if scheduled {
+            d.feed(Input::StartInitialReplication);
+        }
+        for _ in 0..disks {
+            d.feed(Input::TransferDone);
+        }
+        d.feed(Input::TransferDone);
+        d.feed(Input::JobSucceeded(Job::FinalizeProtection));
+        d.feed(Input::CycleTick);
+        d.feed(Input::CycleTick);
+        d.feed(Input::TransferDone);
+        taken.extend(d.taken);
+    }
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::EnableProtection);
+    d.feed(Input::JobFailed(
+        Job::EnableProtection,
+        JobFailure("x".into()),
+    ));
+    taken.extend(d.taken);
+
+    let table: BTreeSet<_> = TRANSITIONS
+        .iter()
+        .map(|r| (r.from, r.input, r.to))
+        .collect();
+    assert_eq!(taken, table, "the table and the machine disagree");
+    assert_eq!(
+        table.len(),
+        TRANSITIONS.len(),
+        "duplicate rows in the table"
+    );
+}

@@ -1,0 +1,151 @@
+//! The output folder, written atomically: every file goes into a hidden temporary folder
+//! beside the target, which replaces the target only when all files are complete. A folder
+//! holding another scenario's or seed's results is replaced only with `--force`, and a folder
+//! that is not a drsim output folder never.
+
+use super::Stamp;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub enum OutputError {
+    /// The folder holds results of another scenario or seed.
+    OtherRun { dir: PathBuf, found: String },
+    /// The folder exists, is not empty and is not a drsim output folder.
+    Foreign { dir: PathBuf },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::OtherRun { dir, found } => write!(
+                f,
+                "{} holds results of {found}; not overwriting them. Use --force to replace them, or --out to write elsewhere",
+                dir.display()
+            ),
+            OutputError::Foreign { dir } => write!(
+                f,
+                "{} exists and is not a drsim output folder (no summary.json); not touching it, even with --force. Use --out to choose another folder",
+                dir.display()
+            ),
+            OutputError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |error| OutputError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// A folder being written. Dropping it without [`OutputDir::commit`] removes the temporary
+/// folder and leaves the target as it was.
+pub struct OutputDir {
+    target: PathBuf,
+    temp: PathBuf,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Check that `target` may receive the results stamped `stamp`, then open a temporary
+    /// folder for them.
+    pub fn prepare(target: &Path, stamp: &Stamp, force: bool) -> Result<OutputDir, OutputError> {
+        if target.exists() {
+            check_replaceable(target, stamp, force)?;
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let name = target
+            .file_name()
+            .map_or("output".into(), |n| n.to_string_lossy().into_owned());
+        let temp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if temp.exists() {
+            fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
+        }
+        fs::create_dir(&temp).map_err(io_err(&temp))?;
+        Ok(OutputDir {
+            target: target.to_path_buf(),
+            temp,
+            committed: false,
+        })
+    }
+
+    /// Where files are written until commit.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Put the complete folder in place of the target.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        if self.target.exists() {
+            let old = self.temp.with_extension("old");
+            fs::rename(&self.target, &old).map_err(io_err(&self.target))?;
+            fs::rename(&self.temp, &self.target).map_err(io_err(&self.target))?;
+            fs::remove_dir_all(&old).map_err(io_err(&old))?;
+        } else {
+            fs::rename(&self.temp, &self.target).map_err(io_err(&self.target))?;
+        }
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+fn check_replaceable(target: &Path, stamp: &Stamp, force: bool) -> Result<(), OutputError> {
+    let summary = target.join("summary.json");
+    let Ok(text) = fs::read_to_string(&summary) else {
+        let empty = fs::read_dir(target)
+            .map_err(io_err(target))?
+            .next()
+            .is_none();
+        return if empty {
+            Ok(())
+        } else {
+            Err(OutputError::Foreign {
+                dir: target.to_path_buf(),
+            })
+        };
+    };
+    let found: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let (hash, seed) = (found["scenario_hash"].as_str(), found["seed"].as_u64());
+    if hash.is_none() || found["drsim_version"].is_null() {
+        return Err(OutputError::Foreign {
+            dir: target.to_path_buf(),
+        });
+    }
+    if hash == Some(stamp.scenario_hash.as_str()) && seed == Some(stamp.seed) || force {
+        return Ok(());
+    }
+    Err(OutputError::OtherRun {
+        dir: target.to_path_buf(),
+        found: format!(
+            "scenario {} ({}) with seed {}",
+            found["scenario"].as_str().unwrap_or("?"),
+            hash.unwrap_or("?"),
+            seed.map_or("?".into(), |s| s.to_string())
+        ),
+    })
+}

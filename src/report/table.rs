@@ -1,0 +1,72 @@
+//! The terminal summary: one line per VM (the first rows of a large estate) and the links.
+
+use crate::sim::RunResult;
+use crate::units::{Bytes, Millis};
+use std::fmt::Write;
+
+/// Rows shown before the table is cut (the full list is in vms.csv).
+const MAX_ROWS: usize = 25;
+
+fn dur(ms: Option<u64>) -> String {
+    ms.map_or("-".into(), |m| Millis(m - m % 1000).to_string())
+}
+
+fn s(x: Option<f64>) -> String {
+    x.map_or("-".into(), |x| format!("{x:.0}"))
+}
+
+pub fn terminal_table(title: &str, result: &RunResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{title}: {} VMs, {} simulated, {} events",
+        result.vms.len(),
+        Millis(result.horizon),
+        result.events_processed
+    );
+    let _ = writeln!(
+        out,
+        "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7}",
+        "vm", "state", "protected", "IR time", "RPO avg", "RPO p95", "RPO max", "in tgt", "missed"
+    );
+    for v in result.vms.iter().take(MAX_ROWS) {
+        let _ = writeln!(
+            out,
+            "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7}",
+            v.name,
+            v.state,
+            dur(v.protected_at),
+            dur(v.initial_replication_ms),
+            s(v.rpo.mean_s),
+            s(v.rpo.p95_s),
+            s(v.rpo.max_s),
+            v.rpo
+                .target_met_fraction
+                .map_or("-".into(), |f| format!("{:.1}%", f * 100.0)),
+            format!("{}/{}", v.cycles_missed, v.cycles_missed + v.cycles_done),
+        );
+    }
+    if result.vms.len() > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "... {} more VMs in vms.csv",
+            result.vms.len() - MAX_ROWS
+        );
+    }
+    let _ = writeln!(
+        out,
+        "(RPO in seconds, time-weighted over the protected time; missed = missed/all cycles)"
+    );
+    for l in &result.links {
+        let _ = writeln!(
+            out,
+            "link {}: {} sent, utilization {}, saturated {}",
+            l.name,
+            Bytes(l.bytes_sent),
+            l.utilization_mean
+                .map_or("-".into(), |u| format!("{:.1}%", u * 100.0)),
+            Millis((l.saturated_s * 1000.0) as u64 / 1000 * 1000),
+        );
+    }
+    out
+}

@@ -1,0 +1,84 @@
+//! Scenario files: TOML read into a raw layer that mirrors the file ([`raw`]), then validated
+//! into the typed [`crate::model::Scenario`]. Every error names the file, line and column, the
+//! field path, what was wrong and what is allowed.
+
+mod error;
+pub mod raw;
+mod trace;
+mod validate;
+
+pub use error::{ScenarioError, ScenarioErrors};
+pub use validate::parse_datetime;
+
+use crate::engine::stable_hash;
+use crate::model::Scenario;
+use std::path::Path;
+
+/// Read and validate the scenario file at `path`.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioErrors(vec![ScenarioError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            problem: format!("cannot read the scenario file: {e}"),
+            allowed: None,
+        }])
+    })?;
+    from_text(&text, path)
+}
+
+/// Validate scenario `text` as if read from `path` (relative trace files resolve against it).
+pub fn from_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let raw: raw::RawScenario = parse(text, path)?;
+    let mut ctx = validate::Ctx {
+        file: path,
+        text,
+        errors: Vec::new(),
+        included: Vec::new(),
+    };
+    let scenario = validate::validate(&mut ctx, &raw, &validate::base_dir(path));
+    match scenario {
+        Some(mut s) if ctx.errors.is_empty() => {
+            let mut material = text.as_bytes().to_vec();
+            material.extend_from_slice(&ctx.included);
+            s.hash = stable_hash(&material);
+            Ok(s)
+        }
+        _ => Err(ScenarioErrors(ctx.errors)),
+    }
+}
+
+/// TOML syntax and shape: unknown fields, missing fields and wrong types end here, with the
+/// field path from serde_path_to_error and the position from the TOML parser.
+fn parse(text: &str, path: &Path) -> Result<raw::RawScenario, ScenarioErrors> {
+    let de = toml::Deserializer::new(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let (line, column) = inner
+            .span()
+            .map_or((1, 1), |s| error::line_col(text, s.start));
+        let message = inner.message().trim().to_string();
+        let (problem, allowed) = split_expected(&message);
+        ScenarioErrors(vec![ScenarioError {
+            file: path.to_path_buf(),
+            line,
+            column,
+            field: if field == "." { String::new() } else { field },
+            problem,
+            allowed,
+        }])
+    })
+}
+
+/// serde says "unknown field `x`, expected one of `a`, `b`": keep the allowed list apart.
+fn split_expected(message: &str) -> (String, Option<String>) {
+    for marker in [", expected one of ", ", expected "] {
+        if let Some((problem, expected)) = message.split_once(marker) {
+            return (problem.to_string(), Some(expected.replace('`', "")));
+        }
+    }
+    (message.to_string(), None)
+}

@@ -1,0 +1,121 @@
+//! The raw layer: serde structs that mirror the scenario file one to one. Values that need
+//! units or references stay strings with their source span, so validation can point at them.
+//! Unknown fields are errors (`deny_unknown_fields`).
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub type Text = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawHeader,
+    pub calendar: Option<RawCalendar>,
+    #[serde(default)]
+    pub links: Vec<RawLink>,
+    #[serde(default)]
+    pub policies: Vec<RawPolicy>,
+    #[serde(default)]
+    pub sites: Vec<RawSite>,
+    #[serde(default)]
+    pub hosts: Vec<RawHost>,
+    #[serde(default)]
+    pub profiles: Vec<RawProfile>,
+    #[serde(default)]
+    pub vms: Vec<RawVm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    pub name: Text,
+    pub description: Option<String>,
+    pub topology: Text,
+    pub start: Text,
+    pub duration: Text,
+    pub seed: Option<Spanned<u64>>,
+    pub sample_step: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub work_days: Option<Spanned<Vec<String>>>,
+    pub work_hours: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub name: Text,
+    pub capacity: Text,
+    pub work_hours_limit: Option<Text>,
+    pub non_work_hours_limit: Option<Text>,
+    pub per_vm_cap: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: Text,
+    pub copy_interval: Option<Text>,
+    pub target_rpo: Option<Text>,
+    pub enable_job: Option<Text>,
+    pub finalize_job: Option<Text>,
+    pub initial_replication_start: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub name: Text,
+    pub link: Option<Text>,
+    pub policy: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHost {
+    pub name: Text,
+    pub site: Option<Text>,
+    pub volume_free: Option<Text>,
+}
+
+/// A named write workload. Which fields apply depends on `kind`; validation checks that.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProfile {
+    pub name: Text,
+    pub kind: Text,
+    pub rate: Option<Text>,
+    pub peak: Option<Text>,
+    pub base: Option<Text>,
+    pub burst_rate: Option<Text>,
+    pub mean_gap: Option<Text>,
+    pub burst_size_median: Option<Text>,
+    pub burst_size_sigma: Option<Spanned<f64>>,
+    pub file: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVm {
+    pub name: Text,
+    pub count: Option<Spanned<u32>>,
+    pub host: Option<Text>,
+    pub generation: Option<Spanned<u8>>,
+    pub protect_at: Option<Text>,
+    pub boot_time: Option<Text>,
+    pub churn: Option<Text>,
+    pub disks: Spanned<Vec<RawDisk>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisk {
+    pub size: Text,
+    pub used: Option<Text>,
+    pub churn: Option<Text>,
+    pub shared: Option<bool>,
+}

@@ -1,0 +1,175 @@
+//! Churn traces: a CSV file of measured write rates, replayed by a `trace` profile.
+//!
+//! Two header forms are accepted: `at,rate` with human units (`0s,2 MB/s`, `1h30m,500 kB/s`)
+//! or `at_s,bytes_per_s` with plain numbers (as monitoring tools export them). Each row's rate
+//! holds until the next row's time; times must increase.
+
+use super::error::ScenarioError;
+use super::raw::Text;
+use super::validate::Ctx;
+use crate::engine::Time;
+use crate::units::{parse_duration, parse_rate, ByteRate};
+use std::path::Path;
+
+const FORMS: &str =
+    "a header `at,rate` (e.g. `1h30m,2 MB/s`) or `at_s,bytes_per_s` (e.g. `5400,2000000`)";
+/// The most rows a trace may hold [ours: a limit on everything that can grow].
+const MAX_ROWS: usize = 10_000_000;
+
+pub(super) fn load(
+    ctx: &mut Ctx,
+    file: &Text,
+    field: &str,
+    base_dir: &Path,
+) -> Option<Vec<(Time, ByteRate)>> {
+    let path = base_dir.join(file.get_ref());
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            ctx.error(
+                file.span(),
+                field,
+                format!("cannot read trace {}: {e}", path.display()),
+                Some("a CSV file path, relative to the scenario file".into()),
+            );
+            return None;
+        }
+    };
+    ctx.included.extend_from_slice(&bytes);
+    let mut fail = |line: usize, column: usize, col_name: &str, problem: String, allowed: &str| {
+        ctx.errors.push(ScenarioError {
+            file: path.clone(),
+            line,
+            column,
+            field: col_name.to_string(),
+            problem,
+            allowed: Some(allowed.to_string()),
+        });
+        None
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes.as_slice());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_string).collect(),
+        Err(e) => return fail(1, 1, "header", format!("unreadable CSV: {e}"), FORMS),
+    };
+    let human = match header
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["at", "rate"] => true,
+        ["at_s", "bytes_per_s"] => false,
+        _ => {
+            return fail(
+                1,
+                1,
+                "header",
+                format!("unexpected header \"{}\"", header.join(",")),
+                FORMS,
+            )
+        }
+    };
+    let mut points: Vec<(Time, ByteRate)> = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                return fail(line, 1, "row", format!("unreadable CSV row: {e}"), FORMS);
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.len() != 2 {
+            return fail(
+                line,
+                1,
+                "row",
+                format!("{} fields", record.len()),
+                "2 fields per row",
+            );
+        }
+        let (at, rate) = if human {
+            let at = match parse_duration(&record[0]) {
+                Ok(m) => m.0,
+                Err(e) => {
+                    return fail(
+                        line,
+                        1,
+                        "at",
+                        e,
+                        "an offset from the start such as \"1h30m\"",
+                    )
+                }
+            };
+            let rate = match parse_rate(&record[1]) {
+                Ok(r) => r,
+                Err(e) => return fail(line, 2, "rate", e, "a rate such as \"2 MB/s\""),
+            };
+            (at, rate)
+        } else {
+            let at = match record[0].parse::<f64>() {
+                Ok(s) if s.is_finite() && s >= 0.0 => (s * 1000.0).round() as Time,
+                _ => {
+                    return fail(
+                        line,
+                        1,
+                        "at_s",
+                        format!("\"{}\" is not a number of seconds", &record[0]),
+                        "a number >= 0",
+                    )
+                }
+            };
+            let rate = match record[1].parse::<f64>() {
+                Ok(b) if b.is_finite() && b >= 0.0 => ByteRate((b * 1000.0).round() as u64),
+                _ => {
+                    return fail(
+                        line,
+                        2,
+                        "bytes_per_s",
+                        format!("\"{}\" is not a rate in bytes per second", &record[1]),
+                        "a number >= 0",
+                    )
+                }
+            };
+            (at, rate)
+        };
+        if let Some(&(prev, _)) = points.last() {
+            if at <= prev {
+                return fail(
+                    line,
+                    1,
+                    &header[0],
+                    format!(
+                        "time {} is not after the previous row's {}",
+                        crate::units::Millis(at),
+                        crate::units::Millis(prev)
+                    ),
+                    "times in increasing order",
+                );
+            }
+        }
+        if points.len() == MAX_ROWS {
+            return fail(
+                line,
+                1,
+                "row",
+                "too many rows".into(),
+                "at most 10,000,000 rows",
+            );
+        }
+        points.push((at, rate));
+    }
+    if points.is_empty() {
+        return fail(
+            2,
+            1,
+            "row",
+            "the trace has no rows".into(),
+            "at least one row after the header",
+        );
+    }
+    Some(points)
+}

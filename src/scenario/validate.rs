@@ -1,0 +1,818 @@
+//! Validation: the raw file becomes the typed [`Scenario`] model, or a list of errors that
+//! each point at a line, a column and a field, and say what is allowed.
+
+use super::error::{line_col, ScenarioError};
+use super::raw::*;
+use crate::engine::Time;
+use crate::model::calendar::Calendar;
+use crate::model::workload::WorkloadSpec;
+use crate::model::*;
+use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The longest run drsim accepts [ours: a limit on everything that can grow].
+const MAX_HORIZON: Time = 366 * 86_400_000;
+/// The most VMs one scenario may stamp out.
+const MAX_VMS: usize = 1_000_000;
+const TOPOLOGIES: &str = "hyperv-to-azure, vmm-to-vmm (azure-to-azure is not simulated yet)";
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Collects errors while validating one file.
+pub(super) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+    pub errors: Vec<ScenarioError>,
+    /// Fingerprint material of included files (traces), in the order they are read.
+    pub included: Vec<u8>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn error(
+        &mut self,
+        span: std::ops::Range<usize>,
+        field: &str,
+        problem: impl Into<String>,
+        allowed: Option<String>,
+    ) {
+        let (line, column) = line_col(self.text, span.start);
+        self.errors.push(ScenarioError {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            field: field.to_string(),
+            problem: problem.into(),
+            allowed,
+        });
+    }
+
+    /// Parse a value with a unit parser whose messages already list what is allowed.
+    fn unit<T>(
+        &mut self,
+        v: &Text,
+        field: &str,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match parse(v.get_ref()) {
+            Ok(x) => Some(x),
+            Err(msg) => {
+                let (problem, allowed) = match msg.split_once("; allowed: ") {
+                    Some((p, a)) => (p.to_string(), Some(a.to_string())),
+                    None => (msg, None),
+                };
+                self.error(v.span(), field, problem, allowed);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, v: &Text, field: &str) -> Option<Time> {
+        self.unit(v, field, parse_duration).map(|m| m.0)
+    }
+
+    fn rate(&mut self, v: &Text, field: &str) -> Option<ByteRate> {
+        self.unit(v, field, parse_rate)
+    }
+
+    fn bytes(&mut self, v: &Text, field: &str) -> Option<Bytes> {
+        self.unit(v, field, parse_bytes)
+    }
+
+    /// A reference to a named item; may be omitted when exactly one item exists.
+    fn reference(
+        &mut self,
+        v: Option<&Text>,
+        names: &[String],
+        field: &str,
+        what: &str,
+        owner_span: std::ops::Range<usize>,
+    ) -> Option<usize> {
+        let allowed = || {
+            if names.is_empty() {
+                format!("none: add a [[{what}]] table first")
+            } else {
+                names.join(", ")
+            }
+        };
+        match v {
+            Some(v) => match names.iter().position(|n| n == v.get_ref()) {
+                Some(i) => Some(i),
+                None => {
+                    let problem = format!("no {what} is named \"{}\"", v.get_ref());
+                    self.error(v.span(), field, problem, Some(allowed()));
+                    None
+                }
+            },
+            None if names.len() == 1 => Some(0),
+            None => {
+                let problem = format!(
+                    "missing; name one of the {} {what} (it may be left out only when there is exactly one)",
+                    names.len()
+                );
+                self.error(owner_span, field, problem, Some(allowed()));
+                None
+            }
+        }
+    }
+}
+
+/// A point in time: a date-time in the calendar (`2026-11-23T20:00`) or an offset from the
+/// start (`6h`).
+fn time_point(ctx: &mut Ctx, v: &Text, field: &str, start: Option<NaiveDateTime>) -> Option<Time> {
+    if let Some(dt) = parse_datetime(v.get_ref()) {
+        let start = start?;
+        let ms = (dt - start).num_milliseconds();
+        if ms < 0 {
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is before the scenario start {start}", v.get_ref()),
+                Some("a date-time at or after scenario.start, or an offset such as \"6h\"".into()),
+            );
+            return None;
+        }
+        return Some(ms as Time);
+    }
+    match parse_duration(v.get_ref()) {
+        Ok(m) => Some(m.0),
+        Err(_) => {
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is neither a date-time nor an offset", v.get_ref()),
+                Some("a date-time such as \"2026-11-23T20:00\", or an offset from the start such as \"6h\", \"1d12h\"".into()),
+            );
+            None
+        }
+    }
+}
+
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(dt);
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_time(NaiveTime::MIN))
+}
+
+fn names<T>(items: &[T], name: impl Fn(&T) -> &Text, ctx: &mut Ctx, table: &str) -> Vec<String> {
+    let mut seen = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let n = name(item);
+        if n.get_ref().trim().is_empty() {
+            ctx.error(
+                n.span(),
+                &format!("{table}[{i}].name"),
+                "empty name",
+                Some("a non-empty name".into()),
+            );
+        } else if let Some(first) = seen.insert(n.get_ref().clone(), i) {
+            ctx.error(
+                n.span(),
+                &format!("{table}[{i}].name"),
+                format!(
+                    "\"{}\" is already the name of {table}[{first}]",
+                    n.get_ref()
+                ),
+                Some("a name used once per table".into()),
+            );
+        }
+    }
+    items.iter().map(|t| name(t).get_ref().clone()).collect()
+}
+
+/// Validate `raw`. `base_dir` resolves relative paths (traces). All errors are collected.
+pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Option<Scenario> {
+    let h = &raw.scenario;
+    let topology = match h.topology.get_ref().as_str() {
+        "hyperv-to-azure" => Some(Topology::HyperVToAzure),
+        "vmm-to-vmm" => Some(Topology::VmmToVmm),
+        other => {
+            ctx.error(
+                h.topology.span(),
+                "scenario.topology",
+                format!("unknown topology \"{other}\""),
+                Some(TOPOLOGIES.into()),
+            );
+            None
+        }
+    };
+    let start = parse_datetime(h.start.get_ref());
+    if start.is_none() {
+        ctx.error(
+            h.start.span(),
+            "scenario.start",
+            format!("\"{}\" is not a date-time", h.start.get_ref()),
+            Some(
+                "a local date-time such as \"2026-11-23T08:00\" or \"2026-11-23 08:00:00\"".into(),
+            ),
+        );
+    }
+    let horizon = ctx.duration(&h.duration, "scenario.duration");
+    if let Some(d) = horizon {
+        if d == 0 || d > MAX_HORIZON {
+            ctx.error(
+                h.duration.span(),
+                "scenario.duration",
+                format!("{} is out of range", crate::units::Millis(d)),
+                Some("from 1s to 366d".into()),
+            );
+        }
+    }
+    let sample_step = match &h.sample_step {
+        Some(v) if v.get_ref() == "off" => None,
+        Some(v) => {
+            let s = ctx.duration(v, "scenario.sample_step");
+            if s == Some(0) {
+                ctx.error(
+                    v.span(),
+                    "scenario.sample_step",
+                    "a zero step",
+                    Some("a duration of at least 1s, or \"off\"".into()),
+                );
+            }
+            s
+        }
+        None => Some(300_000),
+    };
+    let calendar = calendar(ctx, raw.calendar.as_ref(), start);
+
+    let links = links(ctx, &raw.links);
+    let policies = policies(ctx, &raw.policies, topology, start);
+    let sites = sites(ctx, raw, &links, &policies);
+    let hosts = hosts(ctx, raw, &sites);
+    let profiles = profiles(ctx, &raw.profiles, base_dir);
+    let vms = vms(ctx, raw, &hosts, &profiles, start);
+
+    if !ctx.errors.is_empty() {
+        return None;
+    }
+    Some(Scenario {
+        name: h.name.get_ref().clone(),
+        description: h.description.clone().unwrap_or_default(),
+        hash: 0,
+        topology: topology?,
+        calendar: calendar?,
+        horizon: horizon?,
+        seed: h.seed.as_ref().map_or(1, |s| *s.get_ref()),
+        sample_step,
+        links,
+        policies,
+        sites,
+        hosts,
+        vms,
+    })
+}
+
+fn calendar(
+    ctx: &mut Ctx,
+    raw: Option<&RawCalendar>,
+    start: Option<NaiveDateTime>,
+) -> Option<Calendar> {
+    let mut work_days = [true, true, true, true, true, false, false];
+    let (mut work_start_min, mut work_end_min) = (8 * 60, 18 * 60);
+    if let Some(c) = raw {
+        if let Some(days) = &c.work_days {
+            work_days = [false; 7];
+            for d in days.get_ref() {
+                match WEEKDAYS.iter().position(|w| w.eq_ignore_ascii_case(d)) {
+                    Some(i) => work_days[i] = true,
+                    None => ctx.error(
+                        days.span(),
+                        "calendar.work_days",
+                        format!("unknown day \"{d}\""),
+                        Some(WEEKDAYS.join(", ")),
+                    ),
+                }
+            }
+        }
+        if let Some(hours) = &c.work_hours {
+            match parse_hours(hours.get_ref()) {
+                Some((a, b)) => (work_start_min, work_end_min) = (a, b),
+                None => ctx.error(
+                    hours.span(),
+                    "calendar.work_hours",
+                    format!("\"{}\" is not a range of hours", hours.get_ref()),
+                    Some(
+                        "\"HH:MM-HH:MM\" with the start before the end, e.g. \"08:00-18:00\""
+                            .into(),
+                    ),
+                ),
+            }
+        }
+    }
+    Some(Calendar {
+        start: start?,
+        work_days,
+        work_start_min,
+        work_end_min,
+    })
+}
+
+fn parse_hours(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('-')?;
+    let minute = |t: &str| {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (a, b) = (minute(a)?, minute(b)?);
+    (a < b).then_some((a, b))
+}
+
+fn links(ctx: &mut Ctx, raw: &[RawLink]) -> Vec<LinkSpec> {
+    names(raw, |l| &l.name, ctx, "links");
+    raw.iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let f = |n: &str| format!("links[{i}].{n}");
+            let opt = |ctx: &mut Ctx, v: &Option<Text>, n: &str| {
+                v.as_ref().and_then(|v| ctx.rate(v, &f(n)))
+            };
+            LinkSpec {
+                name: l.name.get_ref().clone(),
+                capacity: ctx.rate(&l.capacity, &f("capacity")).unwrap_or_default(),
+                work_hours_limit: opt(ctx, &l.work_hours_limit, "work_hours_limit"),
+                non_work_hours_limit: opt(ctx, &l.non_work_hours_limit, "non_work_hours_limit"),
+                per_vm_cap: opt(ctx, &l.per_vm_cap, "per_vm_cap"),
+            }
+        })
+        .collect()
+}
+
+fn policies(
+    ctx: &mut Ctx,
+    raw: &[RawPolicy],
+    topology: Option<Topology>,
+    start: Option<NaiveDateTime>,
+) -> Vec<Policy> {
+    names(raw, |p| &p.name, ctx, "policies");
+    let mut out: Vec<Policy> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let f = |n: &str| format!("policies[{i}].{n}");
+            let mut policy = Policy::default_named(p.name.get_ref());
+            if let Some(v) = &p.copy_interval {
+                if let Some(ms) = ctx.duration(v, &f("copy_interval")) {
+                    policy.copy_interval = ms;
+                    if let Some(t) = topology {
+                        if !t.copy_intervals_ms().contains(&ms) {
+                            ctx.error(
+                                v.span(),
+                                &f("copy_interval"),
+                                format!(
+                                    "\"{}\" is not a copy interval {} offers",
+                                    v.get_ref(),
+                                    t.name()
+                                ),
+                                Some(
+                                    "30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm"
+                                        .into(),
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            let dur = |ctx: &mut Ctx, v: &Option<Text>, n: &str, slot: &mut Time| {
+                if let Some(ms) = v.as_ref().and_then(|v| ctx.duration(v, &f(n))) {
+                    *slot = ms;
+                }
+            };
+            dur(ctx, &p.target_rpo, "target_rpo", &mut policy.target_rpo);
+            dur(ctx, &p.enable_job, "enable_job", &mut policy.enable_job);
+            dur(
+                ctx,
+                &p.finalize_job,
+                "finalize_job",
+                &mut policy.finalize_job,
+            );
+            if let Some(v) = &p.initial_replication_start {
+                if v.get_ref() != "immediate" {
+                    policy.initial_replication_start =
+                        time_point(ctx, v, &f("initial_replication_start"), start);
+                }
+            }
+            policy
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Policy::default_named("default"));
+    }
+    out
+}
+
+impl Policy {
+    /// A policy with every default (domain.md: 5-minute copy interval, 15-minute target RPO).
+    pub fn default_named(name: &str) -> Policy {
+        Policy {
+            name: name.to_string(),
+            copy_interval: 300_000,
+            target_rpo: 900_000,
+            enable_job: 120_000,
+            finalize_job: 60_000,
+            initial_replication_start: None,
+        }
+    }
+}
+
+fn sites(ctx: &mut Ctx, raw: &RawScenario, links: &[LinkSpec], policies: &[Policy]) -> Vec<Site> {
+    let link_names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
+    let policy_names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
+    names(&raw.sites, |s| &s.name, ctx, "sites");
+    if raw.sites.is_empty() {
+        ctx.error(
+            0..0,
+            "sites",
+            "no [[sites]] table",
+            Some("at least one site with a link".into()),
+        );
+    }
+    raw.sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Site {
+            name: s.name.get_ref().clone(),
+            link: ctx
+                .reference(
+                    s.link.as_ref(),
+                    &link_names,
+                    &format!("sites[{i}].link"),
+                    "links",
+                    s.name.span(),
+                )
+                .unwrap_or(0),
+            policy: ctx
+                .reference(
+                    s.policy.as_ref(),
+                    &policy_names,
+                    &format!("sites[{i}].policy"),
+                    "policies",
+                    s.name.span(),
+                )
+                .unwrap_or(0),
+        })
+        .collect()
+}
+
+fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
+    let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    names(&raw.hosts, |h| &h.name, ctx, "hosts");
+    raw.hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| Host {
+            name: h.name.get_ref().clone(),
+            site: ctx
+                .reference(
+                    h.site.as_ref(),
+                    &site_names,
+                    &format!("hosts[{i}].site"),
+                    "sites",
+                    h.name.span(),
+                )
+                .unwrap_or(0),
+            volume_free: h
+                .volume_free
+                .as_ref()
+                .and_then(|v| ctx.bytes(v, &format!("hosts[{i}].volume_free"))),
+        })
+        .collect()
+}
+
+const PROFILE_KINDS: &str = "constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma), trace (file)";
+
+fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<String, WorkloadSpec> {
+    names(raw, |p| &p.name, ctx, "profiles");
+    let mut out = BTreeMap::new();
+    for (i, p) in raw.iter().enumerate() {
+        let f = |n: &str| format!("profiles[{i}].{n}");
+        let fields: [(&str, bool); 8] = [
+            ("rate", p.rate.is_some()),
+            ("peak", p.peak.is_some()),
+            ("base", p.base.is_some()),
+            ("burst_rate", p.burst_rate.is_some()),
+            ("mean_gap", p.mean_gap.is_some()),
+            ("burst_size_median", p.burst_size_median.is_some()),
+            ("burst_size_sigma", p.burst_size_sigma.is_some()),
+            ("file", p.file.is_some()),
+        ];
+        let (wanted, optional): (&[&str], &[&str]) = match p.kind.get_ref().as_str() {
+            "constant" => (&["rate"], &[]),
+            "office-hours" => (&["peak", "base"], &[]),
+            "bursts" => (
+                &["base", "burst_rate", "mean_gap", "burst_size_median"],
+                &["burst_size_sigma"],
+            ),
+            "trace" => (&["file"], &[]),
+            other => {
+                ctx.error(
+                    p.kind.span(),
+                    &f("kind"),
+                    format!("unknown workload kind \"{other}\""),
+                    Some(PROFILE_KINDS.into()),
+                );
+                continue;
+            }
+        };
+        let kind = p.kind.get_ref().clone();
+        let mut ok = true;
+        for (name, present) in fields {
+            let applies = wanted.contains(&name) || optional.contains(&name);
+            if present && !applies {
+                ok = false;
+                ctx.error(
+                    p.kind.span(),
+                    &f(name),
+                    format!("does not apply to kind \"{kind}\""),
+                    Some(format!(
+                        "for {kind}: {}",
+                        [wanted, optional].concat().join(", ")
+                    )),
+                );
+            }
+            if !present && wanted.contains(&name) {
+                ok = false;
+                ctx.error(
+                    p.name.span(),
+                    &f(name),
+                    format!("missing; kind \"{kind}\" needs it"),
+                    Some(format!(
+                        "for {kind}: {}",
+                        [wanted, optional].concat().join(", ")
+                    )),
+                );
+            }
+        }
+        if !ok {
+            continue;
+        }
+        let spec = profile_spec(ctx, p, &f, base_dir);
+        if let Some(spec) = spec {
+            out.insert(p.name.get_ref().clone(), spec);
+        }
+    }
+    out
+}
+
+/// The workload of a profile whose fields were checked against its kind.
+fn profile_spec(
+    ctx: &mut Ctx,
+    p: &RawProfile,
+    f: &dyn Fn(&str) -> String,
+    base_dir: &Path,
+) -> Option<WorkloadSpec> {
+    fn req(v: &Option<Text>) -> &Text {
+        v.as_ref().expect("checked present")
+    }
+    match p.kind.get_ref().as_str() {
+        "constant" => ctx
+            .rate(req(&p.rate), &f("rate"))
+            .map(|rate| WorkloadSpec::Constant { rate }),
+        "office-hours" => {
+            let peak = ctx.rate(req(&p.peak), &f("peak"));
+            let base = ctx.rate(req(&p.base), &f("base"));
+            Some(WorkloadSpec::OfficeHours {
+                peak: peak?,
+                base: base?,
+            })
+        }
+        "bursts" => {
+            let base = ctx.rate(req(&p.base), &f("base"));
+            let burst_rate = ctx.rate(req(&p.burst_rate), &f("burst_rate"));
+            let mean_gap = ctx.duration(req(&p.mean_gap), &f("mean_gap"));
+            let median = ctx.bytes(req(&p.burst_size_median), &f("burst_size_median"));
+            let sigma = p.burst_size_sigma.as_ref().map_or(1.0, |s| *s.get_ref());
+            if !(0.0..=5.0).contains(&sigma) {
+                let span = p
+                    .burst_size_sigma
+                    .as_ref()
+                    .map_or(p.name.span(), |s| s.span());
+                ctx.error(
+                    span,
+                    &f("burst_size_sigma"),
+                    format!("{sigma} is out of range"),
+                    Some("a lognormal shape from 0.0 to 5.0 (default 1.0)".into()),
+                );
+            }
+            if burst_rate == Some(ByteRate(0)) {
+                ctx.error(
+                    req(&p.burst_rate).span(),
+                    &f("burst_rate"),
+                    "a burst needs a rate above zero",
+                    Some("a rate such as \"50 MB/s\"".into()),
+                );
+            }
+            if mean_gap == Some(0) {
+                ctx.error(
+                    req(&p.mean_gap).span(),
+                    &f("mean_gap"),
+                    "a zero mean gap",
+                    Some("a duration of at least 1ms".into()),
+                );
+            }
+            Some(WorkloadSpec::Bursts {
+                base: base?,
+                burst_rate: burst_rate?,
+                mean_gap_ms: mean_gap?,
+                size_median_bytes: median?.0,
+                size_sigma: sigma,
+            })
+        }
+        "trace" => super::trace::load(ctx, req(&p.file), &f("file"), base_dir).map(|points| {
+            WorkloadSpec::Trace {
+                points: Arc::from(points),
+            }
+        }),
+        _ => unreachable!("kind checked above"),
+    }
+}
+
+/// A `churn` value: a profile name, or a rate meaning a constant workload.
+fn churn(
+    ctx: &mut Ctx,
+    v: &Text,
+    field: &str,
+    profiles: &BTreeMap<String, WorkloadSpec>,
+) -> Option<WorkloadSpec> {
+    if let Some(spec) = profiles.get(v.get_ref()) {
+        return Some(spec.clone());
+    }
+    if let Ok(rate) = parse_rate(v.get_ref()) {
+        return Some(WorkloadSpec::Constant { rate });
+    }
+    let names: Vec<&str> = profiles.keys().map(String::as_str).collect();
+    ctx.error(
+        v.span(),
+        field,
+        format!("\"{}\" is neither a profile name nor a rate", v.get_ref()),
+        Some(if names.is_empty() {
+            "a constant rate such as \"2 MB/s\" (no [[profiles]] are defined)".to_string()
+        } else {
+            format!(
+                "a profile name ({}) or a constant rate such as \"2 MB/s\"",
+                names.join(", ")
+            )
+        }),
+    );
+    None
+}
+
+fn vms(
+    ctx: &mut Ctx,
+    raw: &RawScenario,
+    hosts: &[Host],
+    profiles: &BTreeMap<String, WorkloadSpec>,
+    start: Option<NaiveDateTime>,
+) -> Vec<VmSpec> {
+    let host_names: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
+    names(&raw.vms, |v| &v.name, ctx, "vms");
+    if raw.vms.is_empty() {
+        ctx.error(
+            0..0,
+            "vms",
+            "no [[vms]] table",
+            Some("at least one VM".into()),
+        );
+    }
+    let mut out = Vec::new();
+    let mut taken: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, v) in raw.vms.iter().enumerate() {
+        let f = |n: &str| format!("vms[{i}].{n}");
+        let host = ctx.reference(
+            v.host.as_ref(),
+            &host_names,
+            &f("host"),
+            "hosts",
+            v.name.span(),
+        );
+        let generation = v.generation.as_ref().map_or(2, |g| *g.get_ref());
+        if !(1..=2).contains(&generation) {
+            let span = v.generation.as_ref().expect("set").span();
+            ctx.error(
+                span,
+                &f("generation"),
+                format!("generation {generation}"),
+                Some("1 or 2".into()),
+            );
+        }
+        let protect_at = v
+            .protect_at
+            .as_ref()
+            .map_or(Some(0), |p| time_point(ctx, p, &f("protect_at"), start));
+        let boot_time = v
+            .boot_time
+            .as_ref()
+            .map_or(Some(180_000), |b| ctx.duration(b, &f("boot_time")));
+        let vm_churn = v
+            .churn
+            .as_ref()
+            .and_then(|c| churn(ctx, c, &f("churn"), profiles));
+        let mut disks = Vec::new();
+        for (d, disk) in v.disks.get_ref().iter().enumerate() {
+            let fd = |n: &str| format!("vms[{i}].disks[{d}].{n}");
+            let size = ctx.bytes(&disk.size, &fd("size"));
+            let used = disk
+                .used
+                .as_ref()
+                .map_or(size, |u| ctx.bytes(u, &fd("used")));
+            if let (Some(s), Some(u), Some(us)) = (size, used, disk.used.as_ref()) {
+                if u > s {
+                    ctx.error(
+                        us.span(),
+                        &fd("used"),
+                        format!("{u} used is more than the disk's size {s}"),
+                        Some(format!("at most {s}")),
+                    );
+                }
+            }
+            let workload = match &disk.churn {
+                Some(c) => churn(ctx, c, &fd("churn"), profiles),
+                None if v.churn.is_some() => vm_churn.clone(),
+                None => {
+                    ctx.error(
+                        disk.size.span(),
+                        &fd("churn"),
+                        "no write workload: set churn on the disk or on its VM",
+                        Some("a profile name or a constant rate such as \"2 MB/s\" (\"0 MB/s\" for an idle disk)".into()),
+                    );
+                    None
+                }
+            };
+            if let (Some(size), Some(used), Some(workload)) = (size, used, workload) {
+                disks.push(DiskSpec {
+                    size,
+                    used,
+                    shared: disk.shared.unwrap_or(false),
+                    workload,
+                });
+            }
+        }
+        if v.disks.get_ref().is_empty() {
+            ctx.error(
+                v.disks.span(),
+                &f("disks"),
+                "a VM needs at least one disk",
+                Some("a list such as [{ size = \"127 GiB\", used = \"60 GiB\" }]".into()),
+            );
+        }
+        let count = v.count.as_ref().map_or(1, |c| *c.get_ref()) as usize;
+        if count == 0 || out.len() + count > MAX_VMS {
+            let span = v.count.as_ref().map_or(v.name.span(), |c| c.span());
+            ctx.error(
+                span,
+                &f("count"),
+                format!("{count} VMs"),
+                Some(format!("1 to {MAX_VMS} VMs in all")),
+            );
+            continue;
+        }
+        let (Some(host), Some(protect_at), Some(boot_time)) = (host, protect_at, boot_time) else {
+            continue;
+        };
+        let width = count.to_string().len().max(2);
+        for k in 1..=count {
+            let name = if v.count.is_some() {
+                format!("{}-{k:0width$}", v.name.get_ref())
+            } else {
+                v.name.get_ref().clone()
+            };
+            if let Some(first) = taken.insert(name.clone(), i) {
+                if first != i {
+                    ctx.error(
+                        v.name.span(),
+                        &f("name"),
+                        format!("the VM name \"{name}\" is also made by vms[{first}]"),
+                        Some("names unique after numbering (name-01, name-02, ...)".into()),
+                    );
+                }
+            }
+            out.push(VmSpec {
+                name,
+                host,
+                generation,
+                protect_at,
+                boot_time,
+                disks: disks.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Where a scenario file lives; relative trace paths resolve against it.
+pub fn base_dir(file: &Path) -> PathBuf {
+    file.parent().map(Path::to_path_buf).unwrap_or_default()
+}

@@ -1,0 +1,111 @@
+//! What a run hands to its recorder while it runs (the event log and time-series samples),
+//! and the results it returns at the end. Reports turn these into files; the simulation never
+//! touches a file.
+
+use crate::engine::Time;
+use crate::stats::RpoSummary;
+
+/// One line of the event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord<'a> {
+    pub at: Time,
+    pub vm: &'a str,
+    /// `state`, `job-start`, `job-end`, `refused`.
+    pub kind: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub detail: String,
+}
+
+/// One VM's row of a time-series sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmSample<'a> {
+    pub at: Time,
+    pub vm: &'a str,
+    pub state: &'static str,
+    /// `None` before the VM has a recovery point.
+    pub rpo_ms: Option<Time>,
+    /// Bytes written and not yet applied at the target (open log + log in flight).
+    pub backlog_bytes: u64,
+    /// Used bytes initial replication still has to copy.
+    pub initial_copy_left_bytes: u64,
+    pub link: &'a str,
+    /// Share of the link's capacity used over the last step (0..=1), `None` at zero capacity.
+    pub link_utilization: Option<f64>,
+    pub link_capacity_bps: u64,
+}
+
+/// Receives the run's output as it happens, so nothing grows with the run's length.
+pub trait Recorder {
+    fn event(&mut self, record: &EventRecord<'_>) -> std::io::Result<()>;
+    fn sample(&mut self, sample: &VmSample<'_>) -> std::io::Result<()>;
+}
+
+/// A recorder that keeps nothing (benchmarks, sweeps).
+pub struct Discard;
+
+impl Recorder for Discard {
+    fn event(&mut self, _: &EventRecord<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn sample(&mut self, _: &VmSample<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Per-VM results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmResult {
+    pub name: String,
+    pub host: String,
+    pub site: String,
+    pub link: String,
+    pub state: &'static str,
+    pub disks: usize,
+    pub virtual_size_bytes: u64,
+    pub used_size_bytes: u64,
+    pub protection_enabled_at: Option<Time>,
+    pub initial_replication_started_at: Option<Time>,
+    /// When the VM became protected (finalize done).
+    pub protected_at: Option<Time>,
+    /// From IR start to the last disk copied.
+    pub initial_replication_ms: Option<Time>,
+    pub enable_failure: Option<String>,
+    pub target_rpo_ms: Time,
+    pub rpo: RpoSummary,
+    pub bytes_written: u64,
+    pub bytes_replicated: u64,
+    pub bytes_pending: u64,
+    pub bytes_initial_copy: u64,
+    pub cycles_done: u64,
+    pub cycles_missed: u64,
+    pub peak_log_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkResult {
+    pub name: String,
+    pub bytes_sent: u64,
+    /// Bytes sent over bytes the link could have carried at its (throttled) capacity.
+    pub utilization_mean: Option<f64>,
+    pub saturated_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostResult {
+    pub name: String,
+    pub volume_free_bytes: Option<u64>,
+    /// Largest snapshot + log usage seen at a sample instant.
+    pub peak_volume_used_bytes: u64,
+}
+
+/// Everything a run found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub seed: u64,
+    pub horizon: Time,
+    pub events_processed: u64,
+    pub vms: Vec<VmResult>,
+    pub links: Vec<LinkResult>,
+    pub hosts: Vec<HostResult>,
+}
