@@ -55,13 +55,22 @@ pub fn from_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
 fn parse(text: &str, path: &Path) -> Result<raw::RawScenario, ScenarioErrors> {
     let de = toml::Deserializer::new(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
+        // toml's Spanned wraps values in a private field; it is not a field of the file.
+        let field = e
+            .path()
+            .to_string()
+            .replace(".$__serde_spanned_private_value", "");
         let inner = e.into_inner();
         let (line, column) = inner
             .span()
             .map_or((1, 1), |s| error::line_col(text, s.start));
         let message = inner.message().trim().to_string();
-        let (problem, allowed) = split_expected(&message);
+        let (problem, mut allowed) = split_expected(&message);
+        if allowed.as_deref() == Some("a string") {
+            allowed = Some(
+                "a quoted string: values with units are strings, e.g. \"5m\", \"100 Mbps\", \"500 GiB\"".into(),
+            );
+        }
         ScenarioErrors(vec![ScenarioError {
             file: path.to_path_buf(),
             line,

@@ -100,7 +100,11 @@ impl<'a> Ctx<'a> {
             Some(v) => match names.iter().position(|n| n == v.get_ref()) {
                 Some(i) => Some(i),
                 None => {
-                    let problem = format!("no {what} is named \"{}\"", v.get_ref());
+                    let one = match what {
+                        "policies" => "policy",
+                        plural => plural.trim_end_matches('s'),
+                    };
+                    let problem = format!("no {one} is named \"{}\"", v.get_ref());
                     self.error(v.span(), field, problem, Some(allowed()));
                     None
                 }

@@ -251,6 +251,25 @@ impl<'a> World<'a> {
             }
         }
         self.actions = actions;
+        debug_assert!(
+            self.conserves_bytes(vm),
+            "byte conservation broken for VM {vm}"
+        );
+    }
+
+    /// domain.md section 9: every byte the logs captured is applied, in flight, or waiting to
+    /// be merged. (Bytes still in the open log are the rest of `written`.)
+    fn conserves_bytes(&self, vm: usize) -> bool {
+        let v = &self.vms[vm];
+        let Some(start) = v.written_at_tracking_start else {
+            return v.bytes_replicated == 0;
+        };
+        let in_flight = match v.transfer {
+            Some(Transfer::Log { bytes, .. }) => bytes,
+            _ => 0,
+        };
+        v.written_at_log_open - start
+            == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes)
     }
 
     fn act(

@@ -1,0 +1,192 @@
+//! The command line end to end (issue "Foundation", points 6, 7 and 8 e, g).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn drsim() -> Command {
+    Command::cargo_bin("drsim").unwrap()
+}
+
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
+const FILES: [&str; 4] = ["summary.json", "vms.csv", "timeseries.csv", "events.csv"];
+
+fn run_into(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    drsim()
+        .args(["run", QUICKSTART, "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn run_writes_every_file_stamped_and_identical_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let out = run_into(&a, &[]).success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("dc01"), "{stdout}");
+    assert!(stdout.contains("link wan:"), "{stdout}");
+    run_into(&b, &[]).success();
+    for f in FILES {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(
+            x == y,
+            "{f} differs between two runs of the same scenario and seed"
+        );
+        let text = String::from_utf8(x).unwrap();
+        assert!(
+            text.contains("drsim ") || text.contains("\"drsim_version\""),
+            "{f} lacks the version"
+        );
+        assert!(text.contains("fnv1a64:"), "{f} lacks the scenario hash");
+        assert!(text.contains("seed"), "{f} lacks the seed");
+    }
+    // No temporary folders are left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn json_output_follows_the_summary_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_into(&dir.path().join("o"), &["--json", "--seed", "5"]).success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["scenario"], "quickstart");
+    assert_eq!(v["seed"], 5);
+    assert_eq!(v["horizon_s"], 86_400.0);
+    assert!(v["events_processed"].as_u64().unwrap() > 100);
+    let vms = v["vms"].as_array().unwrap();
+    assert_eq!(vms.len(), 3);
+    for key in [
+        "name",
+        "state",
+        "protected_at_s",
+        "initial_replication_s",
+        "rpo_s_mean",
+        "rpo_s_p50",
+        "rpo_s_p95",
+        "rpo_s_p99",
+        "rpo_s_max",
+        "rpo_target_met_fraction",
+        "bytes_written",
+        "bytes_replicated",
+        "cycles_done",
+        "cycles_missed",
+    ] {
+        assert!(vms[0].get(key).is_some(), "vms[0] lacks {key}");
+    }
+    assert!(v["link"]["bytes_sent"].as_u64().unwrap() > 0);
+    let u = v["link"]["utilization_mean"].as_f64().unwrap();
+    assert!(u > 0.0 && u <= 1.0, "{u}");
+    // The file on disk is the same document.
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/summary.json")).unwrap()).unwrap();
+    assert_eq!(file, v);
+}
+
+#[test]
+fn another_seed_is_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    run_into(&out, &[]).success();
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    // Same scenario and seed: replacing is harmless and allowed.
+    run_into(&out, &[]).success();
+    let refused = run_into(&out, &["--seed", "9"]).code(2);
+    let stderr = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("holds results of scenario quickstart"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(
+        std::fs::read(out.join("summary.json")).unwrap(),
+        before,
+        "left untouched"
+    );
+    run_into(&out, &["--seed", "9", "--force"]).success();
+    let after: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(after["seed"], 9);
+}
+
+#[test]
+fn a_folder_that_is_not_drsim_output_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), "precious").unwrap();
+    let refused = run_into(dir.path(), &["--force"]).code(2);
+    let stderr = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("is not a drsim output folder"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("thesis.tex")).unwrap(),
+        "precious"
+    );
+}
+
+#[test]
+fn validate_reports_errors_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(QUICKSTART)
+        .unwrap()
+        .replace("\"5m\" ", "\"10m\"");
+    std::fs::write(&bad, text).unwrap();
+    let out = drsim().arg("validate").arg(&bad).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("bad.toml:"), "{stderr}");
+    assert!(stderr.contains("policies[0].copy_interval"), "{stderr}");
+    // A bad file given to `run` writes nothing.
+    drsim()
+        .arg("run")
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .assert()
+        .code(2);
+    assert!(!dir.path().join("o").exists());
+    drsim().args(["validate", QUICKSTART]).assert().success();
+    drsim()
+        .args(["validate", "no-such-file.toml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn states_prints_the_transition_table() {
+    let out = drsim().arg("states").assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(stdout, drsim::replication::transition_table_markdown());
+    assert!(stdout.contains("| protected | cycle-tick | protected |"));
+}
+
+#[test]
+fn events_log_lists_the_lifecycle_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    run_into(&dir.path().join("o"), &[]).success();
+    let events = std::fs::read_to_string(dir.path().join("o/events.csv")).unwrap();
+    let dc01: Vec<&str> = events
+        .lines()
+        .filter(|l| l.contains(",dc01,state,"))
+        .map(|l| l.rsplit(",state,").next().unwrap())
+        .collect();
+    assert_eq!(
+        dc01,
+        [
+            "unprotected,enabling-protection,",
+            "enabling-protection,initial-replication,",
+            "initial-replication,finalizing-protection,",
+            "finalizing-protection,protected,",
+        ]
+    );
+    assert!(events
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("time_s,datetime,vm,event"));
+}

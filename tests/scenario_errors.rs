@@ -1,0 +1,151 @@
+//! Bad scenario files get errors naming file, line, column, field, problem and what is
+//! allowed (issue "Foundation", points 3 and 8 f). Checked by text.
+
+use std::path::Path;
+
+const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
+
+fn errors(text: &str) -> String {
+    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
+        Ok(_) => panic!("accepted a bad scenario"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle")
+        + 1
+}
+
+#[test]
+fn bundled_quickstart_is_valid() {
+    drsim::scenario::from_text(QUICKSTART, Path::new("scenarios/quickstart.toml")).unwrap();
+}
+
+#[test]
+fn copy_interval_not_offered_by_the_topology() {
+    let text = QUICKSTART.replace("copy_interval = \"5m\"", "copy_interval = \"10m\"");
+    let line = line_of(&text, "copy_interval = \"10m\"");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:17: policies[0].copy_interval: \"10m\" is not a copy interval hyperv-to-azure offers\n  allowed: 30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm"
+        )
+    );
+    // The same interval is fine host to host.
+    let vmm = text
+        .replace("hyperv-to-azure\"", "vmm-to-vmm\"")
+        .replace("\"10m\"", "\"15m\"");
+    drsim::scenario::from_text(&vmm, Path::new("ok.toml")).unwrap();
+}
+
+#[test]
+fn unknown_fields_are_errors_with_the_allowed_list() {
+    let text = QUICKSTART.replace(
+        "capacity = \"100 Mbps\"",
+        "capacity = \"100 Mbps\"\ncolour = \"blue\"",
+    );
+    let line = line_of(&text, "colour");
+    assert_eq!(
+        errors(&text),
+        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap")
+    );
+}
+
+#[test]
+fn all_value_errors_are_reported_at_once() {
+    let text = QUICKSTART
+        .replace("used = \"30 GiB\"", "used = \"30 GiBs\"")
+        .replace("link = \"wan\"", "link = \"lan\"")
+        .replace("churn = \"office-app\"", "churn = \"office\"");
+    let e = errors(&text);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 6, "{e}");
+    let l = line_of(&text, "link = \"lan\"");
+    assert_eq!(
+        lines[0],
+        format!("error: bad.toml:{l}:8: sites[0].link: no link is named \"lan\"")
+    );
+    assert_eq!(lines[1], "  allowed: wan");
+    let l = line_of(&text, "30 GiBs");
+    assert!(
+        lines[2].starts_with(&format!("error: bad.toml:{l}:")),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].ends_with("vms[0].disks[0].used: \"30 GiBs\": unknown size unit \"GiBs\""));
+    assert!(lines[3].contains("KiB, MiB, GiB"));
+    assert!(lines[4].ends_with("vms[2].churn: \"office\" is neither a profile name nor a rate"));
+    assert_eq!(
+        lines[5],
+        "  allowed: a profile name (office-app) or a constant rate such as \"2 MB/s\""
+    );
+}
+
+#[test]
+fn wrong_type_and_missing_field() {
+    let text = QUICKSTART.replace("duration = \"1d\"", "duration = 5");
+    let line = line_of(&text, "duration = 5");
+    assert_eq!(
+        errors(&text),
+        format!("error: bad.toml:{line}:12: scenario.duration: invalid type: integer `5`\n  allowed: a quoted string: values with units are strings, e.g. \"5m\", \"100 Mbps\", \"500 GiB\"")
+    );
+    let text = QUICKSTART.replace("name = \"dc01\"\n", "");
+    let e = errors(&text);
+    assert!(e.contains(": vms[0]: missing field `name`"), "{e}");
+}
+
+#[test]
+fn profile_fields_must_fit_the_kind() {
+    let text = QUICKSTART.replace("peak = \"4 MB/s\"", "peak = \"4 MB/s\"\nrate = \"1 MB/s\"");
+    let e = errors(&text);
+    assert!(
+        e.contains("profiles[0].rate: does not apply to kind \"office-hours\""),
+        "{e}"
+    );
+    assert!(e.contains("allowed: for office-hours: peak, base"), "{e}");
+}
+
+#[test]
+fn bad_trace_rows_name_the_trace_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.csv"), "at,rate\n0s,1 MB/s\n1h,2 MBs\n").unwrap();
+    let text = QUICKSTART.replace(
+        "kind = \"office-hours\"           # peak during the calendar's work hours (Mon-Fri 08:00-18:00)\npeak = \"4 MB/s\"\nbase = \"200 kB/s\"",
+        "kind = \"trace\"\nfile = \"t.csv\"",
+    );
+    let e = match drsim::scenario::from_text(&text, &dir.path().join("s.toml")) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    };
+    let trace = dir.path().join("t.csv");
+    assert!(
+        e.starts_with(&format!("error: {}:3:2: rate: \"2 MBs\"", trace.display())),
+        "{e}"
+    );
+    assert!(e.contains("allowed: a rate such as \"2 MB/s\""), "{e}");
+}
+
+#[test]
+fn times_before_the_start_and_bad_calendars() {
+    let text = QUICKSTART.replace(
+        "name = \"dc01\"",
+        "name = \"dc01\"\nprotect_at = \"2026-11-22T08:00\"",
+    )
+        + "\n[calendar]\nwork_days = [\"mon\", \"funday\"]\nwork_hours = \"18:00-08:00\"\n";
+    let e = errors(&text);
+    assert!(
+        e.contains("vms[0].protect_at: \"2026-11-22T08:00\" is before the scenario start"),
+        "{e}"
+    );
+    assert!(
+        e.contains("calendar.work_days: unknown day \"funday\""),
+        "{e}"
+    );
+    assert!(
+        e.contains("calendar.work_hours: \"18:00-08:00\" is not a range of hours"),
+        "{e}"
+    );
+}
