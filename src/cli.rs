@@ -38,7 +38,7 @@ enum Command {
     },
     /// Check a scenario file and report every error.
     Validate { file: PathBuf },
-    /// Print the replication state machine's transition table (Markdown).
+    /// Print the replication state machine: diagram and transition table (Markdown).
     States,
     /// Time a generated estate: events, wall time, events/s.
     Bench {
@@ -86,7 +86,7 @@ pub fn main() -> i32 {
             }
         },
         Command::States => {
-            print!("{}", replication::transition_table_markdown());
+            print!("{}", replication::state_machine_markdown());
             0
         }
         Command::Bench { vms, days } => {

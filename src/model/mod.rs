@@ -157,8 +157,9 @@ impl VmSpec {
             let limit = if self.generation == 1 { 2048 } else { 300 };
             if os.size.0 > limit * GB {
                 return Some(format!(
-                    "OS disk of {} is over the {limit} GB limit for generation {} VMs",
-                    os.size, self.generation
+                    "OS disk of {} GB is over the {limit} GB limit for generation {} VMs",
+                    os.size.0 / GB,
+                    self.generation
                 ));
             }
         }
@@ -170,8 +171,8 @@ impl VmSpec {
             .find(|(_, d)| d.size.0 > 4095 * GB)
         {
             return Some(format!(
-                "data disk {i} of {} is over the 4,095 GB limit",
-                d.size
+                "data disk {i} of {} GB is over the 4,095 GB limit",
+                d.size.0 / GB
             ));
         }
         if self.disks.len() > 17 {

@@ -356,10 +356,27 @@ impl Replication {
 #[cfg(test)]
 mod tests;
 
-/// The transition table as Markdown: `drsim states` prints it and docs/state-machine.md is
-/// generated from it (a test keeps the two equal).
-pub fn transition_table_markdown() -> String {
-    let mut out = String::from("| from | input | to | when / what happens |\n|---|---|---|---|\n");
+/// The state machine's documentation page, generated from [`TRANSITIONS`]: `drsim states`
+/// prints it, `docs/state-machine.md` is its output, and a test keeps the two equal.
+pub fn state_machine_markdown() -> String {
+    let mut out = String::from(
+        "# The replication state machine\n\n\
+         Generated from the transition table in `src/replication/table.rs` by\n\
+         `cargo run --release -- states > docs/state-machine.md`; a test fails when the two differ.\n\n\
+         Inputs not listed for a state are refused: the machine changes nothing and the event log\n\
+         (`events.csv`) records a `refused` line. States follow the Hyper-V Replica / Azure Site\n\
+         Recovery lifecycle (domain.md section 3).\n\n\
+         ```mermaid\nstateDiagram-v2\n    [*] --> unprotected\n",
+    );
+    for t in TRANSITIONS {
+        out.push_str(&format!(
+            "    {} --> {}: {}\n",
+            t.from.name().replace('-', "_"),
+            t.to.name().replace('-', "_"),
+            t.input.name()
+        ));
+    }
+    out.push_str("```\n\n| from | input | to | when / what happens |\n|---|---|---|---|\n");
     for t in TRANSITIONS {
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
