@@ -163,9 +163,15 @@ fn states_prints_the_transition_table() {
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert_eq!(stdout, drsim::replication::state_machine_markdown());
     assert!(stdout.contains("| protected | cycle-tick | protected |"));
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/state-machine.md"))
-        .unwrap();
-    assert!(doc == stdout, "docs/state-machine.md is stale: regenerate it with `drsim states`");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/state-machine.md"
+    ))
+    .unwrap();
+    assert!(
+        doc == stdout,
+        "docs/state-machine.md is stale: regenerate it with `drsim states`"
+    );
 }
 
 #[test]
