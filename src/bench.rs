@@ -77,6 +77,8 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 host: (i / VMS_PER_HOST) as usize,
                 generation: 2,
                 protect_at: u64::from(i) * 3_600_000 / u64::from(vms.max(1)),
+                protected_at_start: false,
+                first_tick: None,
                 boot_time: 180_000,
                 disks: vec![DiskSpec {
                     size: Bytes(16 << 30),

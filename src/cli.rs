@@ -40,6 +40,11 @@ enum Command {
     Validate { file: PathBuf },
     /// Print the replication state machine: diagram and transition table (Markdown).
     States,
+    /// Print a generated scenario file to stdout.
+    Gen {
+        #[command(subcommand)]
+        workload: GenWorkload,
+    },
     /// Time a generated estate: events, wall time, events/s.
     Bench {
         /// Number of VMs.
@@ -48,6 +53,23 @@ enum Command {
         /// Simulated days.
         #[arg(long, default_value_t = 7)]
         days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum GenWorkload {
+    /// The canonical delta-replication workload of shared/bench (SimPy peer's input).
+    Canonical {
+        #[arg(long)]
+        vms: u32,
+        #[arg(long, default_value_t = 1)]
+        days: u32,
+        /// Link capacity over the total write rate (0.95 overloads the link).
+        #[arg(long, default_value_t = crate::canonical::HEADROOM)]
+        headroom: f64,
+        /// Time-series step of the generated scenario.
+        #[arg(long, default_value = "6h")]
+        sample_step: String,
     },
 }
 
@@ -89,6 +111,25 @@ pub fn main() -> i32 {
             print!("{}", replication::state_machine_markdown());
             0
         }
+        Command::Gen {
+            workload:
+                GenWorkload::Canonical {
+                    vms,
+                    days,
+                    headroom,
+                    sample_step,
+                },
+        } => {
+            if vms == 0 || days == 0 || !(headroom > 0.0 && headroom.is_finite()) {
+                eprintln!("error: --vms and --days must be at least 1 and --headroom above 0");
+                return 2;
+            }
+            print!(
+                "{}",
+                crate::canonical::scenario_toml(vms, days, headroom, &sample_step)
+            );
+            0
+        }
         Command::Bench { vms, days } => {
             let report = bench::run(vms, days);
             println!("{report}");
@@ -125,12 +166,19 @@ fn run(file: &Path, out: Option<PathBuf>, seed: Option<u64>, json: bool, force: 
     let stamp = Stamp::new(&scenario, seed);
     let target = out.unwrap_or_else(|| default_out(&scenario));
     match write_run(&scenario, &stamp, &target, force) {
-        Ok((summary, table)) => {
+        Ok(table) => {
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&summary).expect("JSON value")
-                );
+                // The document just written, byte for byte.
+                match std::fs::read(target.join("summary.json")) {
+                    Ok(bytes) => {
+                        use std::io::Write;
+                        let _ = std::io::stdout().write_all(&bytes);
+                    }
+                    Err(e) => {
+                        eprintln!("error: reading back {}: {e}", target.display());
+                        return 1;
+                    }
+                }
             } else {
                 print!("{table}");
                 println!("results in {}", target.display());
@@ -159,16 +207,18 @@ fn write_run(
     stamp: &Stamp,
     target: &Path,
     force: bool,
-) -> Result<(serde_json::Value, String), RunError> {
+) -> Result<String, RunError> {
     let dir = OutputDir::prepare(target, stamp, force).map_err(RunError::Output)?;
     let mut recorder =
         report::CsvRecorder::create(dir.path(), stamp, &scenario.calendar).map_err(RunError::Io)?;
     let result = sim::run(scenario, stamp.seed, &mut recorder).map_err(RunError::Io)?;
     recorder.finish().map_err(RunError::Io)?;
     report::write_vms_csv(&dir.path().join("vms.csv"), stamp, &result).map_err(RunError::Io)?;
-    let summary = report::summary_json(scenario, stamp, &result);
-    let text = serde_json::to_string_pretty(&summary).expect("JSON value") + "\n";
-    std::fs::write(dir.path().join("summary.json"), text).map_err(RunError::Io)?;
+    let path = dir.path().join("summary.json");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(RunError::Io)?);
+    report::write_summary(&mut file, scenario, stamp, &result).map_err(RunError::Io)?;
+    std::io::Write::flush(&mut file).map_err(RunError::Io)?;
+    drop(file);
     dir.commit().map_err(RunError::Output)?;
-    Ok((summary, report::terminal_table(&scenario.name, &result)))
+    Ok(report::terminal_table(&scenario.name, &result))
 }

@@ -17,6 +17,7 @@
 //! - [`cli`]: the thin command-line front end.
 
 pub mod bench;
+pub mod canonical;
 pub mod cli;
 pub mod engine;
 pub mod model;

@@ -127,6 +127,10 @@ pub struct VmSpec {
     pub generation: u8,
     /// When protection is enabled.
     pub protect_at: Time,
+    /// The VM is protected and in sync when the run starts (no enable job, no IR); its first
+    /// cycle tick comes at `first_tick`.
+    pub protected_at_start: bool,
+    pub first_tick: Option<Time>,
     /// Boot time at the target (for RTO, used by failover).
     pub boot_time: Time,
     /// Disk 0 is the OS disk.

@@ -128,6 +128,8 @@ pub enum Input {
     TransferDone,
     /// The copy interval has elapsed.
     CycleTick,
+    /// The run starts with the VM already protected and in sync (steady-state studies).
+    AssumeProtected,
 }
 
 /// The input's kind, for the transition table.
@@ -139,6 +141,7 @@ pub enum InputKind {
     StartInitialReplication,
     TransferDone,
     CycleTick,
+    AssumeProtected,
 }
 
 impl Input {
@@ -150,6 +153,7 @@ impl Input {
             Input::StartInitialReplication => InputKind::StartInitialReplication,
             Input::TransferDone => InputKind::TransferDone,
             Input::CycleTick => InputKind::CycleTick,
+            Input::AssumeProtected => InputKind::AssumeProtected,
         }
     }
 }
@@ -163,6 +167,7 @@ impl InputKind {
             InputKind::StartInitialReplication => "start-initial-replication",
             InputKind::TransferDone => "transfer-done",
             InputKind::CycleTick => "cycle-tick",
+            InputKind::AssumeProtected => "assume-protected",
         }
     }
 }
@@ -190,6 +195,9 @@ pub enum Action {
     CycleMissed,
     /// Feed [`Input::CycleTick`] after `after_ms`.
     ScheduleTick { after_ms: u64 },
+    /// Source and target are in sync now: start tracking writes with a recovery point at this
+    /// instant (a VM that is already protected when the run starts).
+    AssumeInSync,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -201,6 +209,8 @@ pub struct Config {
     pub finalize_job_ms: u64,
     /// Initial replication waits for a scheduled start instead of starting at once.
     pub ir_scheduled: bool,
+    /// For a VM protected when the run starts: when its first cycle tick comes (its phase).
+    pub first_tick_ms: u64,
 }
 
 /// An input the current state does not accept. Nothing changed.
@@ -330,6 +340,13 @@ impl Replication {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending: true }
+            }
+            (State::Unprotected, Input::AssumeProtected) => {
+                out.push(A::AssumeInSync);
+                out.push(A::ScheduleTick {
+                    after_ms: c.first_tick_ms,
+                });
+                State::Protected { sending: false }
             }
             (State::Protected { sending: true }, Input::TransferDone) => {
                 out.push(A::RecoveryPointCreated);

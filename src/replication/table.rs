@@ -93,6 +93,12 @@ pub const TRANSITIONS: &[Transition] = &[
         "merged: first recovery point; delta cycles start",
     ),
     t(
+        S::Unprotected,
+        I::AssumeProtected,
+        S::Protected,
+        "the run starts with the VM protected and in sync: a recovery point now, first tick at its phase",
+    ),
+    t(
         S::Protected,
         I::CycleTick,
         S::Protected,

@@ -10,6 +10,7 @@ fn config(disks: u16, ir_scheduled: bool) -> Config {
         enable_job_ms: 120_000,
         finalize_job_ms: 60_000,
         ir_scheduled,
+        first_tick_ms: 1_500,
     }
 }
 
@@ -119,6 +120,21 @@ fn delta_cycle_sends_then_misses_while_in_transit() {
 }
 
 #[test]
+fn a_vm_protected_at_the_start_ticks_at_its_phase() {
+    let mut d = Driver::new(config(1, false));
+    assert_eq!(
+        d.feed(Input::AssumeProtected),
+        vec![
+            Action::AssumeInSync,
+            Action::ScheduleTick { after_ms: 1_500 }
+        ]
+    );
+    assert_eq!(d.m.state(), State::Protected { sending: false });
+    assert!(d.m.step(&Input::AssumeProtected, &mut vec![]).is_err());
+    assert!(d.m.step(&Input::EnableProtection, &mut vec![]).is_err());
+}
+
+#[test]
 fn failed_enable_job_leaves_the_vm_unprotected() {
     let mut d = Driver::new(config(1, false));
     d.feed(Input::EnableProtection);
@@ -221,6 +237,10 @@ fn every_table_row_is_reachable_and_every_move_is_in_the_table() {
         Job::EnableProtection,
         JobFailure("x".into()),
     ));
+    taken.extend(d.taken);
+
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
     taken.extend(d.taken);
 
     let table: BTreeSet<_> = TRANSITIONS

@@ -8,7 +8,7 @@ mod table;
 
 pub use csv_files::{write_vms_csv, CsvRecorder};
 pub use output_dir::{OutputDir, OutputError};
-pub use summary::{summary_json, Stamp};
+pub use summary::{write_summary, Stamp};
 pub use table::terminal_table;
 
 /// Milliseconds as seconds for reports.

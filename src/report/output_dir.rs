@@ -114,9 +114,18 @@ impl Drop for OutputDir {
     }
 }
 
+/// The stamp fields of an existing summary.json; the rest of the file is skipped, not held.
+#[derive(serde::Deserialize)]
+struct FoundStamp {
+    drsim_version: Option<String>,
+    scenario: Option<String>,
+    scenario_hash: Option<String>,
+    seed: Option<u64>,
+}
+
 fn check_replaceable(target: &Path, stamp: &Stamp, force: bool) -> Result<(), OutputError> {
     let summary = target.join("summary.json");
-    let Ok(text) = fs::read_to_string(&summary) else {
+    let Ok(file) = fs::File::open(&summary) else {
         let empty = fs::read_dir(target)
             .map_err(io_err(target))?
             .next()
@@ -129,13 +138,14 @@ fn check_replaceable(target: &Path, stamp: &Stamp, force: bool) -> Result<(), Ou
             })
         };
     };
-    let found: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let (hash, seed) = (found["scenario_hash"].as_str(), found["seed"].as_u64());
-    if hash.is_none() || found["drsim_version"].is_null() {
+    let found: Option<FoundStamp> = serde_json::from_reader(std::io::BufReader::new(file)).ok();
+    let Some(found) = found.filter(|f| f.drsim_version.is_some() && f.scenario_hash.is_some())
+    else {
         return Err(OutputError::Foreign {
             dir: target.to_path_buf(),
         });
-    }
+    };
+    let (hash, seed) = (found.scenario_hash.as_deref(), found.seed);
     if hash == Some(stamp.scenario_hash.as_str()) && seed == Some(stamp.seed) || force {
         return Ok(());
     }
@@ -143,7 +153,7 @@ fn check_replaceable(target: &Path, stamp: &Stamp, force: bool) -> Result<(), Ou
         dir: target.to_path_buf(),
         found: format!(
             "scenario {} ({}) with seed {}",
-            found["scenario"].as_str().unwrap_or("?"),
+            found.scenario.as_deref().unwrap_or("?"),
             hash.unwrap_or("?"),
             seed.map_or("?".into(), |s| s.to_string())
         ),

@@ -1,10 +1,14 @@
 //! summary.json: the run's results in one document. Later checks rely on its field names
 //! (see the README's "summary.json contract"); fields are added, never renamed.
+//!
+//! The document is serialized from borrowed structs straight to its writer, so a large
+//! estate's summary is never held in memory as a JSON tree.
 
 use super::secs;
 use crate::model::Scenario;
-use crate::sim::RunResult;
-use serde_json::{json, Value};
+use crate::sim::record::{Arrivals, RunResult, VmResult};
+use serde::Serialize;
+use std::io::Write;
 
 /// What every output file states about where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,91 +39,202 @@ impl Stamp {
     }
 }
 
-pub fn summary_json(scenario: &Scenario, stamp: &Stamp, result: &RunResult) -> Value {
-    let vms: Vec<Value> = result
-        .vms
-        .iter()
-        .map(|v| {
-            json!({
-                "name": v.name,
-                "host": v.host,
-                "site": v.site,
-                "link": v.link,
-                "state": v.state,
-                "enable_failure": v.enable_failure,
-                "protection_enabled_at_s": v.protection_enabled_at.map(secs),
-                "initial_replication_started_at_s": v.initial_replication_started_at.map(secs),
-                "protected_at_s": v.protected_at.map(secs),
-                "initial_replication_s": v.initial_replication_ms.map(secs),
-                "disks": v.disks,
-                "virtual_size_bytes": v.virtual_size_bytes,
-                "used_size_bytes": v.used_size_bytes,
-                "rpo_target_s": secs(v.target_rpo_ms),
-                "rpo_observed_s": v.rpo.observed_s,
-                "rpo_s_mean": v.rpo.mean_s,
-                "rpo_s_p50": v.rpo.p50_s,
-                "rpo_s_p95": v.rpo.p95_s,
-                "rpo_s_p99": v.rpo.p99_s,
-                "rpo_s_max": v.rpo.max_s,
-                "rpo_target_met_fraction": v.rpo.target_met_fraction,
-                "longest_rpo_violation_s": v.rpo.longest_violation_s,
-                "bytes_written": v.bytes_written,
-                "bytes_replicated": v.bytes_replicated,
-                "bytes_pending": v.bytes_pending,
-                "bytes_initial_copy": v.bytes_initial_copy,
-                "cycles_done": v.cycles_done,
-                "cycles_missed": v.cycles_missed,
-                "peak_log_bytes": v.peak_log_bytes,
-            })
-        })
-        .collect();
-    let links: Vec<Value> = result
-        .links
-        .iter()
-        .map(|l| {
-            json!({
-                "name": l.name,
-                "bytes_sent": l.bytes_sent,
-                "utilization_mean": l.utilization_mean,
-                "saturated_s": l.saturated_s,
-            })
-        })
-        .collect();
+#[derive(Serialize)]
+struct Summary<'a> {
+    drsim_version: &'a str,
+    scenario: &'a str,
+    scenario_hash: &'a str,
+    seed: u64,
+    topology: &'a str,
+    start: String,
+    horizon_s: f64,
+    sample_step_s: Option<f64>,
+    events_processed: u64,
+    vms: VmList<'a>,
+    link: LinkTotals,
+    links: Vec<LinkSummary<'a>>,
+    hosts: Vec<HostSummary<'a>>,
+    /// The figures the canonical workload's SimPy peer prints (shared/bench), over all VMs.
+    canonical: Canonical,
+}
+
+/// Serializes the VMs one by one from the results.
+struct VmList<'a>(&'a [VmResult]);
+
+impl Serialize for VmList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(VmSummary::from))
+    }
+}
+
+#[derive(Serialize)]
+struct VmSummary<'a> {
+    name: &'a str,
+    host: &'a str,
+    site: &'a str,
+    link: &'a str,
+    state: &'a str,
+    enable_failure: Option<&'a str>,
+    protection_enabled_at_s: Option<f64>,
+    initial_replication_started_at_s: Option<f64>,
+    protected_at_s: Option<f64>,
+    initial_replication_s: Option<f64>,
+    disks: usize,
+    virtual_size_bytes: u64,
+    used_size_bytes: u64,
+    rpo_target_s: f64,
+    rpo_observed_s: f64,
+    rpo_s_mean: Option<f64>,
+    rpo_s_p50: Option<f64>,
+    rpo_s_p95: Option<f64>,
+    rpo_s_p99: Option<f64>,
+    rpo_s_max: Option<f64>,
+    rpo_target_met_fraction: Option<f64>,
+    longest_rpo_violation_s: f64,
+    bytes_written: u64,
+    bytes_replicated: u64,
+    bytes_pending: u64,
+    bytes_initial_copy: u64,
+    cycles_done: u64,
+    cycles_missed: u64,
+    peak_log_bytes: u64,
+    transfers: u64,
+    rpo_at_arrival_s_mean: Option<f64>,
+    rpo_at_arrival_s_max: Option<f64>,
+}
+
+impl<'a> From<&'a VmResult> for VmSummary<'a> {
+    fn from(v: &'a VmResult) -> Self {
+        VmSummary {
+            name: &v.name,
+            host: &v.host,
+            site: &v.site,
+            link: &v.link,
+            state: v.state,
+            enable_failure: v.enable_failure.as_deref(),
+            protection_enabled_at_s: v.protection_enabled_at.map(secs),
+            initial_replication_started_at_s: v.initial_replication_started_at.map(secs),
+            protected_at_s: v.protected_at.map(secs),
+            initial_replication_s: v.initial_replication_ms.map(secs),
+            disks: v.disks,
+            virtual_size_bytes: v.virtual_size_bytes,
+            used_size_bytes: v.used_size_bytes,
+            rpo_target_s: secs(v.target_rpo_ms),
+            rpo_observed_s: v.rpo.observed_s,
+            rpo_s_mean: v.rpo.mean_s,
+            rpo_s_p50: v.rpo.p50_s,
+            rpo_s_p95: v.rpo.p95_s,
+            rpo_s_p99: v.rpo.p99_s,
+            rpo_s_max: v.rpo.max_s,
+            rpo_target_met_fraction: v.rpo.target_met_fraction,
+            longest_rpo_violation_s: v.rpo.longest_violation_s,
+            bytes_written: v.bytes_written,
+            bytes_replicated: v.bytes_replicated,
+            bytes_pending: v.bytes_pending,
+            bytes_initial_copy: v.bytes_initial_copy,
+            cycles_done: v.cycles_done,
+            cycles_missed: v.cycles_missed,
+            peak_log_bytes: v.peak_log_bytes,
+            transfers: v.arrivals.transfers,
+            rpo_at_arrival_s_mean: v.arrivals.rpo_mean_s(),
+            rpo_at_arrival_s_max: v.arrivals.rpo_max_s(),
+        }
+    }
+}
+
+/// Over all links.
+#[derive(Serialize)]
+struct LinkTotals {
+    bytes_sent: u64,
+    /// Bytes sent over bytes all links could have carried.
+    utilization_mean: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct LinkSummary<'a> {
+    name: &'a str,
+    bytes_sent: u64,
+    utilization_mean: Option<f64>,
+    saturated_s: f64,
+}
+
+#[derive(Serialize)]
+struct HostSummary<'a> {
+    name: &'a str,
+    volume_free_bytes: Option<u64>,
+    peak_volume_used_bytes: u64,
+}
+
+/// Delta logs that arrived, their bytes, the RPO sampled just before each arrival, and the
+/// ticks skipped because the previous log was still in transit.
+#[derive(Serialize)]
+struct Canonical {
+    transfers: u64,
+    bytes_transferred: u64,
+    mean_rpo_s: Option<f64>,
+    max_rpo_s: Option<f64>,
+    skipped_ticks: u64,
+}
+
+/// Write summary.json (pretty-printed, newline-terminated) to `out`.
+pub fn write_summary(
+    out: &mut dyn Write,
+    scenario: &Scenario,
+    stamp: &Stamp,
+    result: &RunResult,
+) -> std::io::Result<()> {
+    let mut arrivals = Arrivals::default();
+    for v in &result.vms {
+        arrivals.merge(&v.arrivals);
+    }
     let bytes_sent: u64 = result.links.iter().map(|l| l.bytes_sent).sum();
-    // The estate-wide figure: bytes sent over bytes all links could have carried.
-    let offered: f64 = result
-        .links
-        .iter()
-        .filter_map(|l| l.utilization_mean.map(|u| (l.bytes_sent, u)))
-        .map(|(b, u)| if u > 0.0 { b as f64 / u } else { 0.0 })
-        .sum();
-    let hosts: Vec<Value> = result
-        .hosts
-        .iter()
-        .map(|h| {
-            json!({
-                "name": h.name,
-                "volume_free_bytes": h.volume_free_bytes,
-                "peak_volume_used_bytes": h.peak_volume_used_bytes,
-            })
-        })
-        .collect();
-    json!({
-        "drsim_version": stamp.version,
-        "scenario": stamp.scenario,
-        "scenario_hash": stamp.scenario_hash,
-        "seed": stamp.seed,
-        "topology": scenario.topology.name(),
-        "start": scenario.calendar.start.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        "horizon_s": secs(result.horizon),
-        "sample_step_s": scenario.sample_step.map(secs),
-        "events_processed": result.events_processed,
-        "vms": vms,
-        "link": {
-            "bytes_sent": bytes_sent,
-            "utilization_mean": (offered > 0.0).then(|| bytes_sent as f64 / offered),
+    let offered: u64 = result.links.iter().map(|l| l.bytes_offered).sum();
+    let summary = Summary {
+        drsim_version: stamp.version,
+        scenario: &stamp.scenario,
+        scenario_hash: &stamp.scenario_hash,
+        seed: stamp.seed,
+        topology: scenario.topology.name(),
+        start: scenario
+            .calendar
+            .start
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string(),
+        horizon_s: secs(result.horizon),
+        sample_step_s: scenario.sample_step.map(secs),
+        events_processed: result.events_processed,
+        vms: VmList(&result.vms),
+        link: LinkTotals {
+            bytes_sent,
+            utilization_mean: (offered > 0).then(|| bytes_sent as f64 / offered as f64),
         },
-        "links": links,
-        "hosts": hosts,
-    })
+        links: result
+            .links
+            .iter()
+            .map(|l| LinkSummary {
+                name: &l.name,
+                bytes_sent: l.bytes_sent,
+                utilization_mean: l.utilization_mean,
+                saturated_s: l.saturated_s,
+            })
+            .collect(),
+        hosts: result
+            .hosts
+            .iter()
+            .map(|h| HostSummary {
+                name: &h.name,
+                volume_free_bytes: h.volume_free_bytes,
+                peak_volume_used_bytes: h.peak_volume_used_bytes,
+            })
+            .collect(),
+        canonical: Canonical {
+            transfers: arrivals.transfers,
+            bytes_transferred: arrivals.bytes,
+            mean_rpo_s: arrivals.rpo_mean_s(),
+            max_rpo_s: arrivals.rpo_max_s(),
+            skipped_ticks: result.vms.iter().map(|v| v.cycles_missed).sum(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &summary)?;
+    out.write_all(b"\n")
 }

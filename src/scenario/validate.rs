@@ -716,6 +716,30 @@ fn vms(
             .protect_at
             .as_ref()
             .map_or(Some(0), |p| time_point(ctx, p, &f("protect_at"), start));
+        let protected_at_start = v.protected_at_start.unwrap_or(false);
+        if let (true, Some(p)) = (protected_at_start, &v.protect_at) {
+            ctx.error(
+                p.span(),
+                &f("protect_at"),
+                "does not apply to a VM protected at the start",
+                Some("either protect_at or protected_at_start = true".into()),
+            );
+        }
+        let tick = |ctx: &mut Ctx, t: &Option<Text>, n: &str| match t {
+            Some(t) if !protected_at_start => {
+                ctx.error(
+                    t.span(),
+                    &f(n),
+                    "applies only to a VM protected at the start",
+                    Some("set protected_at_start = true, or leave it out".into()),
+                );
+                None
+            }
+            Some(t) => ctx.duration(t, &f(n)),
+            None => None,
+        };
+        let first_tick = tick(ctx, &v.first_tick, "first_tick");
+        let first_tick_step = tick(ctx, &v.first_tick_step, "first_tick_step").unwrap_or(0);
         let boot_time = v
             .boot_time
             .as_ref()
@@ -788,6 +812,7 @@ fn vms(
         };
         let width = count.to_string().len().max(2);
         for k in 1..=count {
+            let first_tick = first_tick.map(|t| t + (k as Time - 1) * first_tick_step);
             let name = if v.count.is_some() {
                 format!("{}-{k:0width$}", v.name.get_ref())
             } else {
@@ -808,6 +833,8 @@ fn vms(
                 host,
                 generation,
                 protect_at,
+                protected_at_start,
+                first_tick,
                 boot_time,
                 disks: disks.clone(),
             });

@@ -32,6 +32,8 @@ pub enum Event {
     JobDone { vm: u32, gen: u32 },
     /// Enable protection on a VM.
     EnableProtection { vm: u32 },
+    /// Start a VM protected and in sync (at t = 0).
+    AssumeProtected { vm: u32 },
     /// The scheduled start of a VM's initial replication.
     StartInitialReplication { vm: u32 },
     /// Take a time-series sample of every VM and link.
@@ -45,7 +47,9 @@ impl Event {
             Event::CycleTick { .. } => TICK,
             Event::LinkWake { .. } => TRANSFER,
             Event::JobDone { .. } => JOB,
-            Event::EnableProtection { .. } | Event::StartInitialReplication { .. } => COMMAND,
+            Event::EnableProtection { .. }
+            | Event::AssumeProtected { .. }
+            | Event::StartInitialReplication { .. } => COMMAND,
             Event::Sample => SAMPLE,
         }
     }

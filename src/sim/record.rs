@@ -80,13 +80,52 @@ pub struct VmResult {
     pub cycles_done: u64,
     pub cycles_missed: u64,
     pub peak_log_bytes: u64,
+    pub arrivals: Arrivals,
+}
+
+/// Delta logs that arrived at the target, with the RPO sampled just before each arrival (the
+/// peak of each saw-tooth tooth). Empty logs are not counted. These are the figures the
+/// canonical workload's SimPy peer reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arrivals {
+    pub transfers: u64,
+    pub bytes: u64,
+    pub rpo_sum_ms: u128,
+    pub rpo_max_ms: u64,
+}
+
+impl Arrivals {
+    pub fn add(&mut self, rpo_ms: Time, bytes: u64) {
+        self.transfers += 1;
+        self.bytes += bytes;
+        self.rpo_sum_ms += u128::from(rpo_ms);
+        self.rpo_max_ms = self.rpo_max_ms.max(rpo_ms);
+    }
+
+    pub fn merge(&mut self, other: &Arrivals) {
+        self.transfers += other.transfers;
+        self.bytes += other.bytes;
+        self.rpo_sum_ms += other.rpo_sum_ms;
+        self.rpo_max_ms = self.rpo_max_ms.max(other.rpo_max_ms);
+    }
+
+    /// Mean RPO sample in seconds; `None` without arrivals.
+    pub fn rpo_mean_s(&self) -> Option<f64> {
+        (self.transfers > 0).then(|| self.rpo_sum_ms as f64 / self.transfers as f64 / 1000.0)
+    }
+
+    pub fn rpo_max_s(&self) -> Option<f64> {
+        (self.transfers > 0).then(|| self.rpo_max_ms as f64 / 1000.0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkResult {
     pub name: String,
     pub bytes_sent: u64,
-    /// Bytes sent over bytes the link could have carried at its (throttled) capacity.
+    /// Bytes the link could have carried at its (throttled) capacity.
+    pub bytes_offered: u64,
+    /// Bytes sent over bytes offered.
     pub utilization_mean: Option<f64>,
     pub saturated_s: f64,
 }

@@ -55,6 +55,7 @@ struct Vm {
     cycles_done: u64,
     cycles_missed: u64,
     peak_log_bytes: u64,
+    arrivals: Arrivals,
 }
 
 struct Link {
@@ -104,6 +105,7 @@ impl<'a> World<'a> {
                         enable_job_ms: policy.enable_job,
                         finalize_job_ms: policy.finalize_job,
                         ir_scheduled: policy.initial_replication_start.is_some(),
+                        first_tick_ms: spec.first_tick.unwrap_or(policy.copy_interval),
                     }),
                     link: site.link,
                     host: spec.host,
@@ -129,6 +131,7 @@ impl<'a> World<'a> {
                     cycles_done: 0,
                     cycles_missed: 0,
                     peak_log_bytes: 0,
+                    arrivals: Arrivals::default(),
                 }
             })
             .collect();
@@ -160,8 +163,13 @@ impl<'a> World<'a> {
 
     pub fn schedule_start(&self, queue: &mut EventQueue<Event>) {
         for (i, spec) in self.scenario.vms.iter().enumerate() {
-            let ev = Event::EnableProtection { vm: i as u32 };
-            queue.schedule(spec.protect_at, ev.class(), ev);
+            let vm = i as u32;
+            let (at, ev) = if spec.protected_at_start {
+                (0, Event::AssumeProtected { vm })
+            } else {
+                (spec.protect_at, Event::EnableProtection { vm })
+            };
+            queue.schedule(at, ev.class(), ev);
         }
         for (i, l) in self.scenario.links.iter().enumerate() {
             if l.is_throttled() {
@@ -349,6 +357,11 @@ impl<'a> World<'a> {
                     .take()
                     .expect("a log arrived before its recovery point");
                 v.bytes_replicated += log.bytes;
+                if let (Some(rp), true) = (v.recovery_point, log.bytes > 0) {
+                    if matches!(from, State::Protected { .. }) {
+                        v.arrivals.add(now - rp, log.bytes);
+                    }
+                }
                 if let Some(rp) = v.recovery_point {
                     v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
                 }
@@ -359,6 +372,15 @@ impl<'a> World<'a> {
                 } else {
                     v.protected_at = Some(now);
                 }
+            }
+            Action::AssumeInSync => {
+                let w = self.written(vm, now);
+                let v = &mut self.vms[vm];
+                v.written_at_tracking_start = Some(w);
+                v.written_at_log_open = w;
+                v.recovery_point = Some(now);
+                v.rpo_ramp_from = now;
+                v.protected_at = Some(now);
             }
             Action::CycleMissed => self.vms[vm].cycles_missed += 1,
             Action::ScheduleTick { after_ms } => {
@@ -527,6 +549,7 @@ impl<'a> World<'a> {
                 cycles_done: v.cycles_done,
                 cycles_missed: v.cycles_missed,
                 peak_log_bytes: v.peak_log_bytes,
+                arrivals: v.arrivals,
             });
         }
         let links = self
@@ -539,6 +562,7 @@ impl<'a> World<'a> {
                 LinkResult {
                     name: spec.name.clone(),
                     bytes_sent: l.fair.delivered_bytes(),
+                    bytes_offered: offered,
                     utilization_mean: (offered > 0)
                         .then(|| l.fair.delivered_bytes() as f64 / offered as f64),
                     saturated_s: l.fair.saturated_ms() as f64 / 1000.0,
@@ -623,6 +647,9 @@ impl Model for World<'_> {
             }
             Event::EnableProtection { vm } => {
                 self.feed(now, vm as usize, Input::EnableProtection, queue)
+            }
+            Event::AssumeProtected { vm } => {
+                self.feed(now, vm as usize, Input::AssumeProtected, queue)
             }
             Event::StartInitialReplication { vm } => {
                 self.feed(now, vm as usize, Input::StartInitialReplication, queue)
