@@ -58,9 +58,14 @@ impl ByteRate {
     ///
     /// Saturates at `u64::MAX`.
     pub fn bytes_in(self, ms: u64) -> u64 {
-        // mB/s * ms = 10^-6 B.
-        let b = u128::from(self.0) * u128::from(ms) / 1_000_000;
-        u64::try_from(b).unwrap_or(u64::MAX)
+        // mB/s * ms = 10^-6 B. Most products fit in a u64, whose division is far cheaper.
+        match self.0.checked_mul(ms) {
+            Some(p) => p / 1_000_000,
+            None => {
+                let b = u128::from(self.0) * u128::from(ms) / 1_000_000;
+                u64::try_from(b).unwrap_or(u64::MAX)
+            }
+        }
     }
 
     /// Smallest number of milliseconds in which at least `bytes` are moved at this rate

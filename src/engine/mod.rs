@@ -15,14 +15,15 @@
 //! - **Horizon.** A run processes every event with `time < horizon` and none at or after it;
 //!   afterwards the clock reads exactly `horizon`, so time-weighted statistics close there.
 //! - **Cost.** `schedule` and `pop` are O(log n) in pending events and allocate only when the
-//!   heap grows past its capacity.
+//!   heap grows past its capacity. Events due a fixed delay after they are scheduled (periodic
+//!   ticks) can go into a *lane* instead: O(1), same order (see [`EventQueue::lane`]).
 //! - **Randomness** comes from [`RngStreams`]: one named, portable generator (ChaCha8) per
 //!   component, keyed by a stable name, so adding a component never shifts another's draws.
 
 mod queue;
 mod rng;
 
-pub use queue::{Class, EventQueue};
+pub use queue::{Class, EventQueue, Lane};
 pub use rng::{stable_hash, RngStreams};
 
 /// Virtual time: milliseconds since the start of the run.

@@ -21,6 +21,22 @@ use std::collections::BinaryHeap;
 /// Micro-bytes per byte.
 const UB_PER_B: u128 = 1_000_000;
 
+/// `a / b`, through u64 division when both fit (a u128 division is a slow library call).
+fn div(a: u128, b: u128) -> u128 {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => u128::from(a / b),
+        _ => a / b,
+    }
+}
+
+/// `ceil(a / b)`, as [`div`].
+fn div_ceil(a: u128, b: u128) -> u128 {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => u128::from(a.div_ceil(b)),
+        _ => a.div_ceil(b),
+    }
+}
+
 /// Identifies a transfer's owner on a link (the simulation uses the VM's index).
 pub type FlowId = u32;
 
@@ -98,7 +114,7 @@ impl FairLink {
         self.offered_ub += cap_total;
         if self.active > 0 {
             let n = u128::from(self.active);
-            let fair = cap_total / n;
+            let fair = div(cap_total, n);
             let service = match self.per_flow_cap {
                 Some(cap) => fair.min(u128::from(cap.0) * dt),
                 None => fair,
@@ -170,12 +186,12 @@ impl FairLink {
             return None;
         }
         // Smallest dt with floor(c*dt/n) >= left, i.e. c*dt >= n*left.
-        let mut dt = (n * left).div_ceil(c);
+        let mut dt = div_ceil(n * left, c);
         if let Some(cap) = self.per_flow_cap {
             if cap.0 == 0 {
                 return None;
             }
-            dt = dt.max(left.div_ceil(u128::from(cap.0)));
+            dt = dt.max(div_ceil(left, u128::from(cap.0)));
         }
         Some(self.last_update + dt as Time)
     }
@@ -184,7 +200,7 @@ impl FairLink {
     pub fn remaining_bytes(&self, flow: FlowId) -> u64 {
         match self.flows.get(flow as usize).copied().flatten() {
             Some(f) => {
-                let sent = (self.vtime_ub - f.start_tag) / UB_PER_B;
+                let sent = div(self.vtime_ub - f.start_tag, UB_PER_B);
                 f.size_bytes - (sent as u64).min(f.size_bytes)
             }
             None => 0,
@@ -193,12 +209,12 @@ impl FairLink {
 
     /// Payload bytes delivered so far (rounded down). Call after `advance`.
     pub fn delivered_bytes(&self) -> u64 {
-        (self.delivered_ub / UB_PER_B) as u64
+        div(self.delivered_ub, UB_PER_B) as u64
     }
 
     /// Bytes the link could have carried so far at its capacity.
     pub fn offered_bytes(&self) -> u64 {
-        (self.offered_ub / UB_PER_B) as u64
+        div(self.offered_ub, UB_PER_B) as u64
     }
 
     pub fn saturated_ms(&self) -> u64 {
