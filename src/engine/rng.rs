@@ -3,8 +3,8 @@
 //! Each component (a VM's workload, a link's outage process, ...) draws from its own ChaCha8
 //! generator: the 256-bit key comes from the master seed, the 64-bit stream number from a
 //! stable hash of the component's name. Adding or removing a component therefore changes no
-//! other component's draws, and the generator is named and portable (unlike `StdRng`, whose
-//! algorithm may change between `rand` versions).
+//! other component's draws, and the generator is named and portable (unlike rand's standard
+//! generator, whose algorithm may change between `rand` versions).
 
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
