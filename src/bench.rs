@@ -57,6 +57,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
             work_hours_limit: None,
             non_work_hours_limit: None,
             per_vm_cap: None,
+            outages: Vec::new(),
         }],
         policies: vec![Policy::default_named("default")],
         sites: vec![Site {

@@ -50,7 +50,7 @@ fn unknown_fields_are_errors_with_the_allowed_list() {
     let line = line_of(&text, "colour");
     assert_eq!(
         errors(&text),
-        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap")
+        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap, outages")
     );
 }
 
@@ -148,4 +148,24 @@ fn times_before_the_start_and_bad_calendars() {
         e.contains("calendar.work_hours: \"18:00-08:00\" is not a range of hours"),
         "{e}"
     );
+}
+
+#[test]
+fn outages_and_retry_schedule_are_checked() {
+    let text = QUICKSTART
+        .replace(
+            "capacity = \"100 Mbps\"           # 12.5 MB/s",
+            "capacity = \"100 Mbps\"\noutages = [{ start = \"2026-11-23T14:00\", duration = \"3h\" }, { start = \"2026-11-23T16:00\", duration = \"1h\" }]",
+        )
+        .replace("target_rpo = \"15m\"", "target_rpo = \"15m\"\nretry_schedule = \"fibonacci\"");
+    let e = errors(&text);
+    assert!(
+        e.contains("links[0].outages[1].start: overlaps links[0].outages[0]"),
+        "{e}"
+    );
+    assert!(
+        e.contains("policies[0].retry_schedule: unknown reading \"fibonacci\""),
+        "{e}"
+    );
+    assert!(e.contains("allowed: \"waits\""), "{e}");
 }

@@ -196,6 +196,24 @@ impl FairLink {
         Some(self.last_update + dt as Time)
     }
 
+    /// Advance to `now` and end every active transfer unfinished (the link went down): each
+    /// flow with the bytes it had not delivered goes into `failed`, in start order.
+    pub fn fail_all(&mut self, now: Time, failed: &mut Vec<(FlowId, u64)>) {
+        self.advance(now);
+        let mut flows: Vec<(u64, FlowId)> = self
+            .finish
+            .drain()
+            .map(|Reverse((_, order, f))| (order, f))
+            .collect();
+        flows.sort_unstable();
+        for (_, flow) in flows {
+            let left = self.remaining_bytes(flow);
+            self.flows[flow as usize] = None;
+            failed.push((flow, left));
+        }
+        self.active = 0;
+    }
+
     /// Bytes of `flow`'s transfer still to send (0 if it has none). Call after `advance`.
     pub fn remaining_bytes(&self, flow: FlowId) -> u64 {
         match self.flows.get(flow as usize).copied().flatten() {
@@ -283,6 +301,21 @@ mod tests {
         l.set_capacity(5000, ByteRate::from_bytes_per_s(50)); // 500 B left at 50 B/s
         assert_eq!(l.remaining_bytes(0), 500);
         assert_eq!(finish_all(&mut l), vec![(15000, 0)]);
+    }
+
+    #[test]
+    fn a_failed_link_reports_what_each_transfer_had_left() {
+        let mut l = FairLink::new(ByteRate::from_bytes_per_s(100), None);
+        l.start(0, 4, 1000);
+        l.start(0, 2, 300);
+        let mut failed = vec![];
+        l.fail_all(4000, &mut failed); // 200 B each so far
+        assert_eq!(failed, vec![(4, 800), (2, 100)]);
+        assert_eq!(l.active_flows(), 0);
+        assert_eq!(l.next_finish(), None);
+        assert_eq!(l.delivered_bytes(), 400);
+        l.start(4000, 4, 800);
+        assert_eq!(l.next_finish(), Some(12_000));
     }
 
     #[test]

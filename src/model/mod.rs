@@ -71,6 +71,9 @@ pub struct LinkSpec {
     pub non_work_hours_limit: Option<ByteRate>,
     /// The most one VM's transfer may use (its upload threads' worth) [ours: off by default].
     pub per_vm_cap: Option<ByteRate>,
+    /// Scheduled outages `[start, end)`, sorted and disjoint: the link carries nothing and
+    /// every transfer on it fails with a recoverable network error.
+    pub outages: Vec<(Time, Time)>,
 }
 
 impl LinkSpec {
@@ -101,6 +104,8 @@ pub struct Policy {
     pub finalize_job: Time,
     /// Initial replication starts right after enabling, or at this time.
     pub initial_replication_start: Option<Time>,
+    /// How the retry back-off numbers are read (domain.md section 4).
+    pub retry_reading: crate::replication::RetryReading,
 }
 
 #[derive(Debug, Clone, PartialEq)]

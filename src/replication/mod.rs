@@ -12,8 +12,10 @@
 //!
 //! States follow the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).
 
+mod retry;
 mod table;
 
+pub use retry::RetryReading;
 pub use table::{Transition, TRANSITIONS};
 
 /// The coarse states of the protection lifecycle, as the portal names them.
@@ -130,6 +132,10 @@ pub enum Input {
     CycleTick,
     /// The run starts with the VM already protected and in sync (steady-state studies).
     AssumeProtected,
+    /// The running transfer failed with a recoverable error (network).
+    TransferFailed,
+    /// The back-off wait after a failure has elapsed.
+    RetryTimer,
 }
 
 /// The input's kind, for the transition table.
@@ -142,6 +148,8 @@ pub enum InputKind {
     TransferDone,
     CycleTick,
     AssumeProtected,
+    TransferFailed,
+    RetryTimer,
 }
 
 impl Input {
@@ -154,6 +162,8 @@ impl Input {
             Input::TransferDone => InputKind::TransferDone,
             Input::CycleTick => InputKind::CycleTick,
             Input::AssumeProtected => InputKind::AssumeProtected,
+            Input::TransferFailed => InputKind::TransferFailed,
+            Input::RetryTimer => InputKind::RetryTimer,
         }
     }
 }
@@ -168,6 +178,8 @@ impl InputKind {
             InputKind::TransferDone => "transfer-done",
             InputKind::CycleTick => "cycle-tick",
             InputKind::AssumeProtected => "assume-protected",
+            InputKind::TransferFailed => "transfer-failed",
+            InputKind::RetryTimer => "retry-timer",
         }
     }
 }
@@ -198,6 +210,10 @@ pub enum Action {
     /// Source and target are in sync now: start tracking writes with a recovery point at this
     /// instant (a VM that is already protected when the run starts).
     AssumeInSync,
+    /// Feed [`Input::RetryTimer`] after `after_ms` (the back-off wait before retry `attempt`).
+    ScheduleRetry { attempt: u32, after_ms: u64 },
+    /// Retry the failed transfer: send what had not arrived yet.
+    ResumeTransfer,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -211,6 +227,8 @@ pub struct Config {
     pub ir_scheduled: bool,
     /// For a VM protected when the run starts: when its first cycle tick comes (its phase).
     pub first_tick_ms: u64,
+    /// How the retry back-off numbers are read.
+    pub retry: RetryReading,
 }
 
 /// An input the current state does not accept. Nothing changed.
@@ -236,6 +254,10 @@ impl std::fmt::Display for Refused {
 pub struct Replication {
     config: Config,
     state: State,
+    /// Failed attempts since the last successful transfer (the back-off position).
+    failures: u32,
+    /// A transfer failed and waits for its retry timer: nothing is being sent.
+    retry_pending: bool,
 }
 
 impl Replication {
@@ -243,7 +265,14 @@ impl Replication {
         Replication {
             config,
             state: State::Unprotected,
+            failures: 0,
+            retry_pending: false,
         }
+    }
+
+    /// Whether a failed transfer waits for its retry.
+    pub fn retry_pending(&self) -> bool {
+        self.retry_pending
     }
 
     pub fn state(&self) -> State {
@@ -259,10 +288,12 @@ impl Replication {
     pub fn step(&mut self, input: &Input, actions: &mut Vec<Action>) -> Result<State, Refused> {
         let from = self.state;
         let start = actions.len();
+        let (failures, retry_pending) = (self.failures, self.retry_pending);
         let to = match self.next(input, actions) {
             Some(to) => to,
             None => {
                 actions.truncate(start);
+                (self.failures, self.retry_pending) = (failures, retry_pending);
                 return Err(Refused {
                     state: from.kind(),
                     input: input.kind(),
@@ -277,10 +308,40 @@ impl Replication {
         Ok(to)
     }
 
+    /// Whether the state has a transfer of its own (running or waiting for a retry).
+    fn transferring(&self) -> bool {
+        matches!(
+            self.state,
+            State::InitialReplication { .. }
+                | State::FinalizingProtection(FinalizeStep::SendingLog)
+                | State::Protected { sending: true }
+        )
+    }
+
     /// The transition function. `None` means refused.
-    fn next(&self, input: &Input, out: &mut Vec<Action>) -> Option<State> {
+    fn next(&mut self, input: &Input, out: &mut Vec<Action>) -> Option<State> {
         use Action as A;
-        let c = &self.config;
+        let c = self.config;
+        match input {
+            Input::TransferFailed if self.transferring() && !self.retry_pending => {
+                self.failures += 1;
+                self.retry_pending = true;
+                out.push(A::ScheduleRetry {
+                    attempt: self.failures,
+                    after_ms: c.retry.wait_before(self.failures),
+                });
+                return Some(self.state);
+            }
+            Input::RetryTimer if self.retry_pending => {
+                self.retry_pending = false;
+                out.push(A::ResumeTransfer);
+                return Some(self.state);
+            }
+            Input::TransferDone if self.retry_pending => return None,
+            Input::TransferFailed | Input::RetryTimer => return None,
+            Input::TransferDone => self.failures = 0,
+            _ => {}
+        }
         let state = match (self.state, input) {
             (State::Unprotected, Input::EnableProtection) => {
                 out.push(A::StartJob {

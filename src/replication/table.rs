@@ -110,6 +110,42 @@ pub const TRANSITIONS: &[Transition] = &[
         S::Protected,
         "log applied: a recovery point at its close time",
     ),
+    t(
+        S::InitialReplication,
+        I::TransferFailed,
+        S::InitialReplication,
+        "network error: wait out the retry back-off; writes keep going to the logs",
+    ),
+    t(
+        S::InitialReplication,
+        I::RetryTimer,
+        S::InitialReplication,
+        "retry: resume the disk copy",
+    ),
+    t(
+        S::FinalizingProtection,
+        I::TransferFailed,
+        S::FinalizingProtection,
+        "network error while sending the IR logs: wait out the retry back-off",
+    ),
+    t(
+        S::FinalizingProtection,
+        I::RetryTimer,
+        S::FinalizingProtection,
+        "retry: resume sending the IR logs",
+    ),
+    t(
+        S::Protected,
+        I::TransferFailed,
+        S::Protected,
+        "network error: wait out the retry back-off; ticks meanwhile are missed cycles",
+    ),
+    t(
+        S::Protected,
+        I::RetryTimer,
+        S::Protected,
+        "retry: resume sending the log (a success resets the back-off)",
+    ),
 ];
 
 /// Whether `from --input--> to` is in the table.

@@ -11,6 +11,7 @@ fn config(disks: u16, ir_scheduled: bool) -> Config {
         finalize_job_ms: 60_000,
         ir_scheduled,
         first_tick_ms: 1_500,
+        retry: RetryReading::Waits,
     }
 }
 
@@ -135,6 +136,60 @@ fn a_vm_protected_at_the_start_ticks_at_its_phase() {
 }
 
 #[test]
+fn failures_back_off_and_a_success_resets_the_schedule() {
+    let mut d = Driver::new(config(1, false));
+    to_protected(&mut d);
+    d.feed(Input::CycleTick);
+    let waits: Vec<Action> = (1..=3)
+        .flat_map(|_| {
+            let mut a = d.feed(Input::TransferFailed);
+            assert!(d.m.retry_pending());
+            // Nothing runs while waiting: a completion is refused, a tick is a missed cycle.
+            assert!(d.m.step(&Input::TransferDone, &mut vec![]).is_err());
+            assert!(d.m.step(&Input::TransferFailed, &mut vec![]).is_err());
+            assert_eq!(d.feed(Input::CycleTick)[0], Action::CycleMissed);
+            a.extend(d.feed(Input::RetryTimer));
+            a
+        })
+        .collect();
+    assert_eq!(
+        waits,
+        vec![
+            Action::ScheduleRetry {
+                attempt: 1,
+                after_ms: 60_000
+            },
+            Action::ResumeTransfer,
+            Action::ScheduleRetry {
+                attempt: 2,
+                after_ms: 120_000
+            },
+            Action::ResumeTransfer,
+            Action::ScheduleRetry {
+                attempt: 3,
+                after_ms: 240_000
+            },
+            Action::ResumeTransfer,
+        ]
+    );
+    d.feed(Input::TransferDone);
+    d.feed(Input::CycleTick);
+    assert_eq!(
+        d.feed(Input::TransferFailed),
+        vec![Action::ScheduleRetry {
+            attempt: 1,
+            after_ms: 60_000
+        }],
+        "a success resets the back-off"
+    );
+    // Idle VMs have nothing to fail or retry.
+    let mut idle = Driver::new(config(1, false));
+    to_protected(&mut idle);
+    assert!(idle.m.step(&Input::TransferFailed, &mut vec![]).is_err());
+    assert!(idle.m.step(&Input::RetryTimer, &mut vec![]).is_err());
+}
+
+#[test]
 fn failed_enable_job_leaves_the_vm_unprotected() {
     let mut d = Driver::new(config(1, false));
     d.feed(Input::EnableProtection);
@@ -241,6 +296,21 @@ fn every_table_row_is_reachable_and_every_move_is_in_the_table() {
 
     let mut d = Driver::new(config(1, false));
     d.feed(Input::AssumeProtected);
+    taken.extend(d.taken);
+    // Failures and retries in each transferring state.
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::EnableProtection);
+    d.feed(Input::JobSucceeded(Job::EnableProtection));
+    d.feed(Input::TransferFailed);
+    d.feed(Input::RetryTimer);
+    d.feed(Input::TransferDone);
+    d.feed(Input::TransferFailed);
+    d.feed(Input::RetryTimer);
+    d.feed(Input::TransferDone);
+    d.feed(Input::JobSucceeded(Job::FinalizeProtection));
+    d.feed(Input::CycleTick);
+    d.feed(Input::TransferFailed);
+    d.feed(Input::RetryTimer);
     taken.extend(d.taken);
 
     let table: BTreeSet<_> = TRANSITIONS

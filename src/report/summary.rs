@@ -99,6 +99,8 @@ struct VmSummary<'a> {
     cycles_missed: u64,
     peak_log_bytes: u64,
     transfers: u64,
+    transfer_failures: u64,
+    retries: u64,
     rpo_at_arrival_s_mean: Option<f64>,
     rpo_at_arrival_s_max: Option<f64>,
 }
@@ -136,6 +138,8 @@ impl<'a> From<&'a VmResult> for VmSummary<'a> {
             cycles_missed: v.cycles_missed,
             peak_log_bytes: v.peak_log_bytes,
             transfers: v.arrivals.transfers,
+            transfer_failures: v.transfer_failures,
+            retries: v.retries,
             rpo_at_arrival_s_mean: v.arrivals.rpo_mean_s(),
             rpo_at_arrival_s_max: v.arrivals.rpo_max_s(),
         }

@@ -53,6 +53,16 @@ pub struct RawLink {
     pub work_hours_limit: Option<Text>,
     pub non_work_hours_limit: Option<Text>,
     pub per_vm_cap: Option<Text>,
+    #[serde(default)]
+    pub outages: Vec<RawOutage>,
+}
+
+/// A scheduled link outage.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutage {
+    pub start: Text,
+    pub duration: Text,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +74,7 @@ pub struct RawPolicy {
     pub enable_job: Option<Text>,
     pub finalize_job: Option<Text>,
     pub initial_replication_start: Option<Text>,
+    pub retry_schedule: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

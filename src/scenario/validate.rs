@@ -7,6 +7,7 @@ use crate::engine::Time;
 use crate::model::calendar::Calendar;
 use crate::model::workload::WorkloadSpec;
 use crate::model::*;
+use crate::replication::RetryReading;
 use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::collections::BTreeMap;
@@ -252,7 +253,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     };
     let calendar = calendar(ctx, raw.calendar.as_ref(), start);
 
-    let links = links(ctx, &raw.links);
+    let links = links(ctx, &raw.links, start);
     let policies = policies(ctx, &raw.policies, topology, start);
     let sites = sites(ctx, raw, &links, &policies);
     let hosts = hosts(ctx, raw, &sites);
@@ -335,7 +336,7 @@ fn parse_hours(s: &str) -> Option<(u32, u32)> {
     (a < b).then_some((a, b))
 }
 
-fn links(ctx: &mut Ctx, raw: &[RawLink]) -> Vec<LinkSpec> {
+fn links(ctx: &mut Ctx, raw: &[RawLink], start: Option<NaiveDateTime>) -> Vec<LinkSpec> {
     names(raw, |l| &l.name, ctx, "links");
     raw.iter()
         .enumerate()
@@ -350,9 +351,49 @@ fn links(ctx: &mut Ctx, raw: &[RawLink]) -> Vec<LinkSpec> {
                 work_hours_limit: opt(ctx, &l.work_hours_limit, "work_hours_limit"),
                 non_work_hours_limit: opt(ctx, &l.non_work_hours_limit, "non_work_hours_limit"),
                 per_vm_cap: opt(ctx, &l.per_vm_cap, "per_vm_cap"),
+                outages: outages(ctx, &l.outages, i, start),
             }
         })
         .collect()
+}
+
+/// A link's outage windows, sorted; overlaps and empty windows are errors.
+fn outages(
+    ctx: &mut Ctx,
+    raw: &[RawOutage],
+    link: usize,
+    start: Option<NaiveDateTime>,
+) -> Vec<(Time, Time)> {
+    let mut windows: Vec<(Time, Time, usize)> = Vec::new();
+    for (k, o) in raw.iter().enumerate() {
+        let f = |n: &str| format!("links[{link}].outages[{k}].{n}");
+        let at = time_point(ctx, &o.start, &f("start"), start);
+        let len = ctx.duration(&o.duration, &f("duration"));
+        if len == Some(0) {
+            ctx.error(
+                o.duration.span(),
+                &f("duration"),
+                "an outage of zero length",
+                Some("a duration of at least 1s".into()),
+            );
+        }
+        if let (Some(at), Some(len)) = (at, len) {
+            windows.push((at, at + len, k));
+        }
+    }
+    windows.sort_unstable();
+    for pair in windows.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if b.0 < a.1 {
+            ctx.error(
+                raw[b.2].start.span(),
+                &format!("links[{link}].outages[{}].start", b.2),
+                format!("overlaps links[{link}].outages[{}]", a.2),
+                Some("outages that do not overlap (merge them into one)".into()),
+            );
+        }
+    }
+    windows.into_iter().map(|(a, b, _)| (a, b)).collect()
 }
 
 fn policies(
@@ -403,6 +444,18 @@ fn policies(
                 "finalize_job",
                 &mut policy.finalize_job,
             );
+            if let Some(v) = &p.retry_schedule {
+                match v.get_ref().as_str() {
+                    "waits" => policy.retry_reading = RetryReading::Waits,
+                    "offsets" => policy.retry_reading = RetryReading::Offsets,
+                    other => ctx.error(
+                        v.span(),
+                        &f("retry_schedule"),
+                        format!("unknown reading \"{other}\""),
+                        Some("\"waits\" (retries 1, 3, 7, 15, 25, 55, 85, ... min after the first failure) or \"offsets\" (1, 2, 4, 8, 10, 40, 70, ... min)".into()),
+                    ),
+                }
+            }
             if let Some(v) = &p.initial_replication_start {
                 if v.get_ref() != "immediate" {
                     policy.initial_replication_start =
@@ -428,6 +481,7 @@ impl Policy {
             enable_job: 120_000,
             finalize_job: 60_000,
             initial_replication_start: None,
+            retry_reading: RetryReading::Waits,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::stats::RpoSummary;
 pub struct EventRecord<'a> {
     pub at: Time,
     pub vm: &'a str,
-    /// `state`, `job-start`, `job-end`, `refused`.
+    /// `state`, `job-start`, `job-end`, `transfer-failed`, `retry-wait`, `refused`.
     pub kind: &'static str,
     pub from: &'static str,
     pub to: &'static str,
@@ -81,6 +81,10 @@ pub struct VmResult {
     pub cycles_missed: u64,
     pub peak_log_bytes: u64,
     pub arrivals: Arrivals,
+    /// Transfers (or attempts) that failed with a recoverable error.
+    pub transfer_failures: u64,
+    /// Retry attempts made after a failure.
+    pub retries: u64,
 }
 
 /// Delta logs that arrived at the target, with the RPO sampled just before each arrival (the

@@ -37,6 +37,8 @@ struct Vm {
     /// Cumulative guest writes when the current log was opened.
     written_at_log_open: u64,
     transfer: Option<Transfer>,
+    /// Bytes of `transfer` that have not arrived (all of it until a failure interrupts it).
+    transfer_left: u64,
     arrived: Option<ArrivedLog>,
     bytes_replicated: u64,
     bytes_initial_copy: u64,
@@ -58,11 +60,15 @@ struct Vm {
     cycles_missed: u64,
     peak_log_bytes: u64,
     arrivals: Arrivals,
+    transfer_failures: u64,
+    retries: u64,
 }
 
 struct Link {
     fair: FairLink,
     gen: u64,
+    /// Inside a scheduled outage.
+    down: bool,
     /// Delivered bytes at the last sample, for per-step utilization.
     delivered_at_sample: u64,
     offered_at_sample: u64,
@@ -110,6 +116,7 @@ impl<'a> World<'a> {
                         finalize_job_ms: policy.finalize_job,
                         ir_scheduled: policy.initial_replication_start.is_some(),
                         first_tick_ms: spec.first_tick.unwrap_or(policy.copy_interval),
+                        retry: policy.retry_reading,
                     }),
                     link: site.link,
                     host: spec.host,
@@ -118,6 +125,7 @@ impl<'a> World<'a> {
                     written_at_tracking_start: None,
                     written_at_log_open: 0,
                     transfer: None,
+                    transfer_left: 0,
                     arrived: None,
                     bytes_replicated: 0,
                     bytes_initial_copy: 0,
@@ -137,6 +145,8 @@ impl<'a> World<'a> {
                     cycles_missed: 0,
                     peak_log_bytes: 0,
                     arrivals: Arrivals::default(),
+                    transfer_failures: 0,
+                    retries: 0,
                 }
             })
             .collect();
@@ -149,6 +159,7 @@ impl<'a> World<'a> {
                     l.per_vm_cap,
                 ),
                 gen: 0,
+                down: false,
                 delivered_at_sample: 0,
                 offered_at_sample: 0,
             })
@@ -182,6 +193,19 @@ impl<'a> World<'a> {
             queue.schedule(at, ev.class(), ev);
         }
         for (i, l) in self.scenario.links.iter().enumerate() {
+            for (k, &(start, end)) in l.outages.iter().enumerate() {
+                let (link, index) = (i as u32, k as u32);
+                queue.schedule(
+                    start,
+                    super::event::CAPACITY,
+                    Event::OutageStart { link, index },
+                );
+                queue.schedule(
+                    end,
+                    super::event::CAPACITY,
+                    Event::OutageEnd { link, index },
+                );
+            }
             if l.is_throttled() {
                 if let Some(t) = self.scenario.calendar.next_change(0) {
                     let ev = Event::CapacityChange { link: i as u32 };
@@ -344,6 +368,17 @@ impl<'a> World<'a> {
                 self.vms[vm].transfer = Some(Transfer::Disk { bytes });
                 self.start_transfer(now, vm, bytes, queue);
             }
+            Action::ScheduleRetry { attempt, after_ms } => {
+                let ev = Event::RetryTimer { vm: vm as u32 };
+                queue.schedule(now + after_ms, ev.class(), ev);
+                let detail = format!("retry {attempt} in {}", crate::units::Millis(after_ms));
+                self.log_event(now, vm, "retry-wait", "", "", detail);
+            }
+            Action::ResumeTransfer => {
+                self.vms[vm].retries += 1;
+                let left = self.vms[vm].transfer_left;
+                self.start_transfer(now, vm, left, queue);
+            }
             Action::DeleteSnapshot => {
                 let v = &mut self.vms[vm];
                 v.snapshot_open = false;
@@ -411,8 +446,32 @@ impl<'a> World<'a> {
 
     fn start_transfer(&mut self, now: Time, vm: usize, bytes: u64, queue: &mut EventQueue<Event>) {
         let l = self.vms[vm].link;
+        self.vms[vm].transfer_left = bytes;
+        if self.links[l].down {
+            // Nothing gets through: the attempt fails at once (recoverable network error).
+            let ev = Event::TransferFailed { vm: vm as u32 };
+            queue.schedule(now, ev.class(), ev);
+            return;
+        }
         self.links[l].fair.start(now, vm as FlowId, bytes);
         self.rearm(l, queue);
+    }
+
+    /// The link's capacity now: zero in an outage, else the throttle schedule's.
+    fn link_capacity(&self, l: usize, now: Time) -> crate::units::ByteRate {
+        if self.links[l].down {
+            return crate::units::ByteRate(0);
+        }
+        let work = self.scenario.calendar.is_work_time(now);
+        self.scenario.links[l].capacity_at(work)
+    }
+
+    fn transfer_failed(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        self.vms[vm].transfer_failures += 1;
+        let link = &self.scenario.links[self.vms[vm].link].name;
+        let detail = format!("network error: link {link} is down");
+        self.log_event(now, vm, "transfer-failed", "", "", detail);
+        self.feed(now, vm, Input::TransferFailed, queue);
     }
 
     /// Schedule the link's next completion; earlier wake-ups become stale.
@@ -564,6 +623,8 @@ impl<'a> World<'a> {
                 cycles_missed: v.cycles_missed,
                 peak_log_bytes: v.peak_log_bytes,
                 arrivals: v.arrivals,
+                transfer_failures: v.transfer_failures,
+                retries: v.retries,
             });
         }
         let links = self
@@ -611,14 +672,36 @@ impl Model for World<'_> {
         match event {
             Event::CapacityChange { link } => {
                 let l = link as usize;
-                let cal = &self.scenario.calendar;
-                let capacity = self.scenario.links[l].capacity_at(cal.is_work_time(now));
+                let capacity = self.link_capacity(l, now);
                 self.links[l].fair.set_capacity(now, capacity);
                 self.rearm(l, queue);
-                if let Some(t) = cal.next_change(now) {
+                if let Some(t) = self.scenario.calendar.next_change(now) {
                     queue.schedule(t, event.class(), event);
                 }
             }
+            Event::OutageStart { link, .. } => {
+                let l = link as usize;
+                self.links[l].down = true;
+                self.links[l]
+                    .fair
+                    .set_capacity(now, crate::units::ByteRate(0));
+                let mut failed = Vec::new();
+                self.links[l].fair.fail_all(now, &mut failed);
+                self.rearm(l, queue);
+                for (flow, left) in failed {
+                    self.vms[flow as usize].transfer_left = left;
+                    self.transfer_failed(now, flow as usize, queue);
+                }
+            }
+            Event::OutageEnd { link, .. } => {
+                let l = link as usize;
+                self.links[l].down = false;
+                let capacity = self.link_capacity(l, now);
+                self.links[l].fair.set_capacity(now, capacity);
+                self.rearm(l, queue);
+            }
+            Event::TransferFailed { vm } => self.transfer_failed(now, vm as usize, queue),
+            Event::RetryTimer { vm } => self.feed(now, vm as usize, Input::RetryTimer, queue),
             Event::CycleTick { vm } => self.feed(now, vm as usize, Input::CycleTick, queue),
             Event::LinkWake { link, gen } => {
                 let l = link as usize;
