@@ -34,6 +34,7 @@ name = "h"
 [[vms]]
 name = "vm"
 protected_at_start = true
+first_tick = "300s"
 churn = "1 MB/s"
 disks = [{{ size = "100 GiB", used = "10 GiB" }}]
 "#

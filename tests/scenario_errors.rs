@@ -169,3 +169,17 @@ fn outages_and_retry_schedule_are_checked() {
     );
     assert!(e.contains("allowed: \"waits\""), "{e}");
 }
+
+#[test]
+fn every_bundled_scenario_is_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            drsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} scenarios found");
+}

@@ -115,7 +115,13 @@ impl<'a> World<'a> {
                         enable_job_ms: policy.enable_job,
                         finalize_job_ms: policy.finalize_job,
                         ir_scheduled: policy.initial_replication_start.is_some(),
-                        first_tick_ms: spec.first_tick.unwrap_or(policy.copy_interval),
+                        // [ours] A VM protected at the start without a phase gets one from its
+                        // name: cycles across an estate are staggered (as their protection
+                        // times would have staggered them), and deterministically so.
+                        first_tick_ms: spec.first_tick.unwrap_or_else(|| {
+                            crate::engine::stable_hash(spec.name.as_bytes())
+                                % policy.copy_interval.max(1)
+                        }),
                         retry: policy.retry_reading,
                     }),
                     link: site.link,
