@@ -7,37 +7,16 @@ use common::run;
 /// One VM already protected, 1 MB/s, a 100 Mbps link, and a 3-hour outage that starts 10 s
 /// into the first log's 24-second transfer (t = 310 s).
 fn scenario(reading: &str) -> String {
-    format!(
-        r#"
-[scenario]
-name = "outage"
-topology = "hyperv-to-azure"
-start = "2026-11-24T14:00"
-duration = "6h"
-sample_step = "off"
-
-[[links]]
-name = "wan"
-capacity = "100 Mbps"
-outages = [{{ start = "310s", duration = "3h" }}]
-
-[[policies]]
-name = "p"
-retry_schedule = "{reading}"
-
-[[sites]]
-name = "s"
-
-[[hosts]]
-name = "h"
-
-[[vms]]
-name = "vm"
-protected_at_start = true
+    common::one_vm(
+        "2026-11-24T14:00",
+        "6h",
+        r#"capacity = "100 Mbps"
+outages = [{ start = "310s", duration = "3h" }]"#,
+        &format!("retry_schedule = \"{reading}\""),
+        r#"protected_at_start = true
 first_tick = "300s"
 churn = "1 MB/s"
-disks = [{{ size = "100 GiB", used = "10 GiB" }}]
-"#
+disks = [{ size = "100 GiB", used = "10 GiB" }]"#,
     )
 }
 
@@ -99,6 +78,10 @@ fn retries_follow_the_offsets_reading() {
 fn no_outage_no_failures() {
     let text =
         scenario("waits").replace("outages = [{ start = \"310s\", duration = \"3h\" }]\n", "");
+    assert!(
+        !text.contains("outages"),
+        "the outage must be gone for this test to mean anything"
+    );
     let (r, mem) = run(&text);
     assert!(failure_times_s(&mem).is_empty());
     assert_eq!(r.vms[0].retries, 0);

@@ -91,18 +91,6 @@ impl FairLink {
         self.active
     }
 
-    /// The rate each active transfer gets now, rounded down (for reports).
-    pub fn rate_per_flow(&self) -> ByteRate {
-        if self.active == 0 {
-            return ByteRate(0);
-        }
-        let share = ByteRate(self.capacity.0 / self.active);
-        match self.per_flow_cap {
-            Some(cap) if cap < share => cap,
-            _ => share,
-        }
-    }
-
     /// Bring the virtual time up to `now`.
     pub fn advance(&mut self, now: Time) {
         debug_assert!(now >= self.last_update);

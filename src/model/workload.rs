@@ -36,18 +36,6 @@ pub enum WorkloadSpec {
     Trace { points: Arc<[(Time, ByteRate)]> },
 }
 
-impl WorkloadSpec {
-    /// The long-run mean rate in bytes/s where it is known without simulation (reports).
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            WorkloadSpec::Constant { .. } => "constant",
-            WorkloadSpec::OfficeHours { .. } => "office-hours",
-            WorkloadSpec::Bursts { .. } => "bursts",
-            WorkloadSpec::Trace { .. } => "trace",
-        }
-    }
-}
-
 /// The cumulative writes of one disk.
 #[derive(Debug, Clone)]
 pub struct DiskWrites {
@@ -104,11 +92,6 @@ impl DiskWrites {
             self.next_segment(calendar);
         }
         self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
-    }
-
-    /// The write rate in force at the cursor (after the last query).
-    pub fn current_rate(&self) -> ByteRate {
-        self.seg_rate
     }
 
     fn next_segment(&mut self, calendar: &Calendar) {

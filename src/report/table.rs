@@ -65,7 +65,7 @@ pub fn terminal_table(title: &str, result: &RunResult) -> String {
             Bytes(l.bytes_sent),
             l.utilization_mean
                 .map_or("-".into(), |u| format!("{:.1}%", u * 100.0)),
-            Millis((l.saturated_s * 1000.0) as u64 / 1000 * 1000),
+            Millis(l.saturated_s as u64 * 1000),
         );
     }
     out
