@@ -58,6 +58,8 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
             non_work_hours_limit: None,
             per_vm_cap: None,
             outages: Vec::new(),
+            random_outages: None,
+            degradations: Vec::new(),
         }],
         policies: vec![Policy::default_named("default")],
         sites: vec![Site {
@@ -86,9 +88,11 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                     used: Bytes(4 << 30),
                     shared: false,
                     workload: workloads[i as usize % 3].clone(),
+                    hot_region: Bytes(4 << 30),
                 }],
             })
             .collect(),
+        faults: Default::default(),
     }
 }
 

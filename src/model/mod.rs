@@ -2,6 +2,7 @@
 //! references. Nothing outside `scenario` ever sees the raw file.
 
 pub mod calendar;
+pub mod faults;
 pub mod link;
 pub mod workload;
 
@@ -58,6 +59,8 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     pub hosts: Vec<Host>,
     pub vms: Vec<VmSpec>,
+    /// Injected trouble and scheduled administrator actions.
+    pub faults: faults::Faults,
 }
 
 /// A site's uplink.
@@ -74,6 +77,10 @@ pub struct LinkSpec {
     /// Scheduled outages `[start, end)`, sorted and disjoint: the link carries nothing and
     /// every transfer on it fails with a recoverable network error.
     pub outages: Vec<(Time, Time)>,
+    /// Random outages on top of the scheduled ones.
+    pub random_outages: Option<faults::RandomOutages>,
+    /// Windows of reduced capacity, sorted by start.
+    pub degradations: Vec<faults::Degradation>,
 }
 
 impl LinkSpec {
@@ -106,6 +113,56 @@ pub struct Policy {
     pub initial_replication_start: Option<Time>,
     /// How the retry back-off numbers are read (domain.md section 4).
     pub retry_reading: crate::replication::RetryReading,
+    /// The 50% rule (domain.md 3.5): resync is required when pending log bytes reach this
+    /// share of the virtual size, in parts per million [src: 50%].
+    pub resync_threshold_ppm: u32,
+    /// Whether the rule compares the VM's total or each disk on its own [ours: the VM].
+    pub resync_basis: ResyncBasis,
+    /// When a required resync starts [src: automatically, off-peak].
+    pub resync_start: ResyncStart,
+    /// The off-peak window [ours: outside the calendar's work hours, i.e. weekdays
+    /// 18:00-08:00 and all weekend with the default calendar].
+    pub resync_window: ResyncWindow,
+    /// Disk read throughput for checksum comparison, each side [ours: 200 MB/s].
+    pub resync_read_rate: ByteRate,
+    /// Checksum block size [ours: 2 MiB].
+    pub resync_block_size: u64,
+    /// Time until an administrator repairs a non-recoverable error; `None`: only a
+    /// scheduled `repair` action does [ours: 4 h].
+    pub admin_response: Option<Time>,
+    /// Health monitoring interval [src: 12 h, 1 h to 7 days].
+    pub health_interval: Time,
+    /// Minute of the day the monitoring intervals are aligned to [src: 09:00].
+    pub health_interval_start_min: u32,
+}
+
+/// What the 50% rule compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResyncBasis {
+    /// The VM's pending bytes against its total virtual size.
+    Vm,
+    /// Each disk's pending bytes against its own size; the first disk to cross decides.
+    Disk,
+}
+
+/// When a required resynchronization starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResyncStart {
+    /// At the next opening of the off-peak window (at once when inside it).
+    OffPeak,
+    Immediate,
+    /// Only on a scheduled `resynchronize` action.
+    Manual,
+}
+
+/// The off-peak window for automatic resync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResyncWindow {
+    /// Whenever the calendar says it is not work time.
+    OutsideWorkHours,
+    /// Every day from `from_min` to `to_min` (minutes of the day; wraps past midnight when
+    /// `to_min <= from_min`).
+    Daily { from_min: u32, to_min: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +205,9 @@ pub struct DiskSpec {
     pub used: Bytes,
     pub shared: bool,
     pub workload: WorkloadSpec,
+    /// The region writes land in, uniformly: what the distinct-blocks model of resync uses
+    /// [ours: the used size].
+    pub hot_region: Bytes,
 }
 
 impl VmSpec {

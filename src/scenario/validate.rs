@@ -277,6 +277,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         sites,
         hosts,
         vms,
+        faults: Default::default(),
     })
 }
 
@@ -352,6 +353,8 @@ fn links(ctx: &mut Ctx, raw: &[RawLink], start: Option<NaiveDateTime>) -> Vec<Li
                 non_work_hours_limit: opt(ctx, &l.non_work_hours_limit, "non_work_hours_limit"),
                 per_vm_cap: opt(ctx, &l.per_vm_cap, "per_vm_cap"),
                 outages: outages(ctx, &l.outages, i, start),
+                random_outages: None,
+                degradations: Vec::new(),
             }
         })
         .collect()
@@ -482,6 +485,15 @@ impl Policy {
             finalize_job: 60_000,
             initial_replication_start: None,
             retry_reading: RetryReading::Waits,
+            resync_threshold_ppm: 500_000,
+            resync_basis: ResyncBasis::Vm,
+            resync_start: ResyncStart::OffPeak,
+            resync_window: ResyncWindow::OutsideWorkHours,
+            resync_read_rate: ByteRate::from_bytes_per_s(200_000_000),
+            resync_block_size: 2 << 20,
+            admin_response: Some(4 * 3_600_000),
+            health_interval: 12 * 3_600_000,
+            health_interval_start_min: 9 * 60,
         }
     }
 }
@@ -839,6 +851,7 @@ fn vms(
                     used,
                     shared: disk.shared.unwrap_or(false),
                     workload,
+                    hot_region: used,
                 });
             }
         }

@@ -1,0 +1,168 @@
+//! Trouble a scenario injects: random link outages and degradation (on links), host faults,
+//! non-recoverable replication errors, and scheduled administrator actions (domain.md
+//! sections 2, 3.5-3.7 and 4).
+
+use crate::engine::Time;
+
+/// The non-recoverable errors of domain.md section 4: no retry, health Critical, an
+/// administrator must act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NonRecoverableError {
+    BrokenVhdChain,
+    InvalidReplicaState,
+    AuthenticationFailure,
+    AuthorizationFailure,
+    VmNotFound,
+}
+
+impl NonRecoverableError {
+    pub const ALL: [NonRecoverableError; 5] = [
+        NonRecoverableError::BrokenVhdChain,
+        NonRecoverableError::InvalidReplicaState,
+        NonRecoverableError::AuthenticationFailure,
+        NonRecoverableError::AuthorizationFailure,
+        NonRecoverableError::VmNotFound,
+    ];
+
+    /// The name scenario files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            NonRecoverableError::BrokenVhdChain => "broken-vhd-chain",
+            NonRecoverableError::InvalidReplicaState => "invalid-replica-state",
+            NonRecoverableError::AuthenticationFailure => "authentication-failure",
+            NonRecoverableError::AuthorizationFailure => "authorization-failure",
+            NonRecoverableError::VmNotFound => "vm-not-found",
+        }
+    }
+
+    /// How the event and jobs logs word it.
+    pub fn message(self) -> &'static str {
+        match self {
+            NonRecoverableError::BrokenVhdChain => "the VHD chain is broken",
+            NonRecoverableError::InvalidReplicaState => "the replica is in an invalid state",
+            NonRecoverableError::AuthenticationFailure => "network authentication failed",
+            NonRecoverableError::AuthorizationFailure => "network authorization failed",
+            NonRecoverableError::VmNotFound => "the virtual machine was not found",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// When a non-recoverable error strikes a VM.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ErrorTrigger {
+    /// At this instant (if the VM is replicating then; otherwise it has no effect).
+    At(Time),
+    /// Each log transfer fails with this error with this probability (drawn from the VM's
+    /// own fault stream, so other VMs' draws are unaffected).
+    PerTransfer(f64),
+}
+
+/// A non-recoverable error injected into one VM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VmErrorFault {
+    pub vm: usize,
+    pub error: NonRecoverableError,
+    pub trigger: ErrorTrigger,
+}
+
+/// A fault of a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostFaultKind {
+    /// `[start, end)`: the host is low on memory. Every transfer of its VMs fails with a
+    /// recoverable error and retries on the back-off schedule until it ends.
+    LowMemory { start: Time, end: Time },
+    /// At this instant the volume holding the logs is full: the VMs whose logs are on it get
+    /// a log write failure and need resynchronization [src: log write failure -> resync].
+    VolumeFull { at: Time },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostFault {
+    pub host: usize,
+    pub kind: HostFaultKind,
+}
+
+/// Random link outages: times between failures are exponential with mean `mtbf`; repair
+/// times follow `repair` [ours: the domain names MTBF and MTTR, not the distributions].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RandomOutages {
+    pub mtbf: Time,
+    pub mttr: Time,
+    pub repair: RepairDistribution,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RepairDistribution {
+    /// Exponential with mean `mttr`.
+    Exponential,
+    /// Lognormal with mean `mttr` and shape `sigma` (long repairs are rarer but longer).
+    LogNormal { sigma: f64 },
+}
+
+/// A window `[start, end)` in which a link carries only `percent` of its capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Degradation {
+    pub start: Time,
+    pub end: Time,
+    /// Capacity left, 0-100.
+    pub percent: u8,
+}
+
+/// What an administrator (or the scenario on their behalf) does to a VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdminAction {
+    /// Pause replication (or a running resync): nothing is sent, writes keep being logged.
+    Pause,
+    /// Resume where it stopped.
+    Resume,
+    /// Start the resynchronization of a VM that needs one, now.
+    Resynchronize,
+    /// Cancel a running resync: the VM needs one again, and the next starts from scratch.
+    CancelResync,
+    /// Repair the cause of a non-recoverable error; the VM then needs resynchronization.
+    Repair,
+}
+
+impl AdminAction {
+    pub const ALL: [AdminAction; 5] = [
+        AdminAction::Pause,
+        AdminAction::Resume,
+        AdminAction::Resynchronize,
+        AdminAction::CancelResync,
+        AdminAction::Repair,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AdminAction::Pause => "pause",
+            AdminAction::Resume => "resume",
+            AdminAction::Resynchronize => "resynchronize",
+            AdminAction::CancelResync => "cancel-resync",
+            AdminAction::Repair => "repair",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// An administrator action at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledAction {
+    pub at: Time,
+    pub vm: usize,
+    pub action: AdminAction,
+}
+
+/// Everything a scenario injects besides link windows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    pub vm_errors: Vec<VmErrorFault>,
+    pub hosts: Vec<HostFault>,
+    pub actions: Vec<ScheduledAction>,
+}
