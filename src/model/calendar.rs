@@ -27,6 +27,12 @@ impl Calendar {
         self.start + chrono::Duration::milliseconds(t as i64)
     }
 
+    /// Milliseconds since the local midnight before (or at) `t`.
+    pub fn ms_into_day(&self, t: Time) -> u64 {
+        let dt = self.datetime(t);
+        u64::from(dt.num_seconds_from_midnight()) * 1000 + u64::from(dt.nanosecond() / 1_000_000)
+    }
+
     /// Whether `t` lies inside work hours on a work day.
     pub fn is_work_time(&self, t: Time) -> bool {
         let dt = self.datetime(t);

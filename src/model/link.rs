@@ -202,6 +202,19 @@ impl FairLink {
         self.active = 0;
     }
 
+    /// Advance to `now` and stop `flow`'s transfer unfinished (paused, or its host failed):
+    /// returns the bytes it had not delivered, `None` if it had no transfer. O(n) in the
+    /// active transfers: stops are rare next to starts and finishes.
+    pub fn stop(&mut self, now: Time, flow: FlowId) -> Option<u64> {
+        self.advance(now);
+        self.flows.get(flow as usize).copied().flatten()?;
+        let left = self.remaining_bytes(flow);
+        self.flows[flow as usize] = None;
+        self.finish.retain(|Reverse((_, _, f))| *f != flow);
+        self.active -= 1;
+        Some(left)
+    }
+
     /// Bytes of `flow`'s transfer still to send (0 if it has none). Call after `advance`.
     pub fn remaining_bytes(&self, flow: FlowId) -> u64 {
         match self.flows.get(flow as usize).copied().flatten() {
@@ -304,6 +317,21 @@ mod tests {
         assert_eq!(l.delivered_bytes(), 400);
         l.start(4000, 4, 800);
         assert_eq!(l.next_finish(), Some(12_000));
+    }
+
+    #[test]
+    fn a_stopped_transfer_frees_its_share() {
+        // 100 B/s shared by two 1000 B transfers; flow 1 stops at 4 s (200 B sent), flow 0
+        // then has the link alone: 800 B left at 100 B/s -> done at 12 s.
+        let mut l = FairLink::new(ByteRate::from_bytes_per_s(100), None);
+        l.start(0, 0, 1000);
+        l.start(0, 1, 1000);
+        assert_eq!(l.stop(4000, 1), Some(800));
+        assert_eq!(l.stop(4000, 1), None, "a second stop finds nothing");
+        assert_eq!(l.active_flows(), 1);
+        assert_eq!(finish_all(&mut l), vec![(12_000, 0)]);
+        l.start(12_000, 1, 800);
+        assert_eq!(finish_all(&mut l), vec![(20_000, 1)]);
     }
 
     #[test]

@@ -94,6 +94,12 @@ impl DiskWrites {
         self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
     }
 
+    /// Cumulative bytes at `t` inside (or at the end of) the current segment, without moving.
+    fn written_in_segment(&self, t: Time) -> u64 {
+        debug_assert!(self.seg_start <= t && t <= self.seg_end);
+        self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
+    }
+
     fn next_segment(&mut self, calendar: &Calendar) {
         let end = self.seg_end;
         self.bytes_at_seg_start += self.seg_rate.bytes_in(end - self.seg_start);
@@ -166,6 +172,54 @@ impl DiskWrites {
         };
         self.seg_end = points.get(self.phase).map_or(Time::MAX, |p| p.0);
     }
+}
+
+/// The first instant `t` in `[from, limit)` at which `disks` together have written at least
+/// `target` bytes in total, or `None` if they have not by `limit`.
+///
+/// Exact: the cursors are cloned (the originals do not move, and a random workload's clone
+/// draws the same segments), walked segment by segment, and inside the segment where the
+/// target falls the millisecond is found by bisection (the sum of floors is monotone).
+/// Cost: the segments crossed plus O(log segment length) per disk.
+pub fn first_time_reaching(
+    disks: &[DiskWrites],
+    from: Time,
+    target: u64,
+    limit: Time,
+    calendar: &Calendar,
+) -> Option<Time> {
+    let mut cursors: Vec<DiskWrites> = disks.to_vec();
+    let mut t = from;
+    while t < limit {
+        for c in cursors.iter_mut() {
+            c.written_by(t, calendar);
+        }
+        let end = cursors
+            .iter()
+            .map(|c| c.seg_end)
+            .min()
+            .unwrap_or(Time::MAX)
+            .min(limit);
+        let total = |x: Time| -> u64 { cursors.iter().map(|c| c.written_in_segment(x)).sum() };
+        if total(end) >= target {
+            let (mut lo, mut hi) = (t, end);
+            if total(lo) >= target {
+                return Some(lo);
+            }
+            // Invariant: total(lo) < target <= total(hi).
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if total(mid) >= target {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            return (hi < limit).then_some(hi);
+        }
+        t = end;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -256,5 +310,54 @@ mod tests {
         // Roughly 144 bursts of ~57 MB mean on top of 8.64 MB of base writes.
         assert!(wa > 100 * 3600 * 24, "base alone is a floor");
         assert!(wa > 2_000_000_000 && wa < 20_000_000_000, "{wa}");
+    }
+
+    #[test]
+    fn first_time_reaching_matches_a_brute_force_scan() {
+        let c = cal();
+        let bursts = WorkloadSpec::Bursts {
+            base: ByteRate::from_bytes_per_s(3),
+            burst_rate: ByteRate::from_bytes_per_s(7_000),
+            mean_gap_ms: 20_000,
+            size_median_bytes: 50_000,
+            size_sigma: 0.8,
+        };
+        let office = WorkloadSpec::OfficeHours {
+            peak: ByteRate::from_bytes_per_s(11),
+            base: ByteRate::from_bytes_per_s(1),
+        };
+        let mut disks = vec![
+            DiskWrites::new(bursts, &c, rng()),
+            DiskWrites::new(office, &c, rng()),
+        ];
+        // Move the cursors to a start instant first, as the simulation would have.
+        let from = 7 * H + 59 * 60_000;
+        let at_from: u64 = disks.iter_mut().map(|d| d.written_by(from, &c)).sum();
+        let limit = from + 2 * H;
+        let mut scan = disks.clone();
+        let mut totals = Vec::new();
+        for t in from..limit {
+            totals.push(scan.iter_mut().map(|d| d.written_by(t, &c)).sum::<u64>());
+        }
+        for extra in [0, 1, 999, 123_457, 400_000, 2_000_000] {
+            let target = at_from + extra;
+            let expected = totals
+                .iter()
+                .position(|&w| w >= target)
+                .map(|i| from + i as Time);
+            assert_eq!(
+                first_time_reaching(&disks, from, target, limit, &c),
+                expected,
+                "target {extra} bytes after {from}"
+            );
+        }
+        // The originals did not move: they still answer for `from`.
+        assert_eq!(
+            disks
+                .iter_mut()
+                .map(|d| d.written_by(from, &c))
+                .sum::<u64>(),
+            at_from
+        );
     }
 }

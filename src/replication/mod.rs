@@ -15,6 +15,7 @@
 mod retry;
 mod table;
 
+pub use crate::model::faults::NonRecoverableError;
 pub use retry::RetryReading;
 pub use table::{Transition, TRANSITIONS};
 
@@ -33,16 +34,32 @@ pub enum StateKind {
     FinalizingProtection,
     /// Delta replication: a log is closed and sent every copy interval.
     Protected,
+    /// An administrator paused replication: nothing is sent, writes keep being logged.
+    ReplicationPaused,
+    /// The 50% rule, a log write failure or a repaired error: write tracking has stopped
+    /// and the VM waits for its resynchronization to start.
+    ResyncRequired,
+    /// Checksums of fixed-size blocks are compared, then the differing blocks are sent.
+    Resynchronizing,
+    /// A resync paused by an administrator; resume continues where it stopped.
+    ResyncPaused,
+    /// A non-recoverable error: nothing happens until an administrator repairs it.
+    AdminRequired,
 }
 
 impl StateKind {
-    pub const ALL: [StateKind; 6] = [
+    pub const ALL: [StateKind; 11] = [
         StateKind::Unprotected,
         StateKind::EnablingProtection,
         StateKind::InitialReplicationPending,
         StateKind::InitialReplication,
         StateKind::FinalizingProtection,
         StateKind::Protected,
+        StateKind::ReplicationPaused,
+        StateKind::ResyncRequired,
+        StateKind::Resynchronizing,
+        StateKind::ResyncPaused,
+        StateKind::AdminRequired,
     ];
 
     /// The name used in reports and CSV files.
@@ -54,6 +71,11 @@ impl StateKind {
             StateKind::InitialReplication => "initial-replication",
             StateKind::FinalizingProtection => "finalizing-protection",
             StateKind::Protected => "protected",
+            StateKind::ReplicationPaused => "replication-paused",
+            StateKind::ResyncRequired => "resync-required",
+            StateKind::Resynchronizing => "resynchronizing",
+            StateKind::ResyncPaused => "resync-paused",
+            StateKind::AdminRequired => "admin-required",
         }
     }
 }
@@ -73,6 +95,22 @@ pub enum State {
         /// A closed log is on its way to the target.
         sending: bool,
     },
+    ReplicationPaused {
+        /// A log was on its way when replication was paused; resume sends the rest.
+        sending: bool,
+    },
+    ResyncRequired,
+    Resynchronizing(ResyncStep),
+    ResyncPaused(ResyncStep),
+    AdminRequired,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResyncStep {
+    /// Both copies are read and their block checksums compared.
+    Comparing,
+    /// The blocks that differ are sent.
+    SendingBlocks,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +130,24 @@ impl State {
             State::InitialReplication { .. } => StateKind::InitialReplication,
             State::FinalizingProtection(_) => StateKind::FinalizingProtection,
             State::Protected { .. } => StateKind::Protected,
+            State::ReplicationPaused { .. } => StateKind::ReplicationPaused,
+            State::ResyncRequired => StateKind::ResyncRequired,
+            State::Resynchronizing(_) => StateKind::Resynchronizing,
+            State::ResyncPaused(_) => StateKind::ResyncPaused,
+            State::AdminRequired => StateKind::AdminRequired,
         }
+    }
+
+    /// Whether writes are being logged and the 50% rule watches them: delta replication and
+    /// resync (which logs the writes made while it runs).
+    pub fn watches_log_size(self) -> bool {
+        matches!(
+            self,
+            State::Protected { .. }
+                | State::ReplicationPaused { .. }
+                | State::Resynchronizing(_)
+                | State::ResyncPaused(_)
+        )
     }
 }
 
@@ -136,6 +191,25 @@ pub enum Input {
     TransferFailed,
     /// The back-off wait after a failure has elapsed.
     RetryTimer,
+    /// An administrator pauses replication, or a running resync.
+    Pause,
+    /// An administrator resumes what was paused.
+    Resume,
+    /// The off-peak window opened, or an administrator starts the resync (or the policy
+    /// starts it at once).
+    StartResync,
+    /// An administrator cancels a running resync.
+    CancelResync,
+    /// Both copies have been read and the block checksums compared.
+    ChecksumsCompared,
+    /// Pending log bytes reached the resync threshold (the 50% rule).
+    LogThresholdReached,
+    /// A log could not be written (the host volume is full).
+    LogWriteFailed,
+    /// A non-recoverable error (domain.md section 4).
+    NonRecoverableError(NonRecoverableError),
+    /// An administrator repaired the cause of a non-recoverable error.
+    Repair,
 }
 
 /// The input's kind, for the transition table.
@@ -150,6 +224,15 @@ pub enum InputKind {
     AssumeProtected,
     TransferFailed,
     RetryTimer,
+    Pause,
+    Resume,
+    StartResync,
+    CancelResync,
+    ChecksumsCompared,
+    LogThresholdReached,
+    LogWriteFailed,
+    NonRecoverableError,
+    Repair,
 }
 
 impl Input {
@@ -164,6 +247,15 @@ impl Input {
             Input::AssumeProtected => InputKind::AssumeProtected,
             Input::TransferFailed => InputKind::TransferFailed,
             Input::RetryTimer => InputKind::RetryTimer,
+            Input::Pause => InputKind::Pause,
+            Input::Resume => InputKind::Resume,
+            Input::StartResync => InputKind::StartResync,
+            Input::CancelResync => InputKind::CancelResync,
+            Input::ChecksumsCompared => InputKind::ChecksumsCompared,
+            Input::LogThresholdReached => InputKind::LogThresholdReached,
+            Input::LogWriteFailed => InputKind::LogWriteFailed,
+            Input::NonRecoverableError(_) => InputKind::NonRecoverableError,
+            Input::Repair => InputKind::Repair,
         }
     }
 }
@@ -180,6 +272,15 @@ impl InputKind {
             InputKind::AssumeProtected => "assume-protected",
             InputKind::TransferFailed => "transfer-failed",
             InputKind::RetryTimer => "retry-timer",
+            InputKind::Pause => "pause",
+            InputKind::Resume => "resume",
+            InputKind::StartResync => "start-resync",
+            InputKind::CancelResync => "cancel-resync",
+            InputKind::ChecksumsCompared => "checksums-compared",
+            InputKind::LogThresholdReached => "log-threshold-reached",
+            InputKind::LogWriteFailed => "log-write-failed",
+            InputKind::NonRecoverableError => "non-recoverable-error",
+            InputKind::Repair => "repair",
         }
     }
 }
@@ -212,8 +313,31 @@ pub enum Action {
     AssumeInSync,
     /// Feed [`Input::RetryTimer`] after `after_ms` (the back-off wait before retry `attempt`).
     ScheduleRetry { attempt: u32, after_ms: u64 },
-    /// Retry the failed transfer: send what had not arrived yet.
+    /// Retry the failed (or paused) transfer: send what had not arrived yet.
     ResumeTransfer,
+    /// Stop what is in progress (a transfer, a retry wait, a checksum comparison) and keep
+    /// what remains of it.
+    StopTransfer,
+    /// Stop the delta cycles: the pending tick is void. `ScheduleTick` starts them again.
+    StopCycles,
+    /// Stop tracking writes and discard the logs (their space on the host volume is
+    /// released): what they held will be found again by the resync's checksums.
+    DropLogs,
+    /// Arrange [`Input::StartResync`] as the policy says: at once, at the off-peak window,
+    /// or never (manual).
+    ScheduleResync,
+    /// Start the resync: a fresh log tracks writes from now; the blocks that differ are
+    /// those the writes since the last consistent point touched.
+    BeginResync,
+    /// Read both copies and compare checksums (or continue a paused comparison); feed
+    /// [`Input::ChecksumsCompared`] when done.
+    CompareChecksums,
+    /// Send the blocks that differ.
+    SendDifferingBlocks,
+    /// The resync is complete: every recovery point is deleted (new ones follow).
+    ResyncComplete,
+    /// Arrange [`Input::Repair`] after the administrator's response time.
+    ScheduleRepair,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -258,6 +382,9 @@ pub struct Replication {
     failures: u32,
     /// A transfer failed and waits for its retry timer: nothing is being sent.
     retry_pending: bool,
+    /// The VM has been protected once: the target holds a full copy, so a repaired error
+    /// needs a resync rather than a new initial replication.
+    was_protected: bool,
 }
 
 impl Replication {
@@ -267,6 +394,7 @@ impl Replication {
             state: State::Unprotected,
             failures: 0,
             retry_pending: false,
+            was_protected: false,
         }
     }
 
@@ -288,12 +416,12 @@ impl Replication {
     pub fn step(&mut self, input: &Input, actions: &mut Vec<Action>) -> Result<State, Refused> {
         let from = self.state;
         let start = actions.len();
-        let (failures, retry_pending) = (self.failures, self.retry_pending);
+        let saved = (self.failures, self.retry_pending, self.was_protected);
         let to = match self.next(input, actions) {
             Some(to) => to,
             None => {
                 actions.truncate(start);
-                (self.failures, self.retry_pending) = (failures, retry_pending);
+                (self.failures, self.retry_pending, self.was_protected) = saved;
                 return Err(Refused {
                     state: from.kind(),
                     input: input.kind(),
@@ -305,6 +433,9 @@ impl Replication {
             "{from:?} --{input:?}--> {to:?} is missing from TRANSITIONS"
         );
         self.state = to;
+        if to.kind() == StateKind::Protected {
+            self.was_protected = true;
+        }
         Ok(to)
     }
 
@@ -315,7 +446,24 @@ impl Replication {
             State::InitialReplication { .. }
                 | State::FinalizingProtection(FinalizeStep::SendingLog)
                 | State::Protected { sending: true }
+                | State::Resynchronizing(ResyncStep::SendingBlocks)
         )
+    }
+
+    /// Leave delta replication (or a resync) for good: stop sending and cycling, drop logs.
+    fn stop_and_drop(&mut self, out: &mut Vec<Action>) {
+        self.failures = 0;
+        self.retry_pending = false;
+        out.push(Action::StopTransfer);
+        out.push(Action::StopCycles);
+        out.push(Action::DropLogs);
+    }
+
+    /// Enter ResyncRequired from a replicating state.
+    fn require_resync(&mut self, out: &mut Vec<Action>) -> State {
+        self.stop_and_drop(out);
+        out.push(Action::ScheduleResync);
+        State::ResyncRequired
     }
 
     /// The transition function. `None` means refused.
@@ -412,6 +560,83 @@ impl Replication {
             (State::Protected { sending: true }, Input::TransferDone) => {
                 out.push(A::RecoveryPointCreated);
                 State::Protected { sending: false }
+            }
+            (State::Protected { sending }, Input::Pause) => {
+                (self.failures, self.retry_pending) = (0, false);
+                out.push(A::StopTransfer);
+                out.push(A::StopCycles);
+                State::ReplicationPaused { sending }
+            }
+            (State::ReplicationPaused { sending }, Input::Resume) => {
+                if sending {
+                    out.push(A::ResumeTransfer);
+                }
+                out.push(A::ScheduleTick {
+                    after_ms: c.copy_interval_ms,
+                });
+                State::Protected { sending }
+            }
+            (
+                State::Protected { .. }
+                | State::ReplicationPaused { .. }
+                | State::Resynchronizing(_)
+                | State::ResyncPaused(_),
+                Input::LogThresholdReached | Input::LogWriteFailed,
+            ) => self.require_resync(out),
+            (State::ResyncRequired, Input::StartResync) => {
+                out.push(A::BeginResync);
+                out.push(A::CompareChecksums);
+                State::Resynchronizing(ResyncStep::Comparing)
+            }
+            (State::Resynchronizing(ResyncStep::Comparing), Input::ChecksumsCompared) => {
+                out.push(A::SendDifferingBlocks);
+                State::Resynchronizing(ResyncStep::SendingBlocks)
+            }
+            (State::Resynchronizing(ResyncStep::SendingBlocks), Input::TransferDone) => {
+                out.push(A::ResyncComplete);
+                out.push(A::CloseAndSendLog);
+                out.push(A::ScheduleTick {
+                    after_ms: c.copy_interval_ms,
+                });
+                State::Protected { sending: true }
+            }
+            (State::Resynchronizing(step), Input::Pause) => {
+                (self.failures, self.retry_pending) = (0, false);
+                out.push(A::StopTransfer);
+                State::ResyncPaused(step)
+            }
+            (State::ResyncPaused(step), Input::Resume) => {
+                out.push(match step {
+                    ResyncStep::Comparing => A::CompareChecksums,
+                    ResyncStep::SendingBlocks => A::ResumeTransfer,
+                });
+                State::Resynchronizing(step)
+            }
+            (State::Resynchronizing(_) | State::ResyncPaused(_), Input::CancelResync) => {
+                self.require_resync(out)
+            }
+            (
+                State::InitialReplication { .. }
+                | State::FinalizingProtection(_)
+                | State::Protected { .. }
+                | State::ReplicationPaused { .. }
+                | State::ResyncRequired
+                | State::Resynchronizing(_)
+                | State::ResyncPaused(_),
+                Input::NonRecoverableError(_),
+            ) => {
+                self.stop_and_drop(out);
+                out.push(A::ScheduleRepair);
+                State::AdminRequired
+            }
+            (State::AdminRequired, Input::Repair) => {
+                if self.was_protected {
+                    out.push(A::ScheduleResync);
+                    State::ResyncRequired
+                } else {
+                    // [ours] The target never held a full copy: initial replication again.
+                    self.begin_initial_replication(out)
+                }
             }
             _ => return None,
         };

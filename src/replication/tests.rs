@@ -313,6 +313,9 @@ fn every_table_row_is_reachable_and_every_move_is_in_the_table() {
     d.feed(Input::RetryTimer);
     taken.extend(d.taken);
 
+    // Trouble: pause, the 50% rule, log write failures, resync, errors and repairs.
+    taken.extend(trouble_walks());
+
     let table: BTreeSet<_> = TRANSITIONS
         .iter()
         .map(|r| (r.from, r.input, r.to))
@@ -323,4 +326,199 @@ fn every_table_row_is_reachable_and_every_move_is_in_the_table() {
         TRANSITIONS.len(),
         "duplicate rows in the table"
     );
+}
+
+/// Walks through every trouble transition; returns the moves taken.
+fn trouble_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
+    let mut taken = BTreeSet::new();
+    let protected = || {
+        let mut d = Driver::new(config(1, false));
+        d.feed(Input::AssumeProtected);
+        d
+    };
+    let resyncing = |step: ResyncStep| {
+        let mut d = protected();
+        d.feed(Input::LogThresholdReached);
+        d.feed(Input::StartResync);
+        if step == ResyncStep::SendingBlocks {
+            d.feed(Input::ChecksumsCompared);
+        }
+        d
+    };
+    for trigger in [Input::LogThresholdReached, Input::LogWriteFailed] {
+        // From protected, paused, resynchronizing and a paused resync.
+        let mut d = protected();
+        d.feed(trigger.clone());
+        let mut p = protected();
+        p.feed(Input::Pause);
+        p.feed(trigger.clone());
+        let mut r = resyncing(ResyncStep::Comparing);
+        r.feed(trigger.clone());
+        let mut q = resyncing(ResyncStep::Comparing);
+        q.feed(Input::Pause);
+        q.feed(trigger.clone());
+        for x in [d, p, r, q] {
+            taken.extend(x.taken);
+        }
+    }
+    let mut d = protected();
+    d.feed(Input::CycleTick);
+    d.feed(Input::Pause);
+    d.feed(Input::Resume);
+    taken.extend(d.taken);
+    let mut d = resyncing(ResyncStep::SendingBlocks);
+    d.feed(Input::TransferFailed);
+    d.feed(Input::RetryTimer);
+    d.feed(Input::Pause);
+    d.feed(Input::Resume);
+    d.feed(Input::TransferDone);
+    taken.extend(d.taken);
+    for pause in [false, true] {
+        let mut d = resyncing(ResyncStep::Comparing);
+        if pause {
+            d.feed(Input::Pause);
+        }
+        d.feed(Input::CancelResync);
+        taken.extend(d.taken);
+    }
+    let e = Input::NonRecoverableError(NonRecoverableError::BrokenVhdChain);
+    let mut starts: Vec<Driver> = Vec::new();
+    let mut ir = Driver::new(config(1, false));
+    ir.feed(Input::EnableProtection);
+    ir.feed(Input::JobSucceeded(Job::EnableProtection));
+    let mut fin = Driver::new(config(0, false));
+    fin.feed(Input::EnableProtection);
+    fin.feed(Input::JobSucceeded(Job::EnableProtection));
+    let mut paused = protected();
+    paused.feed(Input::Pause);
+    let mut required = protected();
+    required.feed(Input::LogThresholdReached);
+    let mut rpaused = resyncing(ResyncStep::Comparing);
+    rpaused.feed(Input::Pause);
+    starts.extend([
+        ir,
+        fin,
+        protected(),
+        paused,
+        required,
+        resyncing(ResyncStep::Comparing),
+        rpaused,
+    ]);
+    for mut d in starts {
+        d.feed(e.clone());
+        d.feed(Input::Repair);
+        taken.extend(d.taken);
+    }
+    taken
+}
+
+#[test]
+fn the_fifty_percent_rule_stops_and_drops_then_waits_for_the_resync() {
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::CycleTick);
+    assert_eq!(
+        d.feed(Input::LogThresholdReached),
+        vec![
+            Action::StopTransfer,
+            Action::StopCycles,
+            Action::DropLogs,
+            Action::ScheduleResync
+        ]
+    );
+    assert_eq!(d.m.state(), State::ResyncRequired);
+    // Nothing is sent or ticked until the resync starts.
+    assert!(d.m.step(&Input::CycleTick, &mut vec![]).is_err());
+    assert!(d.m.step(&Input::TransferDone, &mut vec![]).is_err());
+    assert_eq!(
+        d.feed(Input::StartResync),
+        vec![Action::BeginResync, Action::CompareChecksums]
+    );
+    assert_eq!(
+        d.feed(Input::ChecksumsCompared),
+        vec![Action::SendDifferingBlocks]
+    );
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![
+            Action::ResyncComplete,
+            Action::CloseAndSendLog,
+            Action::ScheduleTick { after_ms: 300_000 }
+        ]
+    );
+    assert_eq!(d.m.state(), State::Protected { sending: true });
+}
+
+#[test]
+fn pause_and_resume_continue_where_they_stopped() {
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::CycleTick);
+    d.feed(Input::TransferFailed);
+    assert!(d.m.retry_pending());
+    assert_eq!(
+        d.feed(Input::Pause),
+        vec![Action::StopTransfer, Action::StopCycles]
+    );
+    assert!(!d.m.retry_pending(), "a pause ends the back-off");
+    assert_eq!(
+        d.feed(Input::Resume),
+        vec![
+            Action::ResumeTransfer,
+            Action::ScheduleTick { after_ms: 300_000 }
+        ]
+    );
+    // A paused comparison continues; a paused block transfer resumes.
+    d.feed(Input::LogThresholdReached);
+    d.feed(Input::StartResync);
+    d.feed(Input::Pause);
+    assert_eq!(d.m.state(), State::ResyncPaused(ResyncStep::Comparing));
+    assert_eq!(d.feed(Input::Resume), vec![Action::CompareChecksums]);
+    d.feed(Input::ChecksumsCompared);
+    d.feed(Input::Pause);
+    assert_eq!(d.feed(Input::Resume), vec![Action::ResumeTransfer]);
+    // Cancel: required again, from the beginning.
+    assert_eq!(
+        d.feed(Input::CancelResync),
+        vec![
+            Action::StopTransfer,
+            Action::StopCycles,
+            Action::DropLogs,
+            Action::ScheduleResync
+        ]
+    );
+}
+
+#[test]
+fn non_recoverable_errors_never_retry_and_repair_leads_to_resync_or_ir() {
+    let e = Input::NonRecoverableError(NonRecoverableError::AuthenticationFailure);
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::CycleTick);
+    let actions = d.feed(e.clone());
+    assert!(actions.contains(&Action::ScheduleRepair));
+    assert!(!actions
+        .iter()
+        .any(|a| matches!(a, Action::ScheduleRetry { .. })));
+    assert_eq!(d.m.state(), State::AdminRequired);
+    assert!(d.m.step(&Input::RetryTimer, &mut vec![]).is_err());
+    assert!(d.m.step(&Input::StartResync, &mut vec![]).is_err());
+    assert_eq!(d.feed(Input::Repair), vec![Action::ScheduleResync]);
+    assert_eq!(d.m.state(), State::ResyncRequired);
+    // Never protected: IR again.
+    let mut d = Driver::new(config(2, false));
+    d.feed(Input::EnableProtection);
+    d.feed(Input::JobSucceeded(Job::EnableProtection));
+    d.feed(e);
+    assert_eq!(
+        d.feed(Input::Repair),
+        vec![
+            Action::StartInitialReplication,
+            Action::CopyDisk { disk: 0 }
+        ]
+    );
+    // Refused where nothing replicates.
+    let mut m = Replication::new(config(1, false));
+    let e = Input::NonRecoverableError(NonRecoverableError::VmNotFound);
+    assert!(m.step(&e, &mut vec![]).is_err());
 }

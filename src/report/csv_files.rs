@@ -1,10 +1,10 @@
-//! The CSV files: `events.csv` and `timeseries.csv` are streamed while the run goes (the
-//! [`CsvRecorder`]); `vms.csv` is written from the results. Column names carry units;
+//! The CSV files: `events.csv`, `timeseries.csv`, `jobs.csv` and `health.csv` are streamed
+//! while the run goes (the [`CsvRecorder`]); `vms.csv` is written from the results. Column names carry units;
 //! undefined cells are empty, never 0.
 
 use super::{secs, Stamp};
 use crate::model::calendar::Calendar;
-use crate::sim::{EventRecord, Recorder, RunResult, VmSample};
+use crate::sim::{EventRecord, HealthSpan, JobRecord, Recorder, RunResult, VmSample};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -28,6 +28,8 @@ pub struct CsvRecorder {
     calendar: Calendar,
     events: csv::Writer<BufWriter<File>>,
     samples: csv::Writer<BufWriter<File>>,
+    jobs: csv::Writer<BufWriter<File>>,
+    health: csv::Writer<BufWriter<File>>,
 }
 
 impl CsvRecorder {
@@ -51,6 +53,7 @@ impl CsvRecorder {
                 "datetime",
                 "vm",
                 "state",
+                "health",
                 "rpo_s",
                 "backlog_bytes",
                 "initial_copy_left_bytes",
@@ -59,16 +62,46 @@ impl CsvRecorder {
                 "link_utilization",
             ])
             .map_err(io)?;
+        let mut jobs = writer(&dir.join("jobs.csv"), stamp)?;
+        jobs.write_record([
+            "vm",
+            "job",
+            "start_s",
+            "start",
+            "end_s",
+            "end",
+            "duration_s",
+            "outcome",
+            "detail",
+        ])
+        .map_err(io)?;
+        let mut health = writer(&dir.join("health.csv"), stamp)?;
+        health
+            .write_record([
+                "vm",
+                "from_s",
+                "from",
+                "to_s",
+                "to",
+                "duration_s",
+                "health",
+                "reason",
+            ])
+            .map_err(io)?;
         Ok(CsvRecorder {
             calendar: calendar.clone(),
             events,
             samples,
+            jobs,
+            health,
         })
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {
         self.events.flush()?;
-        self.samples.flush()
+        self.samples.flush()?;
+        self.jobs.flush()?;
+        self.health.flush()
     }
 
     fn datetime(&self, at: u64) -> String {
@@ -103,12 +136,47 @@ impl Recorder for CsvRecorder {
                 &dt,
                 s.vm,
                 s.state,
+                s.health,
                 &opt(s.rpo_ms.map(secs)),
                 &s.backlog_bytes.to_string(),
                 &s.initial_copy_left_bytes.to_string(),
                 s.link,
                 &s.link_capacity_bps.to_string(),
                 &opt(s.link_utilization.map(|u| format!("{u:.6}"))),
+            ])
+            .map_err(io)
+    }
+
+    fn job(&mut self, j: &JobRecord<'_>) -> std::io::Result<()> {
+        let start = self.datetime(j.started_at);
+        let end = j.ended_at.map(|t| self.datetime(t));
+        self.jobs
+            .write_record([
+                j.vm,
+                j.job,
+                &secs(j.started_at).to_string(),
+                &start,
+                &opt(j.ended_at.map(secs)),
+                &end.unwrap_or_default(),
+                &opt(j.ended_at.map(|e| secs(e - j.started_at))),
+                j.outcome,
+                &j.detail,
+            ])
+            .map_err(io)
+    }
+
+    fn health(&mut self, h: &HealthSpan<'_>) -> std::io::Result<()> {
+        let (from, to) = (self.datetime(h.from), self.datetime(h.to));
+        self.health
+            .write_record([
+                h.vm,
+                &secs(h.from).to_string(),
+                &from,
+                &secs(h.to).to_string(),
+                &to,
+                &secs(h.to - h.from).to_string(),
+                h.health,
+                h.reason,
             ])
             .map_err(io)
     }

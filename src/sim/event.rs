@@ -1,34 +1,73 @@
 //! The DR model's events and their order among events at the same instant.
 //!
 //! Classes, lowest first:
-//! 0. capacity changes (throttle schedule, outages start and end): a transfer finishing now
-//!    sees the new capacity only from now on, so the link is brought up to date first;
+//! 0. infrastructure: capacity changes (throttle schedule, outages, degradation) and host
+//!    faults: a transfer finishing now sees the new capacity only from now on, so the link is
+//!    brought up to date first;
 //! 1. cycle ticks: a tick and a transfer completion at the same instant count the transfer as
 //!    still in flight (the cycle is missed), the canonical workload's rule;
-//! 2. transfer completions and failures;
-//! 3. job completions and retry timers;
-//! 4. scenario commands (enable protection, scheduled IR start);
-//! 5. samplers, last, so a sample sees every change of its instant.
+//! 2. transfer completions and failures, non-recoverable errors;
+//! 3. job completions, retry timers, checksum comparisons, the 50% rule's check (after this
+//!    instant's transfers, so a log applied now counts), resync starts and repairs;
+//! 4. scenario commands (enable protection, scheduled IR start, administrator actions);
+//! 5. health: monitoring-interval boundaries and staleness checks see every change of their
+//!    instant;
+//! 6. samplers, last.
+//!
+//! Per-VM `gen` fields make an event void when what it belonged to was stopped (a paused
+//! transfer's retry timer, the tick chain of a VM that left delta replication).
 
 use crate::engine::Class;
+use crate::model::faults::{AdminAction, NonRecoverableError};
 
 pub const CAPACITY: Class = Class(0);
 pub const TICK: Class = Class(1);
 pub const TRANSFER: Class = Class(2);
 pub const JOB: Class = Class(3);
 pub const COMMAND: Class = Class(4);
-pub const SAMPLE: Class = Class(5);
+pub const HEALTH: Class = Class(5);
+pub const SAMPLE: Class = Class(6);
 
-/// VM and link indices are `u32` to keep events small (the queue holds many).
+/// VM, link and host indices are `u32` to keep events small (the queue holds many).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// The throttle schedule of a link changes.
     CapacityChange {
         link: u32,
     },
+    /// A link outage (scheduled or random) starts or ends; outages may overlap.
+    OutageStart {
+        link: u32,
+    },
+    OutageEnd {
+        link: u32,
+    },
+    /// A link's capacity drops to `percent`, or comes back.
+    DegradationStart {
+        link: u32,
+        percent: u8,
+    },
+    DegradationEnd {
+        link: u32,
+    },
+    /// A host runs low on memory, or recovers.
+    LowMemoryStart {
+        host: u32,
+    },
+    LowMemoryEnd {
+        host: u32,
+    },
+    /// A host's log volume is full (a fixed event), or must be checked for it.
+    VolumeFull {
+        host: u32,
+    },
+    VolumeCheck {
+        host: u32,
+    },
     /// A VM's copy interval elapsed.
     CycleTick {
         vm: u32,
+        gen: u32,
     },
     /// The link's earliest transfer may have finished; stale if `gen` is old.
     LinkWake {
@@ -40,22 +79,38 @@ pub enum Event {
         vm: u32,
         gen: u32,
     },
-    /// A link's scheduled outage `index` starts (or ends).
-    OutageStart {
-        link: u32,
-        index: u32,
-    },
-    OutageEnd {
-        link: u32,
-        index: u32,
-    },
-    /// A VM's transfer could not start or run: the link is down.
+    /// A VM's transfer could not start: the link is down or the host low on memory.
     TransferFailed {
         vm: u32,
+        gen: u32,
     },
     /// A VM's back-off wait has elapsed.
     RetryTimer {
         vm: u32,
+        gen: u32,
+    },
+    /// A VM's checksum comparison is done.
+    ChecksumsCompared {
+        vm: u32,
+        gen: u32,
+    },
+    /// A non-recoverable error strikes a VM.
+    VmError {
+        vm: u32,
+        error: NonRecoverableError,
+    },
+    /// The 50% rule may fire for a VM now (checked again when it comes: lazy deadline).
+    LogThresholdCheck {
+        vm: u32,
+    },
+    /// The resync of a VM that needs one may start (window open, or immediate).
+    StartResync {
+        vm: u32,
+    },
+    /// The administrator's response time after a non-recoverable error has elapsed.
+    Repair {
+        vm: u32,
+        gen: u32,
     },
     /// Enable protection on a VM.
     EnableProtection {
@@ -69,25 +124,50 @@ pub enum Event {
     StartInitialReplication {
         vm: u32,
     },
+    /// A scheduled administrator action.
+    Admin {
+        vm: u32,
+        action: AdminAction,
+    },
+    /// A monitoring interval of a policy's VMs ends: statistics reset.
+    HealthInterval {
+        policy: u32,
+    },
+    /// A VM's last successful send may now be over an hour ago.
+    HealthStale {
+        vm: u32,
+    },
     /// Take a time-series sample of every VM and link.
     Sample,
 }
 
 impl Event {
     pub fn class(&self) -> Class {
+        use Event as E;
         match self {
-            Event::CapacityChange { .. } | Event::OutageStart { .. } | Event::OutageEnd { .. } => {
-                CAPACITY
-            }
-            Event::TransferFailed { .. } => TRANSFER,
-            Event::RetryTimer { .. } => JOB,
-            Event::CycleTick { .. } => TICK,
-            Event::LinkWake { .. } => TRANSFER,
-            Event::JobDone { .. } => JOB,
-            Event::EnableProtection { .. }
-            | Event::AssumeProtected { .. }
-            | Event::StartInitialReplication { .. } => COMMAND,
-            Event::Sample => SAMPLE,
+            E::CapacityChange { .. }
+            | E::OutageStart { .. }
+            | E::OutageEnd { .. }
+            | E::DegradationStart { .. }
+            | E::DegradationEnd { .. }
+            | E::LowMemoryStart { .. }
+            | E::LowMemoryEnd { .. }
+            | E::VolumeFull { .. }
+            | E::VolumeCheck { .. } => CAPACITY,
+            E::CycleTick { .. } => TICK,
+            E::LinkWake { .. } | E::TransferFailed { .. } | E::VmError { .. } => TRANSFER,
+            E::JobDone { .. }
+            | E::RetryTimer { .. }
+            | E::ChecksumsCompared { .. }
+            | E::LogThresholdCheck { .. }
+            | E::StartResync { .. }
+            | E::Repair { .. } => JOB,
+            E::EnableProtection { .. }
+            | E::AssumeProtected { .. }
+            | E::StartInitialReplication { .. }
+            | E::Admin { .. } => COMMAND,
+            E::HealthInterval { .. } | E::HealthStale { .. } => HEALTH,
+            E::Sample => SAMPLE,
         }
     }
 }

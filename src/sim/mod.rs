@@ -2,10 +2,15 @@
 //! machine per VM on the engine, and carries out the actions the machines return.
 
 pub mod event;
+pub mod health;
 pub mod record;
+pub mod resync;
 mod world;
 
-pub use record::{Discard, EventRecord, Recorder, RunResult, VmResult, VmSample};
+pub use record::{
+    Discard, EventRecord, HealthSpan, JobRecord, Recorder, ResyncRecord, RunResult, VmResult,
+    VmSample,
+};
 
 use crate::engine::{self, EventQueue};
 use crate::model::Scenario;

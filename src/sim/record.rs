@@ -10,7 +10,8 @@ use crate::stats::RpoSummary;
 pub struct EventRecord<'a> {
     pub at: Time,
     pub vm: &'a str,
-    /// `state`, `job-start`, `job-end`, `transfer-failed`, `retry-wait`, `refused`.
+    /// `state`, `job-start`, `job-end`, `transfer-failed`, `retry-wait`, `refused`, `health`,
+    /// `fault`, `admin`, `resync`.
     pub kind: &'static str,
     pub from: &'static str,
     pub to: &'static str,
@@ -23,6 +24,7 @@ pub struct VmSample<'a> {
     pub at: Time,
     pub vm: &'a str,
     pub state: &'static str,
+    pub health: &'static str,
     /// `None` before the VM has a recovery point.
     pub rpo_ms: Option<Time>,
     /// Bytes written and not yet applied at the target (open log + log in flight).
@@ -35,10 +37,37 @@ pub struct VmSample<'a> {
     pub link_capacity_bps: u64,
 }
 
+/// A job as the portal's Jobs tab lists it, written when it ends (or at the end of the run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord<'a> {
+    pub vm: &'a str,
+    /// "Enable protection", "Initial replication", "Finalize protection", "Resynchronize".
+    pub job: &'static str,
+    pub started_at: Time,
+    /// `None`: still running when the run ended.
+    pub ended_at: Option<Time>,
+    /// `succeeded`, `failed`, `cancelled`, `in-progress`.
+    pub outcome: &'static str,
+    pub detail: String,
+}
+
+/// A span of one VM's health timeline, written when it ends (or at the end of the run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthSpan<'a> {
+    pub vm: &'a str,
+    pub from: Time,
+    pub to: Time,
+    pub health: &'static str,
+    /// The rule that decided it (empty for Normal).
+    pub reason: &'static str,
+}
+
 /// Receives the run's output as it happens, so nothing grows with the run's length.
 pub trait Recorder {
     fn event(&mut self, record: &EventRecord<'_>) -> std::io::Result<()>;
     fn sample(&mut self, sample: &VmSample<'_>) -> std::io::Result<()>;
+    fn job(&mut self, job: &JobRecord<'_>) -> std::io::Result<()>;
+    fn health(&mut self, span: &HealthSpan<'_>) -> std::io::Result<()>;
 }
 
 /// A recorder that keeps nothing (benchmarks, sweeps).
@@ -49,6 +78,12 @@ impl Recorder for Discard {
         Ok(())
     }
     fn sample(&mut self, _: &VmSample<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn job(&mut self, _: &JobRecord<'_>) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn health(&mut self, _: &HealthSpan<'_>) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -85,6 +120,40 @@ pub struct VmResult {
     pub transfer_failures: u64,
     /// Retry attempts made after a failure.
     pub retries: u64,
+    /// Resynchronizations, required or run, in order.
+    pub resyncs: Vec<ResyncRecord>,
+    /// Bytes written that the logs dropped (resync required, non-recoverable error) or never
+    /// logged (tracking stopped); resyncs send their distinct blocks instead.
+    pub bytes_discarded: u64,
+    /// Bytes of differing blocks sent by completed resyncs.
+    pub bytes_resync_sent: u64,
+    /// Health at the end of the run and time spent Warning and Critical.
+    pub health: &'static str,
+    pub time_warning_ms: Time,
+    pub time_critical_ms: Time,
+    /// Last successful transfer to the target.
+    pub last_sync_at: Option<Time>,
+    /// Mean time from a log's close to its arrival, over the run.
+    pub average_latency_ms: Option<f64>,
+    /// Largest snapshot + log space this VM held on its host's volume.
+    pub peak_volume_used_bytes: u64,
+}
+
+/// One resynchronization of a VM.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResyncRecord {
+    /// Why it was required.
+    pub cause: String,
+    pub required_at: Time,
+    pub started_at: Option<Time>,
+    pub ended_at: Option<Time>,
+    /// `completed`, `cancelled`, `restarted` (required again while running), `interrupted`
+    /// (a non-recoverable error), `in-progress`, `waiting` (never started).
+    pub outcome: &'static str,
+    /// Bytes read on each side to compare checksums.
+    pub bytes_compared: u64,
+    /// Differing blocks' bytes (sent, or to send if it did not complete).
+    pub bytes_to_send: u64,
 }
 
 /// Delta logs that arrived at the target, with the RPO sampled just before each arrival (the
@@ -140,6 +209,8 @@ pub struct HostResult {
     pub volume_free_bytes: Option<u64>,
     /// Largest snapshot + log usage seen at a sample instant.
     pub peak_volume_used_bytes: u64,
+    /// Times the volume was full (a fixed fault, or the logs' growth at a check).
+    pub volume_full_events: u64,
 }
 
 /// Everything a run found.

@@ -1,13 +1,26 @@
-//! The world: per-VM runtime state around each state machine, the links and the hosts.
+//! The world: per-VM runtime state around each state machine, the links and the hosts. It
+//! turns events into machine inputs, carries out the actions the machines return, applies
+//! injected faults, and keeps the books (bytes, recovery points, health, jobs, resyncs).
 
-use super::event::Event;
+use super::event::{self, Event};
+use super::health::{self, Health, HealthClock, IntervalStats};
 use super::record::*;
+use super::resync;
 use crate::engine::{EventQueue, Lane, Model, RngStreams, RunCounts, Time};
+use crate::model::faults::{AdminAction, ErrorTrigger, HostFaultKind, NonRecoverableError};
+use crate::model::faults::{RandomOutages, RepairDistribution};
 use crate::model::link::{FairLink, FlowId};
-use crate::model::workload::DiskWrites;
-use crate::model::{Scenario, Topology};
+use crate::model::workload::{first_time_reaching, DiskWrites};
+use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
 use crate::replication::{self as rep, Action, Input, Job, JobFailure, Replication, State};
 use crate::stats::RpoMonitor;
+use crate::units::ByteRate;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, LogNormal};
+
+/// [ours] How often a host volume with a size limit is checked for running full.
+const VOLUME_CHECK_MS: Time = 60_000;
 
 /// What a VM is sending now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +29,8 @@ enum Transfer {
     Disk { bytes: u64 },
     /// A closed log, with the instant it was closed (its recovery point).
     Log { bytes: u64, closed_at: Time },
+    /// A resync's differing blocks.
+    Blocks { bytes: u64 },
 }
 
 /// A log that has arrived at the target and waits to be applied (merged).
@@ -25,6 +40,41 @@ struct ArrivedLog {
     closed_at: Time,
 }
 
+/// Cumulative guest writes of one disk at three instants the books need.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct DiskMarks {
+    /// When the open log was opened.
+    log_open: u64,
+    /// Where the pending (logged, not applied) bytes begin: the 50% rule's base.
+    pending_base: u64,
+    /// The target's last consistent state: what a resync's checksums compare against.
+    good: u64,
+}
+
+/// A resync required or running.
+#[derive(Debug, Clone)]
+struct ResyncRun {
+    record: ResyncRecord,
+}
+
+/// A VM's random non-recoverable errors: drawn per log transfer from its own stream.
+struct ErrorDraws {
+    rng: ChaCha8Rng,
+    errors: Vec<(NonRecoverableError, f64)>,
+}
+
+/// The lazy deadline of the 50% rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ThresholdCheck {
+    /// Nothing scheduled; arm when the VM watches its log size.
+    Idle,
+    /// A check is scheduled, no later than the crossing.
+    Armed,
+    /// The logs cannot reach the threshold before the horizon; the threshold's base only
+    /// rises, so this never changes.
+    Never,
+}
+
 struct Vm {
     machine: Replication,
     link: usize,
@@ -32,9 +82,11 @@ struct Vm {
     policy: usize,
     /// This VM's disk cursors are `World::disks[disks.0 .. disks.0 + disks.1]`.
     disks: (u32, u32),
-    /// Cumulative guest writes (all disks) when write tracking started (IR start).
-    written_at_tracking_start: Option<u64>,
-    /// Cumulative guest writes when the current log was opened.
+    /// Cumulative guest writes when write tracking first started (IR start or in sync).
+    tracking_origin: Option<u64>,
+    /// Writes are being logged now.
+    tracking: bool,
+    /// Cumulative guest writes when the current log was opened (or tracking stopped).
     written_at_log_open: u64,
     transfer: Option<Transfer>,
     /// Bytes of `transfer` that have not arrived (all of it until a failure interrupts it).
@@ -42,6 +94,8 @@ struct Vm {
     arrived: Option<ArrivedLog>,
     bytes_replicated: u64,
     bytes_initial_copy: u64,
+    bytes_discarded: u64,
+    bytes_resync_sent: u64,
     /// Bytes written during IR while the snapshot exists (copy-on-write space).
     snapshot_open: bool,
     written_at_snapshot: u64,
@@ -50,7 +104,31 @@ struct Vm {
     rpo_ramp_from: Time,
     rpo: RpoMonitor,
     job_gen: u32,
-    job_pending: Option<(Job, Option<String>)>,
+    job_pending: Option<(Job, Option<String>, Time)>,
+    /// Bumped when the machine stops its work: older transfer, retry and compare events are
+    /// void.
+    work_gen: u32,
+    /// Bumped when delta cycles stop: older ticks are void.
+    tick_gen: u32,
+    /// Bumped per non-recoverable error: an older scheduled repair is void.
+    repair_gen: u32,
+    /// Why the transfer in progress last failed (the health and event logs say it).
+    failure_reason: &'static str,
+    /// Checksum comparison: time left, and when the running part started.
+    compare_left_ms: Time,
+    compare_started: Option<Time>,
+    /// Why the next resync is required (set just before the input that requires it).
+    cause: String,
+    resync: Option<ResyncRun>,
+    resyncs: Vec<ResyncRecord>,
+    threshold: ThresholdCheck,
+    errors: Option<Box<ErrorDraws>>,
+    health: HealthClock,
+    interval: IntervalStats,
+    last_sync: Option<Time>,
+    stale_check_pending: bool,
+    latency_sum_ms: u64,
+    latencies: u64,
     enabled_at: Option<Time>,
     ir_started_at: Option<Time>,
     ir_done_at: Option<Time>,
@@ -59,6 +137,7 @@ struct Vm {
     cycles_done: u64,
     cycles_missed: u64,
     peak_log_bytes: u64,
+    peak_volume_used: u64,
     arrivals: Arrivals,
     transfer_failures: u64,
     retries: u64,
@@ -67,11 +146,20 @@ struct Vm {
 struct Link {
     fair: FairLink,
     gen: u64,
-    /// Inside a scheduled outage.
-    down: bool,
+    /// Outages in force (scheduled and random ones may overlap).
+    down: u32,
+    /// Capacity left by a degradation in force, in percent.
+    percent: u8,
     /// Delivered bytes at the last sample, for per-step utilization.
     delivered_at_sample: u64,
     offered_at_sample: u64,
+}
+
+struct HostState {
+    /// Low-memory windows in force.
+    low_memory: u32,
+    vms: Vec<u32>,
+    volume_full_events: u64,
 }
 
 pub(super) struct World<'a> {
@@ -80,7 +168,9 @@ pub(super) struct World<'a> {
     vms: Vec<Vm>,
     /// Every VM's disk cursors, VM after VM: one allocation, walked in VM order.
     disks: Vec<DiskWrites>,
+    marks: Vec<DiskMarks>,
     links: Vec<Link>,
+    hosts: Vec<HostState>,
     /// Per policy: the queue lane of cycle ticks one copy interval ahead (see engine docs).
     tick_lanes: Vec<Option<Lane>>,
     host_peak_volume: Vec<u64>,
@@ -89,16 +179,35 @@ pub(super) struct World<'a> {
     finished: Vec<FlowId>,
     io_error: Option<std::io::Error>,
     seed: u64,
+    streams: RngStreams,
 }
 
 impl<'a> World<'a> {
     pub fn new(scenario: &'a Scenario, seed: u64, recorder: &'a mut dyn Recorder) -> Self {
         let streams = RngStreams::new(seed);
-        let mut all_disks = Vec::with_capacity(scenario.vms.iter().map(|v| v.disks.len()).sum());
+        let disk_count = scenario.vms.iter().map(|v| v.disks.len()).sum();
+        let mut all_disks = Vec::with_capacity(disk_count);
+        let mut errors: Vec<Option<Box<ErrorDraws>>> =
+            (0..scenario.vms.len()).map(|_| None).collect();
+        for f in &scenario.faults.vm_errors {
+            if let ErrorTrigger::PerTransfer(p) = f.trigger {
+                errors[f.vm]
+                    .get_or_insert_with(|| {
+                        let name = &scenario.vms[f.vm].name;
+                        Box::new(ErrorDraws {
+                            rng: streams.stream(&format!("vm/{name}/errors")),
+                            errors: Vec::new(),
+                        })
+                    })
+                    .errors
+                    .push((f.error, p));
+            }
+        }
         let vms = scenario
             .vms
             .iter()
-            .map(|spec| {
+            .zip(errors)
+            .map(|(spec, errors)| {
                 let host = &scenario.hosts[spec.host];
                 let site = &scenario.sites[host.site];
                 let policy = &scenario.policies[site.policy];
@@ -107,7 +216,6 @@ impl<'a> World<'a> {
                     let rng = streams.stream(&format!("vm/{}/disk/{i}/workload", spec.name));
                     DiskWrites::new(d.workload.clone(), &scenario.calendar, rng)
                 }));
-                let disks = (first, spec.disks.len() as u32);
                 Vm {
                     machine: Replication::new(rep::Config {
                         disks: spec.disks.len() as u16,
@@ -127,14 +235,17 @@ impl<'a> World<'a> {
                     link: site.link,
                     host: spec.host,
                     policy: site.policy,
-                    disks,
-                    written_at_tracking_start: None,
+                    disks: (first, spec.disks.len() as u32),
+                    tracking_origin: None,
+                    tracking: false,
                     written_at_log_open: 0,
                     transfer: None,
                     transfer_left: 0,
                     arrived: None,
                     bytes_replicated: 0,
                     bytes_initial_copy: 0,
+                    bytes_discarded: 0,
+                    bytes_resync_sent: 0,
                     snapshot_open: false,
                     written_at_snapshot: 0,
                     recovery_point: None,
@@ -142,6 +253,23 @@ impl<'a> World<'a> {
                     rpo: RpoMonitor::new(policy.target_rpo),
                     job_gen: 0,
                     job_pending: None,
+                    work_gen: 0,
+                    tick_gen: 0,
+                    repair_gen: 0,
+                    failure_reason: "",
+                    compare_left_ms: 0,
+                    compare_started: None,
+                    cause: String::new(),
+                    resync: None,
+                    resyncs: Vec::new(),
+                    threshold: ThresholdCheck::Idle,
+                    errors,
+                    health: HealthClock::default(),
+                    interval: IntervalStats::default(),
+                    last_sync: None,
+                    stale_check_pending: false,
+                    latency_sum_ms: 0,
+                    latencies: 0,
                     enabled_at: None,
                     ir_started_at: None,
                     ir_done_at: None,
@@ -150,6 +278,7 @@ impl<'a> World<'a> {
                     cycles_done: 0,
                     cycles_missed: 0,
                     peak_log_bytes: 0,
+                    peak_volume_used: 0,
                     arrivals: Arrivals::default(),
                     transfer_failures: 0,
                     retries: 0,
@@ -165,62 +294,121 @@ impl<'a> World<'a> {
                     l.per_vm_cap,
                 ),
                 gen: 0,
-                down: false,
+                down: 0,
+                percent: 100,
                 delivered_at_sample: 0,
                 offered_at_sample: 0,
             })
             .collect();
+        let mut hosts: Vec<HostState> = scenario
+            .hosts
+            .iter()
+            .map(|_| HostState {
+                low_memory: 0,
+                vms: Vec::new(),
+                volume_full_events: 0,
+            })
+            .collect();
+        for (i, spec) in scenario.vms.iter().enumerate() {
+            hosts[spec.host].vms.push(i as u32);
+        }
         World {
             scenario,
             recorder,
             vms,
+            marks: vec![DiskMarks::default(); all_disks.len()],
             disks: all_disks,
             links,
+            hosts,
             tick_lanes: vec![None; scenario.policies.len()],
             host_peak_volume: vec![0; scenario.hosts.len()],
             actions: Vec::with_capacity(8),
             finished: Vec::new(),
             io_error: None,
             seed,
+            streams,
         }
     }
 
     pub fn schedule_start(&mut self, queue: &mut EventQueue<Event>) {
-        for (lane, policy) in self.tick_lanes.iter_mut().zip(&self.scenario.policies) {
-            *lane = Some(queue.lane(policy.copy_interval, super::event::TICK));
+        let sc = self.scenario;
+        for (lane, policy) in self.tick_lanes.iter_mut().zip(&sc.policies) {
+            *lane = Some(queue.lane(policy.copy_interval, event::TICK));
         }
-        for (i, spec) in self.scenario.vms.iter().enumerate() {
+        let at = |queue: &mut EventQueue<Event>, t: Time, ev: Event| {
+            if t < sc.horizon {
+                queue.schedule(t, ev.class(), ev)
+            }
+        };
+        for (i, spec) in sc.vms.iter().enumerate() {
             let vm = i as u32;
-            let (at, ev) = if spec.protected_at_start {
-                (0, Event::AssumeProtected { vm })
+            if spec.protected_at_start {
+                at(queue, 0, Event::AssumeProtected { vm });
             } else {
-                (spec.protect_at, Event::EnableProtection { vm })
-            };
-            queue.schedule(at, ev.class(), ev);
+                at(queue, spec.protect_at, Event::EnableProtection { vm });
+            }
         }
-        for (i, l) in self.scenario.links.iter().enumerate() {
-            for (k, &(start, end)) in l.outages.iter().enumerate() {
-                let (link, index) = (i as u32, k as u32);
-                queue.schedule(
-                    start,
-                    super::event::CAPACITY,
-                    Event::OutageStart { link, index },
-                );
-                queue.schedule(
-                    end,
-                    super::event::CAPACITY,
-                    Event::OutageEnd { link, index },
-                );
+        for (i, l) in sc.links.iter().enumerate() {
+            let link = i as u32;
+            let mut windows = l.outages.clone();
+            if let Some(random) = l.random_outages {
+                let mut rng = self.streams.stream(&format!("link/{}/outages", l.name));
+                windows.extend(random_outage_windows(random, sc.horizon, &mut rng));
+            }
+            for (start, end) in windows {
+                at(queue, start, Event::OutageStart { link });
+                at(queue, end, Event::OutageEnd { link });
+            }
+            for d in &l.degradations {
+                let percent = d.percent;
+                at(queue, d.start, Event::DegradationStart { link, percent });
+                at(queue, d.end, Event::DegradationEnd { link });
             }
             if l.is_throttled() {
-                if let Some(t) = self.scenario.calendar.next_change(0) {
-                    let ev = Event::CapacityChange { link: i as u32 };
-                    queue.schedule(t, ev.class(), ev);
+                if let Some(t) = sc.calendar.next_change(0) {
+                    at(queue, t, Event::CapacityChange { link });
                 }
             }
         }
-        if self.scenario.sample_step.is_some() {
-            queue.schedule(0, Event::Sample.class(), Event::Sample);
+        for f in &sc.faults.hosts {
+            let host = f.host as u32;
+            match f.kind {
+                HostFaultKind::LowMemory { start, end } => {
+                    at(queue, start, Event::LowMemoryStart { host });
+                    at(queue, end, Event::LowMemoryEnd { host });
+                }
+                HostFaultKind::VolumeFull { at: t } => at(queue, t, Event::VolumeFull { host }),
+            }
+        }
+        for (i, h) in sc.hosts.iter().enumerate() {
+            if h.volume_free.is_some() {
+                at(
+                    queue,
+                    VOLUME_CHECK_MS,
+                    Event::VolumeCheck { host: i as u32 },
+                );
+            }
+        }
+        for f in &sc.faults.vm_errors {
+            if let ErrorTrigger::At(t) = f.trigger {
+                let (vm, error) = (f.vm as u32, f.error);
+                at(queue, t, Event::VmError { vm, error });
+            }
+        }
+        for a in &sc.faults.actions {
+            let (vm, action) = (a.vm as u32, a.action);
+            at(queue, a.at, Event::Admin { vm, action });
+        }
+        for (i, p) in sc.policies.iter().enumerate() {
+            let first = first_interval_boundary(
+                &sc.calendar,
+                p.health_interval_start_min,
+                p.health_interval,
+            );
+            at(queue, first, Event::HealthInterval { policy: i as u32 });
+        }
+        if sc.sample_step.is_some() {
+            at(queue, 0, Event::Sample);
         }
     }
 
@@ -250,14 +438,73 @@ impl<'a> World<'a> {
         }
     }
 
+    fn log_job(
+        &mut self,
+        vm: usize,
+        job: &'static str,
+        started_at: Time,
+        ended_at: Option<Time>,
+        outcome: &'static str,
+        detail: String,
+    ) {
+        let record = JobRecord {
+            vm: self.vm_name(vm),
+            job,
+            started_at,
+            ended_at,
+            outcome,
+            detail,
+        };
+        if let Err(e) = self.recorder.job(&record) {
+            self.io_error.get_or_insert(e);
+        }
+    }
+
+    fn disk_range(&self, vm: usize) -> std::ops::Range<usize> {
+        let (first, count) = self.vms[vm].disks;
+        first as usize..(first + count) as usize
+    }
+
     /// Cumulative guest writes of a VM by `now`.
     fn written(&mut self, vm: usize, now: Time) -> u64 {
         let cal = &self.scenario.calendar;
-        let (first, count) = self.vms[vm].disks;
-        self.disks[first as usize..(first + count) as usize]
+        let range = self.disk_range(vm);
+        self.disks[range]
             .iter_mut()
             .map(|d| d.written_by(now, cal))
             .sum()
+    }
+
+    /// Cumulative guest writes of a VM by `now`, also stored per disk as `mark`.
+    fn written_marking(
+        &mut self,
+        vm: usize,
+        now: Time,
+        mark: fn(&mut DiskMarks) -> &mut u64,
+    ) -> u64 {
+        let cal = &self.scenario.calendar;
+        let range = self.disk_range(vm);
+        let mut total = 0;
+        for (d, m) in self.disks[range.clone()]
+            .iter_mut()
+            .zip(&mut self.marks[range])
+        {
+            let w = d.written_by(now, cal);
+            *mark(m) = w;
+            total += w;
+        }
+        total
+    }
+
+    /// Set every disk mark of a VM to its writes by `now` (tracking starts from a clean slate).
+    fn mark_all(&mut self, vm: usize, now: Time) -> u64 {
+        let w = self.written_marking(vm, now, |m| &mut m.log_open);
+        let range = self.disk_range(vm);
+        for m in &mut self.marks[range] {
+            m.pending_base = m.log_open;
+            m.good = m.log_open;
+        }
+        w
     }
 
     /// Feed `input` to a VM's machine and carry out the actions.
@@ -272,6 +519,8 @@ impl<'a> World<'a> {
                         Input::JobFailed(job, JobFailure(why)) => {
                             format!("{} failed: {why}", job.name())
                         }
+                        Input::NonRecoverableError(e) => e.message().to_string(),
+                        _ if to == State::ResyncRequired => self.vms[vm].cause.clone(),
                         _ => String::new(),
                     };
                     self.log_event(
@@ -282,10 +531,12 @@ impl<'a> World<'a> {
                         to.kind().name(),
                         detail,
                     );
+                    self.on_state_change(now, vm, from, to, &input);
                 }
                 for action in actions.drain(..) {
                     self.act(now, vm, from, action, queue);
                 }
+                self.after_step(now, vm, queue);
             }
             Err(refused) => {
                 self.log_event(
@@ -305,19 +556,232 @@ impl<'a> World<'a> {
         );
     }
 
-    /// domain.md section 9: every byte the logs captured is applied, in flight, or waiting to
-    /// be merged. (Bytes still in the open log are the rest of `written`.)
+    /// Bookkeeping of resync runs when the coarse state changes.
+    fn on_state_change(&mut self, now: Time, vm: usize, from: State, to: State, input: &Input) {
+        use State as S;
+        let v = &mut self.vms[vm];
+        let resyncing = matches!(from, S::Resynchronizing(_) | S::ResyncPaused(_));
+        let ended = match (from, to) {
+            (S::Resynchronizing(_), S::Protected { .. }) => None, // ResyncComplete closes it
+            (S::ResyncRequired, S::Resynchronizing(_)) => None,
+            (_, S::ResyncPaused(_)) | (S::ResyncPaused(_), S::Resynchronizing(_)) => None,
+            (_, S::ResyncRequired) if resyncing => Some(match input {
+                Input::CancelResync => "cancelled",
+                _ => "restarted",
+            }),
+            (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::AdminRequired) => {
+                Some("interrupted")
+            }
+            _ => None,
+        };
+        if let Some(outcome) = ended {
+            if let Some(run) = v.resync.take() {
+                let mut record = run.record;
+                record.outcome = outcome;
+                if record.started_at.is_some() {
+                    record.ended_at = Some(now);
+                    let started = record.started_at.unwrap_or(now);
+                    let detail = format!("{outcome}: {}", v.cause);
+                    v.resyncs.push(record);
+                    self.log_job(
+                        vm,
+                        "Resynchronize",
+                        started,
+                        Some(now),
+                        if outcome == "cancelled" {
+                            "cancelled"
+                        } else {
+                            "failed"
+                        },
+                        detail,
+                    );
+                } else {
+                    v.resyncs.push(record);
+                }
+            }
+        }
+        let v = &mut self.vms[vm];
+        if to == S::ResyncRequired && v.resync.is_none() {
+            if matches!(input, Input::CancelResync) {
+                v.cause = format!("restart after cancel ({})", v.cause);
+            }
+            v.resync = Some(ResyncRun {
+                record: ResyncRecord {
+                    cause: v.cause.clone(),
+                    required_at: now,
+                    started_at: None,
+                    ended_at: None,
+                    outcome: "waiting",
+                    bytes_compared: 0,
+                    bytes_to_send: 0,
+                },
+            });
+        }
+        if to == S::AdminRequired {
+            // Jobs that the error cut short.
+            if let Some((job, _, started)) = v.job_pending.take() {
+                v.job_gen += 1;
+                let why = v.cause.clone();
+                self.log_job(vm, job.name(), started, Some(now), "failed", why);
+            }
+            let v = &mut self.vms[vm];
+            if let (Some(started), None) = (v.ir_started_at, v.ir_done_at) {
+                if matches!(from, S::InitialReplication { .. }) {
+                    let why = v.cause.clone();
+                    self.log_job(vm, "Initial replication", started, Some(now), "failed", why);
+                }
+            }
+        }
+    }
+
+    /// After every accepted input: arm the 50% rule's check and judge the health again.
+    fn after_step(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let state = self.vms[vm].machine.state();
+        if state.watches_log_size() && self.vms[vm].threshold == ThresholdCheck::Idle {
+            self.arm_threshold(now, vm, queue);
+        }
+        self.refresh_health(now, vm, queue);
+    }
+
+    /// Schedule the 50% rule's check at the instant the pending bytes would reach the
+    /// threshold if nothing were applied before: exact, and lazy (a check that finds the base
+    /// has risen since schedules itself again).
+    fn arm_threshold(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let sc = self.scenario;
+        let policy = &sc.policies[self.vms[vm].policy];
+        let spec = &sc.vms[vm];
+        let range = self.disk_range(vm);
+        let threshold = |size: u64| {
+            (u128::from(size) * u128::from(policy.resync_threshold_ppm)).div_ceil(1_000_000) as u64
+        };
+        let disks = &self.disks[range.clone()];
+        let marks = &self.marks[range];
+        let crossing = match policy.resync_basis {
+            ResyncBasis::Vm => {
+                let base: u64 = marks.iter().map(|m| m.pending_base).sum();
+                let target = base + threshold(spec.virtual_size());
+                first_time_reaching(disks, now, target, sc.horizon, &sc.calendar)
+            }
+            ResyncBasis::Disk => (0..disks.len())
+                .filter_map(|d| {
+                    let target = marks[d].pending_base + threshold(spec.disks[d].size.0);
+                    first_time_reaching(&disks[d..=d], now, target, sc.horizon, &sc.calendar)
+                })
+                .min(),
+        };
+        let v = &mut self.vms[vm];
+        match crossing {
+            Some(at) => {
+                v.threshold = ThresholdCheck::Armed;
+                let ev = Event::LogThresholdCheck { vm: vm as u32 };
+                queue.schedule(at, ev.class(), ev);
+            }
+            None => v.threshold = ThresholdCheck::Never,
+        }
+    }
+
+    fn threshold_check(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        if self.vms[vm].threshold != ThresholdCheck::Armed {
+            return;
+        }
+        self.vms[vm].threshold = ThresholdCheck::Idle;
+        if !self.vms[vm].machine.state().watches_log_size() {
+            return;
+        }
+        let sc = self.scenario;
+        let policy = &sc.policies[self.vms[vm].policy];
+        let pending = self.pending_log_bytes(vm, now);
+        let reached = match policy.resync_basis {
+            ResyncBasis::Vm => {
+                u128::from(pending) * 1_000_000
+                    >= u128::from(sc.vms[vm].virtual_size())
+                        * u128::from(policy.resync_threshold_ppm)
+            }
+            ResyncBasis::Disk => {
+                let range = self.disk_range(vm);
+                let cal = &sc.calendar;
+                self.disks[range.clone()]
+                    .iter_mut()
+                    .zip(&self.marks[range])
+                    .zip(&sc.vms[vm].disks)
+                    .any(|((d, m), spec)| {
+                        u128::from(d.written_by(now, cal) - m.pending_base) * 1_000_000
+                            >= u128::from(spec.size.0) * u128::from(policy.resync_threshold_ppm)
+                    })
+            }
+        };
+        if reached {
+            let percent = f64::from(policy.resync_threshold_ppm) / 10_000.0;
+            let basis = match policy.resync_basis {
+                ResyncBasis::Vm => "the VM's virtual size",
+                ResyncBasis::Disk => "a disk's size",
+            };
+            self.vms[vm].cause = format!("pending log reached {percent}% of {basis}");
+            self.feed(now, vm, Input::LogThresholdReached, queue);
+        } else {
+            self.arm_threshold(now, vm, queue);
+        }
+    }
+
+    /// Judge the VM's health now; record a change; keep a staleness check scheduled.
+    fn refresh_health(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let v = &mut self.vms[vm];
+        let state = v.machine.state();
+        let observed = health::Observed {
+            state,
+            cannot_send: v.machine.retry_pending(),
+            since_last_sync_ms: v.last_sync.map(|t| now - t),
+            interval: v.interval,
+        };
+        let (h, reason) = health::judge(&observed);
+        let reason =
+            if h == Health::Critical && observed.cannot_send && !v.failure_reason.is_empty() {
+                v.failure_reason
+            } else {
+                reason
+            };
+        if let Some((old, old_reason, since)) = v.health.set(now, h, reason) {
+            let span = HealthSpan {
+                vm: &self.scenario.vms[vm].name,
+                from: since,
+                to: now,
+                health: old.name(),
+                reason: old_reason,
+            };
+            if span.to > span.from {
+                if let Err(e) = self.recorder.health(&span) {
+                    self.io_error.get_or_insert(e);
+                }
+            }
+            self.log_event(now, vm, "health", old.name(), h.name(), reason.to_string());
+        }
+        let v = &mut self.vms[vm];
+        if matches!(state, State::Protected { .. }) && !v.stale_check_pending {
+            if let Some(last) = v.last_sync {
+                let due = last + health::STALE_AFTER_MS + 1;
+                if due > now {
+                    v.stale_check_pending = true;
+                    let ev = Event::HealthStale { vm: vm as u32 };
+                    queue.schedule(due, ev.class(), ev);
+                }
+            }
+        }
+    }
+
+    /// domain.md section 9: every byte the logs captured is applied, in flight, waiting to be
+    /// merged, or was discarded for a resync. (Bytes in the open log are the rest of
+    /// `written`.)
     fn conserves_bytes(&self, vm: usize) -> bool {
         let v = &self.vms[vm];
-        let Some(start) = v.written_at_tracking_start else {
+        let Some(origin) = v.tracking_origin else {
             return v.bytes_replicated == 0;
         };
         let in_flight = match v.transfer {
             Some(Transfer::Log { bytes, .. }) => bytes,
             _ => 0,
         };
-        v.written_at_log_open - start
-            == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes)
+        v.written_at_log_open - origin
+            == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes) + v.bytes_discarded
     }
 
     fn act(
@@ -344,7 +808,7 @@ impl<'a> World<'a> {
                 };
                 let v = &mut self.vms[vm];
                 v.job_gen += 1;
-                v.job_pending = Some((job, failure));
+                v.job_pending = Some((job, failure, now));
                 let ev = Event::JobDone {
                     vm: vm as u32,
                     gen: v.job_gen,
@@ -353,7 +817,7 @@ impl<'a> World<'a> {
                 self.log_event(now, vm, "job-start", "", "", job.name().to_string());
             }
             Action::ScheduleInitialReplication => {
-                let at = self.scenario.policies[self.policy_of(vm)]
+                let at = self.scenario.policies[self.vms[vm].policy]
                     .initial_replication_start
                     .unwrap_or(now)
                     .max(now);
@@ -361,13 +825,20 @@ impl<'a> World<'a> {
                 queue.schedule(at, ev.class(), ev);
             }
             Action::StartInitialReplication => {
-                let w = self.written(vm, now);
+                let w = self.mark_all(vm, now);
                 let v = &mut self.vms[vm];
+                match v.tracking_origin {
+                    // Again after a repaired error: what was written untracked is discarded.
+                    Some(_) => v.bytes_discarded += w - v.written_at_log_open,
+                    None => v.tracking_origin = Some(w),
+                }
+                v.tracking = true;
                 v.ir_started_at = Some(now);
-                v.written_at_tracking_start = Some(w);
+                v.ir_done_at = None;
                 v.written_at_log_open = w;
                 v.snapshot_open = true;
                 v.written_at_snapshot = w;
+                self.log_event(now, vm, "job-start", "", "", "Initial replication".into());
             }
             Action::CopyDisk { disk } => {
                 let bytes = self.scenario.vms[vm].disks[disk as usize].used.0;
@@ -375,23 +846,39 @@ impl<'a> World<'a> {
                 self.start_transfer(now, vm, bytes, queue);
             }
             Action::ScheduleRetry { attempt, after_ms } => {
-                let ev = Event::RetryTimer { vm: vm as u32 };
+                let v = &self.vms[vm];
+                let ev = Event::RetryTimer {
+                    vm: vm as u32,
+                    gen: v.work_gen,
+                };
                 queue.schedule(now + after_ms, ev.class(), ev);
                 let detail = format!("retry {attempt} in {}", crate::units::Millis(after_ms));
                 self.log_event(now, vm, "retry-wait", "", "", detail);
             }
             Action::ResumeTransfer => {
-                self.vms[vm].retries += 1;
                 let left = self.vms[vm].transfer_left;
                 self.start_transfer(now, vm, left, queue);
             }
             Action::DeleteSnapshot => {
+                let pending = self.pending_log_bytes(vm, now);
+                let snapshot = self.snapshot_bytes(vm, now);
                 let v = &mut self.vms[vm];
+                v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
                 v.snapshot_open = false;
                 v.ir_done_at = Some(now);
+                let started = v.ir_started_at.unwrap_or(now);
+                let detail = format!("{} disk(s) copied", self.scenario.vms[vm].disks.len());
+                self.log_job(
+                    vm,
+                    "Initial replication",
+                    started,
+                    Some(now),
+                    "succeeded",
+                    detail,
+                );
             }
             Action::CloseAndSendLog => {
-                let w = self.written(vm, now);
+                let w = self.written_marking(vm, now, |m| &mut m.log_open);
                 let v = &mut self.vms[vm];
                 let bytes = w - v.written_at_log_open;
                 v.written_at_log_open = w;
@@ -399,17 +886,40 @@ impl<'a> World<'a> {
                     bytes,
                     closed_at: now,
                 });
+                if matches!(from, State::Protected { .. }) {
+                    v.interval.cycles += 1;
+                }
+                if let Some(draws) = v.errors.as_mut() {
+                    let ErrorDraws { rng, errors } = &mut **draws;
+                    let hit = errors
+                        .iter()
+                        .find(|&&(_, p)| rng.gen::<f64>() < p)
+                        .map(|&(e, _)| e);
+                    if let Some(error) = hit {
+                        let ev = Event::VmError {
+                            vm: vm as u32,
+                            error,
+                        };
+                        queue.schedule(now, ev.class(), ev);
+                    }
+                }
                 self.start_transfer(now, vm, bytes, queue);
             }
             Action::RecoveryPointCreated => {
+                let range = self.disk_range(vm);
+                for m in &mut self.marks[range] {
+                    m.pending_base = m.log_open;
+                    m.good = m.log_open;
+                }
                 let v = &mut self.vms[vm];
                 let log = v
                     .arrived
                     .take()
                     .expect("a log arrived before its recovery point");
                 v.bytes_replicated += log.bytes;
+                let delta = matches!(from, State::Protected { .. });
                 if let (Some(rp), true) = (v.recovery_point, log.bytes > 0) {
-                    if matches!(from, State::Protected { .. }) {
+                    if delta {
                         v.arrivals.add(now - rp, log.bytes);
                     }
                 }
@@ -418,44 +928,239 @@ impl<'a> World<'a> {
                 }
                 v.recovery_point = Some(log.closed_at);
                 v.rpo_ramp_from = now;
-                if matches!(from, State::Protected { .. }) {
+                if delta {
                     v.cycles_done += 1;
-                } else {
+                    let latency = now - log.closed_at;
+                    v.interval.latency_sum_ms += latency;
+                    v.interval.latencies += 1;
+                    v.latency_sum_ms += latency;
+                    v.latencies += 1;
+                } else if v.protected_at.is_none() {
                     v.protected_at = Some(now);
                 }
             }
             Action::AssumeInSync => {
-                let w = self.written(vm, now);
+                let w = self.mark_all(vm, now);
                 let v = &mut self.vms[vm];
-                v.written_at_tracking_start = Some(w);
+                v.tracking_origin = Some(w);
+                v.tracking = true;
                 v.written_at_log_open = w;
                 v.recovery_point = Some(now);
                 v.rpo_ramp_from = now;
                 v.protected_at = Some(now);
+                v.last_sync = Some(now);
             }
-            Action::CycleMissed => self.vms[vm].cycles_missed += 1,
+            Action::CycleMissed => {
+                let v = &mut self.vms[vm];
+                v.cycles_missed += 1;
+                v.interval.cycles += 1;
+                v.interval.missed += 1;
+            }
             Action::ScheduleTick { after_ms } => {
-                let ev = Event::CycleTick { vm: vm as u32 };
-                match self.tick_lanes[self.policy_of(vm)] {
+                let ev = Event::CycleTick {
+                    vm: vm as u32,
+                    gen: self.vms[vm].tick_gen,
+                };
+                match self.tick_lanes[self.vms[vm].policy] {
                     Some(lane) if queue.lane_delay(lane) == after_ms => {
                         queue.schedule_in_lane(lane, ev)
                     }
                     _ => queue.schedule(now + after_ms, ev.class(), ev),
                 }
             }
+            Action::StopTransfer => self.stop_work(now, vm, queue),
+            Action::StopCycles => self.vms[vm].tick_gen += 1,
+            Action::DropLogs => self.drop_logs(now, vm),
+            Action::ScheduleResync => self.schedule_resync(now, vm, queue),
+            Action::BeginResync => self.begin_resync(now, vm),
+            Action::CompareChecksums => {
+                let v = &mut self.vms[vm];
+                v.compare_started = Some(now);
+                let ev = Event::ChecksumsCompared {
+                    vm: vm as u32,
+                    gen: v.work_gen,
+                };
+                queue.schedule(now + v.compare_left_ms, ev.class(), ev);
+            }
+            Action::SendDifferingBlocks => {
+                let v = &mut self.vms[vm];
+                v.compare_started = None;
+                v.compare_left_ms = 0;
+                let bytes = v.resync.as_ref().map_or(0, |r| r.record.bytes_to_send);
+                v.transfer = Some(Transfer::Blocks { bytes });
+                self.start_transfer(now, vm, bytes, queue);
+            }
+            Action::ResyncComplete => {
+                let range = self.disk_range(vm);
+                for m in &mut self.marks[range] {
+                    m.good = m.pending_base;
+                }
+                let v = &mut self.vms[vm];
+                if let Some(run) = v.resync.take() {
+                    let mut record = run.record;
+                    record.outcome = "completed";
+                    record.ended_at = Some(now);
+                    v.bytes_resync_sent += record.bytes_to_send;
+                    let started = record.started_at.unwrap_or(now);
+                    let detail = format!(
+                        "{}; {} bytes compared, {} bytes sent; all recovery points deleted",
+                        record.cause, record.bytes_compared, record.bytes_to_send
+                    );
+                    v.resyncs.push(record);
+                    self.log_job(vm, "Resynchronize", started, Some(now), "succeeded", detail);
+                }
+                self.log_event(
+                    now,
+                    vm,
+                    "resync",
+                    "",
+                    "",
+                    "resync complete: all recovery points deleted".into(),
+                );
+            }
+            Action::ScheduleRepair => {
+                let v = &mut self.vms[vm];
+                v.repair_gen += 1;
+                let response = self.scenario.policies[v.policy].admin_response;
+                if let Some(after) = response {
+                    let ev = Event::Repair {
+                        vm: vm as u32,
+                        gen: v.repair_gen,
+                    };
+                    queue.schedule(now + after, ev.class(), ev);
+                }
+            }
         }
     }
 
-    fn policy_of(&self, vm: usize) -> usize {
-        self.vms[vm].policy
+    /// Stop the VM's work in progress, keeping what remains: the transfer on the link, a
+    /// retry wait, a checksum comparison. Their pending events become void.
+    fn stop_work(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let l = self.vms[vm].link;
+        let left = self.links[l].fair.stop(now, vm as FlowId);
+        let v = &mut self.vms[vm];
+        v.work_gen += 1;
+        if let Some(left) = left {
+            v.transfer_left = left;
+        }
+        if let Some(started) = v.compare_started.take() {
+            v.compare_left_ms -= (now - started).min(v.compare_left_ms);
+        }
+        self.rearm(l, queue);
+    }
+
+    /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to
+    /// be merged. A disk copy in progress is abandoned.
+    fn drop_logs(&mut self, now: Time, vm: usize) {
+        if !self.vms[vm].tracking {
+            return;
+        }
+        let pending = self.pending_log_bytes(vm, now);
+        let snapshot = self.snapshot_bytes(vm, now);
+        let w = self.written(vm, now);
+        let v = &mut self.vms[vm];
+        v.peak_log_bytes = v.peak_log_bytes.max(pending);
+        v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+        let in_flight = match v.transfer.take() {
+            Some(Transfer::Log { bytes, .. }) => bytes,
+            _ => 0,
+        };
+        let arrived = v.arrived.take().map_or(0, |a| a.bytes);
+        v.bytes_discarded += (w - v.written_at_log_open) + in_flight + arrived;
+        v.written_at_log_open = w;
+        v.transfer_left = 0;
+        v.tracking = false;
+        v.snapshot_open = false;
+    }
+
+    /// Arrange the resync's start as the policy says.
+    fn schedule_resync(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let policy = &self.scenario.policies[self.vms[vm].policy];
+        let at = match policy.resync_start {
+            ResyncStart::Immediate => Some(now),
+            ResyncStart::OffPeak => {
+                resync::next_window_open(policy.resync_window, &self.scenario.calendar, now)
+            }
+            ResyncStart::Manual => None,
+        };
+        let detail = match at {
+            Some(t) if t == now => "resync starts now".to_string(),
+            Some(t) => format!(
+                "resync waits for the off-peak window at {}",
+                crate::units::Millis(t)
+            ),
+            None => "resync waits for an administrator".to_string(),
+        };
+        self.log_event(now, vm, "resync", "", "", detail);
+        if let Some(t) = at {
+            let ev = Event::StartResync { vm: vm as u32 };
+            queue.schedule(t, ev.class(), ev);
+        }
+    }
+
+    /// Start a resync: tracking restarts with a fresh log; the blocks that differ are those the
+    /// writes since the target's last consistent state touched (distinct-blocks model).
+    fn begin_resync(&mut self, now: Time, vm: usize) {
+        let sc = self.scenario;
+        let spec = &sc.vms[vm];
+        let policy = &sc.policies[self.vms[vm].policy];
+        let range = self.disk_range(vm);
+        let cal = &sc.calendar;
+        let mut to_send = 0;
+        let mut w = 0;
+        for ((d, m), disk) in self.disks[range.clone()]
+            .iter_mut()
+            .zip(&mut self.marks[range])
+            .zip(&spec.disks)
+        {
+            let now_w = d.written_by(now, cal);
+            to_send += resync::differing_bytes(
+                now_w - m.good,
+                disk.hot_region.0,
+                policy.resync_block_size,
+                disk.size.0,
+            );
+            m.log_open = now_w;
+            m.pending_base = now_w;
+            w += now_w;
+        }
+        let compared = spec.used_size();
+        let compare_ms =
+            resync::compare_ms(compared, policy.resync_read_rate).unwrap_or(Time::MAX / 4);
+        let v = &mut self.vms[vm];
+        v.bytes_discarded += w - v.written_at_log_open;
+        v.written_at_log_open = w;
+        v.tracking = true;
+        v.compare_left_ms = compare_ms;
+        v.compare_started = None;
+        if let Some(run) = v.resync.as_mut() {
+            run.record.started_at = Some(now);
+            run.record.outcome = "in-progress";
+            run.record.bytes_compared = compared;
+            run.record.bytes_to_send = to_send;
+        }
+        let detail = format!("Resynchronize: {compared} bytes to compare, {to_send} bytes differ");
+        self.log_event(now, vm, "job-start", "", "", detail);
     }
 
     fn start_transfer(&mut self, now: Time, vm: usize, bytes: u64, queue: &mut EventQueue<Event>) {
         let l = self.vms[vm].link;
+        let host = self.vms[vm].host;
         self.vms[vm].transfer_left = bytes;
-        if self.links[l].down {
-            // Nothing gets through: the attempt fails at once (recoverable network error).
-            let ev = Event::TransferFailed { vm: vm as u32 };
+        let reason = if self.links[l].down > 0 {
+            Some("network error: link down")
+        } else if self.hosts[host].low_memory > 0 {
+            Some("low memory on the host")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            // Nothing gets through: the attempt fails at once (a recoverable error).
+            self.vms[vm].failure_reason = reason;
+            let ev = Event::TransferFailed {
+                vm: vm as u32,
+                gen: self.vms[vm].work_gen,
+            };
             queue.schedule(now, ev.class(), ev);
             return;
         }
@@ -463,19 +1168,32 @@ impl<'a> World<'a> {
         self.rearm(l, queue);
     }
 
-    /// The link's capacity now: zero in an outage, else the throttle schedule's.
-    fn link_capacity(&self, l: usize, now: Time) -> crate::units::ByteRate {
-        if self.links[l].down {
-            return crate::units::ByteRate(0);
+    /// The link's capacity now: zero in an outage, else the throttle schedule's, degraded.
+    fn link_capacity(&self, l: usize, now: Time) -> ByteRate {
+        let link = &self.links[l];
+        if link.down > 0 {
+            return ByteRate(0);
         }
         let work = self.scenario.calendar.is_work_time(now);
-        self.scenario.links[l].capacity_at(work)
+        let full = self.scenario.links[l].capacity_at(work);
+        ByteRate((u128::from(full.0) * u128::from(link.percent) / 100) as u64)
+    }
+
+    fn update_capacity(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
+        let capacity = self.link_capacity(l, now);
+        self.links[l].fair.set_capacity(now, capacity);
+        self.rearm(l, queue);
     }
 
     fn transfer_failed(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         self.vms[vm].transfer_failures += 1;
-        let link = &self.scenario.links[self.vms[vm].link].name;
-        let detail = format!("network error: link {link} is down");
+        let detail = match self.vms[vm].failure_reason {
+            "network error: link down" => format!(
+                "network error: link {} is down",
+                self.scenario.links[self.vms[vm].link].name
+            ),
+            other => other.to_string(),
+        };
         self.log_event(now, vm, "transfer-failed", "", "", detail);
         self.feed(now, vm, Input::TransferFailed, queue);
     }
@@ -494,18 +1212,27 @@ impl<'a> World<'a> {
     }
 
     /// Bytes written and not yet applied at the target: the open log, a log in flight or
-    /// waiting to be merged.
+    /// waiting to be merged. Zero while tracking is stopped (the logs were dropped).
     fn pending_log_bytes(&mut self, vm: usize, now: Time) -> u64 {
-        let w = self.written(vm, now);
-        let v = &self.vms[vm];
-        if v.written_at_tracking_start.is_none() {
+        if !self.vms[vm].tracking {
             return 0;
         }
+        let w = self.written(vm, now);
+        let v = &self.vms[vm];
         let in_flight = match v.transfer {
             Some(Transfer::Log { bytes, .. }) => bytes,
             _ => 0,
         };
         (w - v.written_at_log_open) + in_flight + v.arrived.map_or(0, |a| a.bytes)
+    }
+
+    /// Copy-on-write space of the IR snapshot.
+    fn snapshot_bytes(&mut self, vm: usize, now: Time) -> u64 {
+        if !self.vms[vm].snapshot_open {
+            return 0;
+        }
+        let w = self.written(vm, now);
+        (w - self.vms[vm].written_at_snapshot).min(self.scenario.vms[vm].virtual_size())
     }
 
     /// Used bytes of the disks initial replication has not copied yet.
@@ -528,18 +1255,65 @@ impl<'a> World<'a> {
 
     fn transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let pending = self.pending_log_bytes(vm, now);
+        let snapshot = self.snapshot_bytes(vm, now);
         let v = &mut self.vms[vm];
-        // Pending bytes only fall when a log is applied, so their peak is reached just before
-        // a transfer completes (or at the end of the run).
+        // Pending bytes only fall when a log is applied (or dropped), so their peak is reached
+        // just before a transfer completes, a drop, or the end of the run.
         v.peak_log_bytes = v.peak_log_bytes.max(pending);
+        v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+        v.last_sync = Some(now);
         match v.transfer.take() {
             Some(Transfer::Disk { bytes }) => v.bytes_initial_copy += bytes,
             Some(Transfer::Log { bytes, closed_at }) => {
                 v.arrived = Some(ArrivedLog { bytes, closed_at })
             }
+            Some(Transfer::Blocks { .. }) => {}
             None => unreachable!("a transfer finished for a VM that sent nothing"),
         }
         self.feed(now, vm, Input::TransferDone, queue);
+    }
+
+    /// A host's memory runs low: every transfer of its VMs stops with a recoverable error.
+    fn low_memory_start(&mut self, now: Time, host: usize, queue: &mut EventQueue<Event>) {
+        self.hosts[host].low_memory += 1;
+        for i in 0..self.hosts[host].vms.len() {
+            let vm = self.hosts[host].vms[i] as usize;
+            let l = self.vms[vm].link;
+            if let Some(left) = self.links[l].fair.stop(now, vm as FlowId) {
+                self.rearm(l, queue);
+                let v = &mut self.vms[vm];
+                v.transfer_left = left;
+                v.failure_reason = "low memory on the host";
+                self.transfer_failed(now, vm, queue);
+            }
+        }
+    }
+
+    /// The logs on a host's volume cannot be written: each VM whose log size is watched needs
+    /// a resync.
+    fn volume_full(&mut self, now: Time, host: usize, queue: &mut EventQueue<Event>) {
+        self.hosts[host].volume_full_events += 1;
+        for i in 0..self.hosts[host].vms.len() {
+            let vm = self.hosts[host].vms[i] as usize;
+            if self.vms[vm].machine.state().watches_log_size() {
+                let name = &self.scenario.hosts[host].name;
+                self.vms[vm].cause = format!("log write failure: volume of host {name} is full");
+                self.feed(now, vm, Input::LogWriteFailed, queue);
+            }
+        }
+    }
+
+    /// Snapshot and log space a host's VMs hold now; updates each VM's peak.
+    fn host_volume_used(&mut self, now: Time, host: usize) -> u64 {
+        let mut used = 0;
+        for i in 0..self.hosts[host].vms.len() {
+            let vm = self.hosts[host].vms[i] as usize;
+            let mine = self.pending_log_bytes(vm, now) + self.snapshot_bytes(vm, now);
+            let v = &mut self.vms[vm];
+            v.peak_volume_used = v.peak_volume_used.max(mine);
+            used += mine;
+        }
+        used
     }
 
     fn sample(&mut self, now: Time) {
@@ -555,22 +1329,18 @@ impl<'a> World<'a> {
         let mut host_used = vec![0u64; self.host_peak_volume.len()];
         for vm in 0..self.vms.len() {
             let pending = self.pending_log_bytes(vm, now);
-            let w = self.written(vm, now);
-            let v = &self.vms[vm];
-            let spec = &self.scenario.vms[vm];
-            let snapshot = if v.snapshot_open {
-                (w - v.written_at_snapshot).min(spec.virtual_size())
-            } else {
-                0
-            };
-            host_used[v.host] += snapshot + pending;
+            let snapshot = self.snapshot_bytes(vm, now);
             let copy_left = self.initial_copy_left(vm);
-            let v = &self.vms[vm];
+            let v = &mut self.vms[vm];
+            v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+            host_used[v.host] += snapshot + pending;
+            let spec = &self.scenario.vms[vm];
             let l = v.link;
             let sample = VmSample {
                 at: now,
                 vm: &spec.name,
                 state: v.machine.state().kind().name(),
+                health: v.health.current.name(),
                 rpo_ms: v.recovery_point.map(|rp| now - rp),
                 backlog_bytes: pending,
                 initial_copy_left_bytes: copy_left,
@@ -588,17 +1358,22 @@ impl<'a> World<'a> {
     }
 
     pub fn finish(mut self, counts: RunCounts) -> std::io::Result<RunResult> {
-        if let Some(e) = self.io_error.take() {
-            return Err(e);
-        }
         let end = counts.end;
         let sc = self.scenario;
         let mut vms = Vec::with_capacity(self.vms.len());
         for vm in 0..self.vms.len() {
             let pending = self.pending_log_bytes(vm, end);
+            let snapshot = self.snapshot_bytes(vm, end);
             let w = self.written(vm, end);
+            self.close_open_records(end, vm);
             let v = &mut self.vms[vm];
             v.peak_log_bytes = v.peak_log_bytes.max(pending);
+            v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+            if !v.tracking {
+                // Written while tracking was stopped: the next resync's blocks cover them.
+                v.bytes_discarded += w - v.written_at_log_open;
+                v.written_at_log_open = w;
+            }
             if let Some(rp) = v.recovery_point {
                 v.rpo.add_ramp(v.rpo_ramp_from - rp, end - v.rpo_ramp_from);
             }
@@ -621,7 +1396,7 @@ impl<'a> World<'a> {
                 enable_failure: v.enable_failure.clone(),
                 target_rpo_ms: sc.policies[site.policy].target_rpo,
                 rpo: v.rpo.summary(),
-                bytes_written: v.written_at_tracking_start.map_or(0, |s| w - s),
+                bytes_written: v.tracking_origin.map_or(0, |s| w - s),
                 bytes_replicated: v.bytes_replicated,
                 bytes_pending: pending,
                 bytes_initial_copy: v.bytes_initial_copy,
@@ -631,7 +1406,20 @@ impl<'a> World<'a> {
                 arrivals: v.arrivals,
                 transfer_failures: v.transfer_failures,
                 retries: v.retries,
+                resyncs: std::mem::take(&mut v.resyncs),
+                bytes_discarded: v.bytes_discarded,
+                bytes_resync_sent: v.bytes_resync_sent,
+                health: v.health.current.name(),
+                time_warning_ms: v.health.time_in(Health::Warning, end),
+                time_critical_ms: v.health.time_in(Health::Critical, end),
+                last_sync_at: v.last_sync,
+                average_latency_ms: (v.latencies > 0)
+                    .then(|| v.latency_sum_ms as f64 / v.latencies as f64),
+                peak_volume_used_bytes: v.peak_volume_used,
             });
+        }
+        if let Some(e) = self.io_error.take() {
+            return Err(e);
         }
         let links = self
             .links
@@ -654,10 +1442,12 @@ impl<'a> World<'a> {
             .hosts
             .iter()
             .zip(&self.host_peak_volume)
-            .map(|(h, &peak)| HostResult {
+            .zip(&self.hosts)
+            .map(|((h, &peak), state)| HostResult {
                 name: h.name.clone(),
                 volume_free_bytes: h.volume_free.map(|b| b.0),
                 peak_volume_used_bytes: peak,
+                volume_full_events: state.volume_full_events,
             })
             .collect();
         Ok(RunResult {
@@ -669,6 +1459,86 @@ impl<'a> World<'a> {
             hosts,
         })
     }
+
+    /// At the end of the run: jobs still running, the open health span and resync.
+    fn close_open_records(&mut self, end: Time, vm: usize) {
+        let v = &mut self.vms[vm];
+        let mut open: Vec<(&'static str, Time)> = Vec::new();
+        if let Some((job, _, started)) = v.job_pending {
+            open.push((job.name(), started));
+        }
+        if let (Some(started), None) = (v.ir_started_at, v.ir_done_at) {
+            if matches!(v.machine.state(), State::InitialReplication { .. }) {
+                open.push(("Initial replication", started));
+            }
+        }
+        if let Some(run) = v.resync.take() {
+            if let Some(started) = run.record.started_at {
+                open.push(("Resynchronize", started));
+            }
+            v.resyncs.push(run.record);
+        }
+        let span = HealthSpan {
+            vm: &self.scenario.vms[vm].name,
+            from: v.health.since,
+            to: end,
+            health: v.health.current.name(),
+            reason: v.health.reason,
+        };
+        if let Err(e) = self.recorder.health(&span) {
+            self.io_error.get_or_insert(e);
+        }
+        for (job, started) in open {
+            self.log_job(vm, job, started, None, "in-progress", String::new());
+        }
+    }
+}
+
+/// Random outage windows over `[0, horizon)`: up-times exponential with mean MTBF, repair
+/// times as the spec says. Drawn from the link's own stream.
+fn random_outage_windows(
+    spec: RandomOutages,
+    horizon: Time,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(Time, Time)> {
+    let up = Exp::new(1.0 / spec.mtbf.max(1) as f64).expect("positive MTBF");
+    let mttr = spec.mttr.max(1) as f64;
+    let mut out = Vec::new();
+    let mut t: Time = 0;
+    loop {
+        let start = t.saturating_add((up.sample(rng).ceil() as Time).max(1));
+        if start >= horizon {
+            return out;
+        }
+        let repair = match spec.repair {
+            RepairDistribution::Exponential => Exp::new(1.0 / mttr).expect("positive").sample(rng),
+            // Mean mttr: mu = ln(mttr) - sigma^2 / 2.
+            RepairDistribution::LogNormal { sigma } => {
+                LogNormal::new(mttr.ln() - sigma * sigma / 2.0, sigma)
+                    .expect("validated sigma")
+                    .sample(rng)
+            }
+        };
+        let end = start.saturating_add((repair.min(1e15).ceil() as Time).max(1));
+        out.push((start, end));
+        t = end;
+    }
+}
+
+/// The first monitoring-interval boundary after the start: intervals are aligned to
+/// `start_min` past midnight of the first day.
+fn first_interval_boundary(
+    calendar: &crate::model::calendar::Calendar,
+    start_min: u32,
+    interval: Time,
+) -> Time {
+    let into_day = calendar.ms_into_day(0) as i128;
+    let mut b = -into_day + i128::from(start_min) * 60_000;
+    let step = i128::from(interval.max(1));
+    if b <= 0 {
+        b += ((-b) / step + 1) * step;
+    }
+    b as Time
 }
 
 impl Model for World<'_> {
@@ -677,38 +1547,73 @@ impl Model for World<'_> {
     fn handle(&mut self, now: Time, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::CapacityChange { link } => {
-                let l = link as usize;
-                let capacity = self.link_capacity(l, now);
-                self.links[l].fair.set_capacity(now, capacity);
-                self.rearm(l, queue);
+                self.update_capacity(now, link as usize, queue);
                 if let Some(t) = self.scenario.calendar.next_change(now) {
                     queue.schedule(t, event.class(), event);
                 }
             }
-            Event::OutageStart { link, .. } => {
+            Event::OutageStart { link } => {
                 let l = link as usize;
-                self.links[l].down = true;
-                self.links[l]
-                    .fair
-                    .set_capacity(now, crate::units::ByteRate(0));
+                self.links[l].down += 1;
+                self.update_capacity(now, l, queue);
                 let mut failed = Vec::new();
                 self.links[l].fair.fail_all(now, &mut failed);
                 self.rearm(l, queue);
                 for (flow, left) in failed {
-                    self.vms[flow as usize].transfer_left = left;
+                    let v = &mut self.vms[flow as usize];
+                    v.transfer_left = left;
+                    v.failure_reason = "network error: link down";
                     self.transfer_failed(now, flow as usize, queue);
                 }
             }
-            Event::OutageEnd { link, .. } => {
+            Event::OutageEnd { link } => {
                 let l = link as usize;
-                self.links[l].down = false;
-                let capacity = self.link_capacity(l, now);
-                self.links[l].fair.set_capacity(now, capacity);
-                self.rearm(l, queue);
+                self.links[l].down -= 1;
+                self.update_capacity(now, l, queue);
             }
-            Event::TransferFailed { vm } => self.transfer_failed(now, vm as usize, queue),
-            Event::RetryTimer { vm } => self.feed(now, vm as usize, Input::RetryTimer, queue),
-            Event::CycleTick { vm } => self.feed(now, vm as usize, Input::CycleTick, queue),
+            Event::DegradationStart { link, percent } => {
+                self.links[link as usize].percent = percent;
+                self.update_capacity(now, link as usize, queue);
+            }
+            Event::DegradationEnd { link } => {
+                self.links[link as usize].percent = 100;
+                self.update_capacity(now, link as usize, queue);
+            }
+            Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
+            Event::LowMemoryEnd { host } => self.hosts[host as usize].low_memory -= 1,
+            Event::VolumeFull { host } => self.volume_full(now, host as usize, queue),
+            Event::VolumeCheck { host } => {
+                let h = host as usize;
+                let used = self.host_volume_used(now, h);
+                if let Some(free) = self.scenario.hosts[h].volume_free {
+                    if used >= free.0 {
+                        self.volume_full(now, h, queue);
+                    }
+                }
+                queue.schedule(now + VOLUME_CHECK_MS, event.class(), event);
+            }
+            Event::TransferFailed { vm, gen } => {
+                if gen == self.vms[vm as usize].work_gen {
+                    self.transfer_failed(now, vm as usize, queue)
+                }
+            }
+            Event::RetryTimer { vm, gen } => {
+                let v = vm as usize;
+                if gen == self.vms[v].work_gen {
+                    self.vms[v].retries += 1;
+                    self.feed(now, v, Input::RetryTimer, queue)
+                }
+            }
+            Event::ChecksumsCompared { vm, gen } => {
+                if gen == self.vms[vm as usize].work_gen {
+                    self.feed(now, vm as usize, Input::ChecksumsCompared, queue)
+                }
+            }
+            Event::CycleTick { vm, gen } => {
+                if gen == self.vms[vm as usize].tick_gen {
+                    self.feed(now, vm as usize, Input::CycleTick, queue)
+                }
+            }
             Event::LinkWake { link, gen } => {
                 let l = link as usize;
                 if gen != self.links[l].gen {
@@ -728,7 +1633,9 @@ impl Model for World<'_> {
                 if gen != self.vms[v].job_gen {
                     return;
                 }
-                let (job, failure) = self.vms[v].job_pending.take().expect("a job was pending");
+                let Some((job, failure, started)) = self.vms[v].job_pending.take() else {
+                    return;
+                };
                 let outcome = if failure.is_some() {
                     "failed"
                 } else {
@@ -739,6 +1646,14 @@ impl Model for World<'_> {
                     None => format!("{}: {outcome}", job.name()),
                 };
                 self.log_event(now, v, "job-end", "", "", detail);
+                self.log_job(
+                    v,
+                    job.name(),
+                    started,
+                    Some(now),
+                    outcome,
+                    failure.clone().unwrap_or_default(),
+                );
                 let input = match failure {
                     Some(why) => {
                         self.vms[v].enable_failure = Some(why.clone());
@@ -747,6 +1662,27 @@ impl Model for World<'_> {
                     None => Input::JobSucceeded(job),
                 };
                 self.feed(now, v, input, queue);
+            }
+            Event::VmError { vm, error } => {
+                let v = vm as usize;
+                self.vms[v].cause = format!("{}: {}", error.name(), error.message());
+                self.log_event(now, v, "fault", "", "", self.vms[v].cause.clone());
+                self.feed(now, v, Input::NonRecoverableError(error), queue);
+            }
+            Event::LogThresholdCheck { vm } => self.threshold_check(now, vm as usize, queue),
+            Event::StartResync { vm } => {
+                // A stale window opening (the resync already started another way) is void.
+                if self.vms[vm as usize].machine.state() == State::ResyncRequired {
+                    self.feed(now, vm as usize, Input::StartResync, queue)
+                }
+            }
+            Event::Repair { vm, gen } => {
+                let v = vm as usize;
+                if gen == self.vms[v].repair_gen
+                    && self.vms[v].machine.state() == State::AdminRequired
+                {
+                    self.repair(now, v, "administrator response time elapsed", queue);
+                }
             }
             Event::EnableProtection { vm } => {
                 self.feed(now, vm as usize, Input::EnableProtection, queue)
@@ -757,6 +1693,32 @@ impl Model for World<'_> {
             Event::StartInitialReplication { vm } => {
                 self.feed(now, vm as usize, Input::StartInitialReplication, queue)
             }
+            Event::Admin { vm, action } => {
+                let v = vm as usize;
+                self.log_event(now, v, "admin", "", "", action.name().to_string());
+                match action {
+                    AdminAction::Pause => self.feed(now, v, Input::Pause, queue),
+                    AdminAction::Resume => self.feed(now, v, Input::Resume, queue),
+                    AdminAction::Resynchronize => self.feed(now, v, Input::StartResync, queue),
+                    AdminAction::CancelResync => self.feed(now, v, Input::CancelResync, queue),
+                    AdminAction::Repair => self.repair(now, v, "administrator repair", queue),
+                }
+            }
+            Event::HealthInterval { policy } => {
+                let p = policy as usize;
+                for vm in 0..self.vms.len() {
+                    if self.vms[vm].policy == p {
+                        self.vms[vm].interval = IntervalStats::default();
+                        self.refresh_health(now, vm, queue);
+                    }
+                }
+                let step = self.scenario.policies[p].health_interval;
+                queue.schedule(now + step, event.class(), event);
+            }
+            Event::HealthStale { vm } => {
+                self.vms[vm as usize].stale_check_pending = false;
+                self.refresh_health(now, vm as usize, queue);
+            }
             Event::Sample => {
                 self.sample(now);
                 if let Some(step) = self.scenario.sample_step {
@@ -764,5 +1726,13 @@ impl Model for World<'_> {
                 }
             }
         }
+    }
+}
+
+impl World<'_> {
+    fn repair(&mut self, now: Time, vm: usize, how: &str, queue: &mut EventQueue<Event>) {
+        let v = &mut self.vms[vm];
+        v.cause = format!("repaired ({how}) after {}", v.cause);
+        self.feed(now, vm, Input::Repair, queue);
     }
 }

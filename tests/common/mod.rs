@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use drsim::sim::{self, EventRecord, Recorder, RunResult, VmSample};
+use drsim::sim::{self, EventRecord, HealthSpan, JobRecord, Recorder, RunResult, VmSample};
 use std::path::Path;
 
 /// Keeps what a run records, for assertions.
@@ -10,6 +10,10 @@ pub struct Memory {
     pub events: Vec<(u64, String, String, String, String)>,
     /// (time ms, vm, rpo ms, backlog bytes)
     pub samples: Vec<(u64, String, Option<u64>, u64)>,
+    /// (vm, job, start ms, end ms, outcome, detail)
+    pub jobs: Vec<(String, String, u64, Option<u64>, String, String)>,
+    /// (vm, from ms, to ms, health, reason)
+    pub health: Vec<(String, u64, u64, String, String)>,
 }
 
 impl Recorder for Memory {
@@ -26,6 +30,22 @@ impl Recorder for Memory {
     fn sample(&mut self, s: &VmSample<'_>) -> std::io::Result<()> {
         self.samples
             .push((s.at, s.vm.into(), s.rpo_ms, s.backlog_bytes));
+        Ok(())
+    }
+    fn job(&mut self, j: &JobRecord<'_>) -> std::io::Result<()> {
+        self.jobs.push((
+            j.vm.into(),
+            j.job.into(),
+            j.started_at,
+            j.ended_at,
+            j.outcome.into(),
+            j.detail.clone(),
+        ));
+        Ok(())
+    }
+    fn health(&mut self, h: &HealthSpan<'_>) -> std::io::Result<()> {
+        self.health
+            .push((h.vm.into(), h.from, h.to, h.health.into(), h.reason.into()));
         Ok(())
     }
 }

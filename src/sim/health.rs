@@ -1,0 +1,230 @@
+//! Replication health by the Hyper-V Replica rules (domain.md section 5), as a pure judgement
+//! of a VM's state and its statistics in the current monitoring interval, and the clock that
+//! adds up the time spent in each health.
+
+use crate::engine::Time;
+use crate::replication::State;
+
+/// More than this since the last successful send is a Warning [src: 1 h].
+pub const STALE_AFTER_MS: Time = 3_600_000;
+/// More than this share of the interval's cycles missed is a Warning [src: 20%].
+pub const MISSED_LIMIT_PERCENT: u64 = 20;
+/// An average latency above this is not Normal [src: 5 min].
+pub const LATENCY_LIMIT_MS: u64 = 300_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Health {
+    /// Not replicating (before protection is enabled, or after a failed enable job).
+    NotApplicable,
+    Normal,
+    Warning,
+    Critical,
+}
+
+impl Health {
+    pub const ALL: [Health; 4] = [
+        Health::NotApplicable,
+        Health::Normal,
+        Health::Warning,
+        Health::Critical,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Health::NotApplicable => "not-applicable",
+            Health::Normal => "normal",
+            Health::Warning => "warning",
+            Health::Critical => "critical",
+        }
+    }
+}
+
+/// Statistics of the current monitoring interval; reset at each interval boundary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntervalStats {
+    /// Cycle ticks while protected (each one sent a log or was missed).
+    pub cycles: u64,
+    pub missed: u64,
+    /// Sum and count of log latencies (close to arrival at the target).
+    pub latency_sum_ms: u64,
+    pub latencies: u64,
+}
+
+impl IntervalStats {
+    pub fn missed_too_often(&self) -> bool {
+        self.missed * 100 > self.cycles * MISSED_LIMIT_PERCENT
+    }
+    pub fn latency_too_high(&self) -> bool {
+        self.latencies > 0 && self.latency_sum_ms > LATENCY_LIMIT_MS * self.latencies
+    }
+}
+
+/// What the judgement looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Observed {
+    pub state: State,
+    /// A transfer failed and waits for its retry: the VM cannot send.
+    pub cannot_send: bool,
+    /// Time since the last successful send, if there was one.
+    pub since_last_sync_ms: Option<Time>,
+    pub interval: IntervalStats,
+}
+
+/// The VM's health and the rule that decided it.
+pub fn judge(o: &Observed) -> (Health, &'static str) {
+    use State as S;
+    match o.state {
+        S::Unprotected => return (Health::NotApplicable, "not replicating"),
+        S::AdminRequired => return (Health::Critical, "non-recoverable error"),
+        S::ResyncRequired => return (Health::Critical, "resynchronization required"),
+        _ if o.cannot_send => return (Health::Critical, "cannot send: retrying"),
+        S::EnablingProtection
+        | S::InitialReplicationPending
+        | S::InitialReplication { .. }
+        | S::FinalizingProtection(_) => {
+            return (Health::Warning, "initial replication not complete")
+        }
+        // [ours] The sources do not rate these states; a DR engineer reads them as needing
+        // attention, not as failures.
+        S::ReplicationPaused { .. } => return (Health::Warning, "replication paused"),
+        S::Resynchronizing(_) | S::ResyncPaused(_) => return (Health::Warning, "resynchronizing"),
+        S::Protected { .. } => {}
+    }
+    if o.since_last_sync_ms.is_some_and(|d| d > STALE_AFTER_MS) {
+        (Health::Warning, "no successful send for over 1 h")
+    } else if o.interval.missed_too_often() {
+        (Health::Warning, "over 20% of cycles missed in the interval")
+    } else if o.interval.latency_too_high() {
+        (
+            Health::Warning,
+            "average latency over 5 min in the interval",
+        )
+    } else {
+        (Health::Normal, "")
+    }
+}
+
+/// Adds up the time spent in each health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthClock {
+    pub current: Health,
+    pub reason: &'static str,
+    pub since: Time,
+    time_ms: [u64; 4],
+}
+
+impl Default for HealthClock {
+    fn default() -> Self {
+        HealthClock {
+            current: Health::NotApplicable,
+            reason: "not replicating",
+            since: 0,
+            time_ms: [0; 4],
+        }
+    }
+}
+
+impl HealthClock {
+    /// Move to `health` at `now`; returns the span that ended, if the health changed.
+    pub fn set(
+        &mut self,
+        now: Time,
+        health: Health,
+        reason: &'static str,
+    ) -> Option<(Health, &'static str, Time)> {
+        if health == self.current && reason == self.reason {
+            return None;
+        }
+        let ended = (self.current, self.reason, self.since);
+        self.time_ms[self.current as usize] += now - self.since;
+        (self.current, self.reason, self.since) = (health, reason, now);
+        Some(ended)
+    }
+
+    /// Time spent in `health` up to `now`.
+    pub fn time_in(&self, health: Health, now: Time) -> Time {
+        let open = if self.current == health {
+            now - self.since
+        } else {
+            0
+        };
+        self.time_ms[health as usize] + open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protected(since: Option<Time>, interval: IntervalStats) -> Observed {
+        Observed {
+            state: State::Protected { sending: false },
+            cannot_send: false,
+            since_last_sync_ms: since,
+            interval,
+        }
+    }
+
+    #[test]
+    fn thresholds_are_strict() {
+        let calm = IntervalStats::default();
+        assert_eq!(
+            judge(&protected(Some(STALE_AFTER_MS), calm)).0,
+            Health::Normal
+        );
+        assert_eq!(
+            judge(&protected(Some(STALE_AFTER_MS + 1), calm)).0,
+            Health::Warning
+        );
+        let at_limit = IntervalStats {
+            cycles: 10,
+            missed: 2,
+            ..calm
+        };
+        assert_eq!(judge(&protected(Some(0), at_limit)).0, Health::Normal);
+        let over = IntervalStats {
+            cycles: 10,
+            missed: 3,
+            ..calm
+        };
+        assert_eq!(judge(&protected(Some(0), over)).0, Health::Warning);
+        let slow = IntervalStats {
+            latency_sum_ms: 2 * LATENCY_LIMIT_MS + 1,
+            latencies: 2,
+            ..calm
+        };
+        assert_eq!(judge(&protected(Some(0), slow)).0, Health::Warning);
+        let just = IntervalStats {
+            latency_sum_ms: 2 * LATENCY_LIMIT_MS,
+            latencies: 2,
+            ..calm
+        };
+        assert_eq!(judge(&protected(Some(0), just)).0, Health::Normal);
+    }
+
+    #[test]
+    fn critical_beats_everything() {
+        let mut o = protected(Some(0), IntervalStats::default());
+        o.cannot_send = true;
+        assert_eq!(judge(&o).0, Health::Critical);
+        o.state = State::ResyncRequired;
+        assert_eq!(judge(&o), (Health::Critical, "resynchronization required"));
+        o.state = State::InitialReplication { disk: 0 };
+        o.cannot_send = false;
+        assert_eq!(judge(&o).0, Health::Warning);
+    }
+
+    #[test]
+    fn the_clock_adds_up_spans() {
+        let mut c = HealthClock::default();
+        assert!(c.set(10, Health::Warning, "x").is_some());
+        assert!(c.set(15, Health::Warning, "x").is_none());
+        assert_eq!(
+            c.set(30, Health::Critical, "y"),
+            Some((Health::Warning, "x", 10))
+        );
+        assert_eq!(c.time_in(Health::Warning, 100), 20);
+        assert_eq!(c.time_in(Health::Critical, 100), 70);
+        assert_eq!(c.time_in(Health::NotApplicable, 100), 10);
+    }
+}
