@@ -50,7 +50,7 @@ fn unknown_fields_are_errors_with_the_allowed_list() {
     let line = line_of(&text, "colour");
     assert_eq!(
         errors(&text),
-        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap, outages")
+        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap, outages, random_outages, degradations")
     );
 }
 
@@ -182,4 +182,146 @@ fn every_bundled_scenario_is_valid() {
         }
     }
     assert!(checked >= 3, "only {checked} scenarios found");
+}
+
+#[test]
+fn bad_resync_window() {
+    let cases = [
+        (
+            "18:00-18:00",
+            "\"18:00-18:00\" starts and ends at the same time",
+        ),
+        ("6pm-8am", "\"6pm-8am\" is not a daily window"),
+        ("18:00-25:00", "\"18:00-25:00\" is not a daily window"),
+        ("nights", "\"nights\" is not a daily window"),
+    ];
+    for (window, problem) in cases {
+        let text = QUICKSTART.replace(
+            "target_rpo = \"15m\"",
+            &format!("target_rpo = \"15m\"\nresync_window = \"{window}\""),
+        );
+        let line = line_of(&text, "resync_window");
+        assert_eq!(
+            errors(&text),
+            format!(
+                "error: bad.toml:{line}:17: policies[0].resync_window: {problem}\n  allowed: \"HH:MM-HH:MM\" every day, wrapping past midnight when the end is not after the start (e.g. \"18:00-08:00\"), or \"outside-work-hours\" (the default)"
+            )
+        );
+    }
+}
+
+#[test]
+fn bad_resync_threshold() {
+    let cases = [
+        ("0.5%", "is out of range"),
+        ("100.01%", "is out of range"),
+        ("50", "is not a percentage"),
+        ("37.12345%", "is not a percentage"),
+        ("-5%", "is not a percentage"),
+    ];
+    for (value, problem) in cases {
+        let text = QUICKSTART.replace(
+            "target_rpo = \"15m\"",
+            &format!("target_rpo = \"15m\"\nresync_threshold = \"{value}\""),
+        );
+        let line = line_of(&text, "resync_threshold");
+        assert_eq!(
+            errors(&text),
+            format!(
+                "error: bad.toml:{line}:20: policies[0].resync_threshold: \"{value}\" {problem}\n  allowed: a share of the virtual size from 1% to 100%, such as \"50%\" or \"37.5%\" (up to 4 decimals)"
+            )
+        );
+    }
+}
+
+#[test]
+fn other_resync_and_health_fields_are_checked() {
+    let text = QUICKSTART.replace(
+        "target_rpo = \"15m\"",
+        "target_rpo = \"15m\"\nresync_basis = \"host\"\nresync_start = \"tonight\"\nresync_read_rate = \"0 MB/s\"\nresync_block_size = \"1 KiB\"\nadmin_response = \"0s\"\nhealth_interval = \"30m\"\nhealth_interval_start = \"24:00\"",
+    );
+    let e = errors(&text);
+    for expected in [
+        "policies[0].resync_basis: unknown basis \"host\"\n  allowed: \"vm\" (the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)",
+        "policies[0].resync_start: unknown start \"tonight\"\n  allowed: \"off-peak\" (at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)",
+        "policies[0].resync_read_rate: a zero read rate\n  allowed: a rate above zero, such as \"200 MB/s\"",
+        "policies[0].resync_block_size: \"1 KiB\" is out of range\n  allowed: from 4 KiB to 1 GiB",
+        "policies[0].admin_response: a zero response time\n  allowed: a duration above zero, such as \"4h\", or \"manual\" (only a scheduled repair action repairs)",
+        "policies[0].health_interval: \"30m\" is out of range\n  allowed: from 1h to 7d",
+        "policies[0].health_interval_start: \"24:00\" is not a time of day\n  allowed: \"HH:MM\" from 00:00 to 23:59, such as \"09:00\"",
+    ] {
+        assert!(e.contains(expected), "{expected}\nnot in:\n{e}");
+    }
+    assert_eq!(
+        e.lines().filter(|l| l.starts_with("error: ")).count(),
+        7,
+        "{e}"
+    );
+}
+
+#[test]
+fn hot_region_larger_than_the_disk() {
+    let text = QUICKSTART.replace(
+        "used = \"30 GiB\" }",
+        "used = \"30 GiB\", hot_region = \"200 GiB\" }",
+    );
+    let line = line_of(&text, "hot_region");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:60: vms[0].disks[0].hot_region: 200.00 GiB hot region is more than the disk's size 127.00 GiB\n  allowed: above zero and at most 127.00 GiB: a size, or a percentage of the disk's size such as \"25%\""
+        )
+    );
+    for (value, problem) in [
+        ("101%", "\"101%\" is more than the disk's size"),
+        ("0%", "an empty hot region"),
+        ("0 GiB", "an empty hot region"),
+        ("lots%", "\"lots%\" is not a percentage"),
+    ] {
+        let text = text.replace("200 GiB", value);
+        let e = errors(&text);
+        assert!(
+            e.contains(&format!("vms[0].disks[0].hot_region: {problem}\n")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn random_outages_and_degradations_are_checked() {
+    let text = QUICKSTART.replace(
+        "capacity = \"100 Mbps\"           # 12.5 MB/s",
+        "capacity = \"100 Mbps\"\n\
+         random_outages = { mtbf = \"0s\", mttr = \"2h\", repair = \"exponential\", sigma = 1.0 }\n\
+         degradations = [{ start = \"2h\", duration = \"3h\", capacity = \"40%\" }, { start = \"1h\", duration = \"90m\", capacity = \"40.5%\" }, { start = \"10h\", duration = \"1h\", capacity = \"120%\" }]",
+    );
+    let e = errors(&text);
+    for expected in [
+        "links[0].random_outages.mtbf: a zero mean time between failures\n  allowed: a duration of at least 1s",
+        "links[0].random_outages.sigma: does not apply to repair \"exponential\"\n  allowed: sigma only with repair = \"lognormal\"",
+        "links[0].degradations[1].capacity: \"40.5%\" is not a whole percent\n  allowed: the share of the capacity left, a whole percent from 0% to 100%, such as \"40%\"",
+        "links[0].degradations[2].capacity: \"120%\" is out of range",
+        "links[0].degradations[0].start: overlaps links[0].degradations[1]\n  allowed: degradations that do not overlap",
+    ] {
+        assert!(e.contains(expected), "{expected}\nnot in:\n{e}");
+    }
+    assert_eq!(
+        e.lines().filter(|l| l.starts_with("error: ")).count(),
+        5,
+        "{e}"
+    );
+
+    let text = QUICKSTART.replace(
+        "capacity = \"100 Mbps\"           # 12.5 MB/s",
+        "capacity = \"100 Mbps\"\nrandom_outages = { mtbf = \"30d\", mttr = \"2h\", repair = \"lognormal\" }",
+    );
+    let line = line_of(&text, "random_outages");
+    assert_eq!(
+        errors(&text),
+        format!("error: bad.toml:{line}:56: links[0].random_outages.sigma: missing; repair \"lognormal\" needs it\n  allowed: a lognormal shape above 0, such as 1.0")
+    );
+    let text = text.replace("repair = \"lognormal\"", "repair = \"weibull\"");
+    assert!(errors(&text).contains(
+        "links[0].random_outages.repair: unknown repair distribution \"weibull\"\n  allowed: \"exponential\" (the default) or \"lognormal\" (with sigma)"
+    ));
 }

@@ -55,6 +55,9 @@ pub struct RawLink {
     pub per_vm_cap: Option<Text>,
     #[serde(default)]
     pub outages: Vec<RawOutage>,
+    pub random_outages: Option<RawRandomOutages>,
+    #[serde(default)]
+    pub degradations: Vec<RawDegradation>,
 }
 
 /// A scheduled link outage.
@@ -63,6 +66,26 @@ pub struct RawLink {
 pub struct RawOutage {
     pub start: Text,
     pub duration: Text,
+}
+
+/// Random link outages: mean time between failures and to repair, and the repair
+/// distribution (`sigma` only for `lognormal`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRandomOutages {
+    pub mtbf: Text,
+    pub mttr: Text,
+    pub repair: Option<Text>,
+    pub sigma: Option<Spanned<f64>>,
+}
+
+/// A window of reduced link capacity; `capacity` is the percentage left.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDegradation {
+    pub start: Text,
+    pub duration: Text,
+    pub capacity: Text,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +98,15 @@ pub struct RawPolicy {
     pub finalize_job: Option<Text>,
     pub initial_replication_start: Option<Text>,
     pub retry_schedule: Option<Text>,
+    pub resync_threshold: Option<Text>,
+    pub resync_basis: Option<Text>,
+    pub resync_start: Option<Text>,
+    pub resync_window: Option<Text>,
+    pub resync_read_rate: Option<Text>,
+    pub resync_block_size: Option<Text>,
+    pub admin_response: Option<Text>,
+    pub health_interval: Option<Text>,
+    pub health_interval_start: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,4 +164,5 @@ pub struct RawDisk {
     pub used: Option<Text>,
     pub churn: Option<Text>,
     pub shared: Option<bool>,
+    pub hot_region: Option<Text>,
 }

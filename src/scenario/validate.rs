@@ -5,6 +5,7 @@ use super::error::{line_col, ScenarioError};
 use super::raw::*;
 use crate::engine::Time;
 use crate::model::calendar::Calendar;
+use crate::model::faults::{Degradation, RandomOutages, RepairDistribution};
 use crate::model::workload::WorkloadSpec;
 use crate::model::*;
 use crate::replication::RetryReading;
@@ -337,6 +338,51 @@ fn parse_hours(s: &str) -> Option<(u32, u32)> {
     (a < b).then_some((a, b))
 }
 
+/// `"HH:MM"` as minutes of the day; `"24:00"` (1440) only when `allow_24`.
+fn clock_minute(t: &str, allow_24: bool) -> Option<u32> {
+    let (h, m) = t.trim().split_once(':')?;
+    let digits = |x: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) || !digits(m, 2..=2) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    let total = h * 60 + m;
+    (m < 60 && (total < 24 * 60 || (allow_24 && total == 24 * 60))).then_some(total)
+}
+
+/// A daily window `"HH:MM-HH:MM"` as minutes of the day in `0..1440` (`24:00` is midnight);
+/// it wraps past midnight when the end is not after the start. `Err(true)` when start and
+/// end are the same minute, `Err(false)` when it is not a window at all.
+fn parse_daily_window(s: &str) -> Result<(u32, u32), bool> {
+    let (a, b) = s.split_once('-').ok_or(false)?;
+    let a = clock_minute(a, true).ok_or(false)? % (24 * 60);
+    let b = clock_minute(b, true).ok_or(false)? % (24 * 60);
+    if a == b {
+        return Err(true);
+    }
+    Ok((a, b))
+}
+
+/// A percentage such as `"50%"` or `"37.5%"` in parts per million of the whole (100% is
+/// 1,000,000), exactly: at most 4 decimals, no sign, no exponent.
+fn parse_percent_ppm(s: &str) -> Option<u64> {
+    let number = s.trim().strip_suffix('%')?.trim_end();
+    let (int, frac) = match number.split_once('.') {
+        Some((i, f)) if !f.is_empty() => (i, f),
+        Some(_) => return None,
+        None => (number, ""),
+    };
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || int.len() > 12 || frac.len() > 4 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let int: u64 = int.parse().ok()?;
+    let frac: u64 = format!("{frac:0<4}").parse().ok()?;
+    Some(int * 10_000 + frac)
+}
+
 fn links(ctx: &mut Ctx, raw: &[RawLink], start: Option<NaiveDateTime>) -> Vec<LinkSpec> {
     names(raw, |l| &l.name, ctx, "links");
     raw.iter()
@@ -353,8 +399,11 @@ fn links(ctx: &mut Ctx, raw: &[RawLink], start: Option<NaiveDateTime>) -> Vec<Li
                 non_work_hours_limit: opt(ctx, &l.non_work_hours_limit, "non_work_hours_limit"),
                 per_vm_cap: opt(ctx, &l.per_vm_cap, "per_vm_cap"),
                 outages: outages(ctx, &l.outages, i, start),
-                random_outages: None,
-                degradations: Vec::new(),
+                random_outages: l
+                    .random_outages
+                    .as_ref()
+                    .and_then(|r| random_outages(ctx, r, i)),
+                degradations: degradations(ctx, &l.degradations, i, start),
             }
         })
         .collect()
@@ -384,19 +433,188 @@ fn outages(
             windows.push((at, at + len, k));
         }
     }
+    let starts: Vec<&Text> = raw.iter().map(|o| &o.start).collect();
+    disjoint(
+        ctx,
+        &mut windows,
+        &starts,
+        &format!("links[{link}].outages"),
+        "outages that do not overlap (merge them into one)",
+    );
+    windows.into_iter().map(|(a, b, _)| (a, b)).collect()
+}
+
+/// Sort windows `(start, end, index in the file)` by start and report each that overlaps an
+/// earlier one. `starts[index]` is where a window's start is written; `table` is its field
+/// path without the index, e.g. `links[0].outages`.
+fn disjoint(
+    ctx: &mut Ctx,
+    windows: &mut [(Time, Time, usize)],
+    starts: &[&Text],
+    table: &str,
+    allowed: &str,
+) {
     windows.sort_unstable();
-    for pair in windows.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if b.0 < a.1 {
-            ctx.error(
-                raw[b.2].start.span(),
-                &format!("links[{link}].outages[{}].start", b.2),
-                format!("overlaps links[{link}].outages[{}]", a.2),
-                Some("outages that do not overlap (merge them into one)".into()),
-            );
+    // The window reaching furthest so far: a window overlaps an earlier one iff it starts
+    // before that one ends.
+    let mut reach: Option<(Time, usize)> = None;
+    for &(a, b, k) in windows.iter() {
+        match reach {
+            Some((end, first)) if a < end => ctx.error(
+                starts[k].span(),
+                &format!("{table}[{k}].start"),
+                format!("overlaps {table}[{first}]"),
+                Some(allowed.into()),
+            ),
+            _ => {}
+        }
+        if reach.is_none_or(|(end, _)| b > end) {
+            reach = Some((b, k));
         }
     }
-    windows.into_iter().map(|(a, b, _)| (a, b)).collect()
+}
+
+/// A link's random outages; `sigma` goes with (and only with) the lognormal repair.
+fn random_outages(ctx: &mut Ctx, r: &RawRandomOutages, link: usize) -> Option<RandomOutages> {
+    let f = |n: &str| format!("links[{link}].random_outages.{n}");
+    let positive = |ctx: &mut Ctx, v: &Text, n: &str, what: &str| {
+        let d = ctx.duration(v, &f(n));
+        if d == Some(0) {
+            ctx.error(
+                v.span(),
+                &f(n),
+                format!("a zero {what}"),
+                Some("a duration of at least 1s".into()),
+            );
+            return None;
+        }
+        d
+    };
+    let mtbf = positive(ctx, &r.mtbf, "mtbf", "mean time between failures");
+    let mttr = positive(ctx, &r.mttr, "mttr", "mean time to repair");
+    const SIGMA: &str = "a lognormal shape above 0, such as 1.0";
+    let repair = match r.repair.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "exponential")) => {
+            if let Some(s) = &r.sigma {
+                let kind = r.repair.as_ref().map_or("exponential", |v| v.get_ref());
+                ctx.error(
+                    s.span(),
+                    &f("sigma"),
+                    format!("does not apply to repair \"{kind}\""),
+                    Some("sigma only with repair = \"lognormal\"".into()),
+                );
+                return None;
+            }
+            RepairDistribution::Exponential
+        }
+        Some((v, "lognormal")) => match &r.sigma {
+            Some(s) if *s.get_ref() > 0.0 && s.get_ref().is_finite() => {
+                RepairDistribution::LogNormal {
+                    sigma: *s.get_ref(),
+                }
+            }
+            Some(s) => {
+                ctx.error(
+                    s.span(),
+                    &f("sigma"),
+                    format!("{} is out of range", s.get_ref()),
+                    Some(SIGMA.into()),
+                );
+                return None;
+            }
+            None => {
+                ctx.error(
+                    v.span(),
+                    &f("sigma"),
+                    "missing; repair \"lognormal\" needs it",
+                    Some(SIGMA.into()),
+                );
+                return None;
+            }
+        },
+        Some((v, other)) => {
+            ctx.error(
+                v.span(),
+                &f("repair"),
+                format!("unknown repair distribution \"{other}\""),
+                Some("\"exponential\" (the default) or \"lognormal\" (with sigma)".into()),
+            );
+            return None;
+        }
+    };
+    Some(RandomOutages {
+        mtbf: mtbf?,
+        mttr: mttr?,
+        repair,
+    })
+}
+
+const DEGRADED_CAPACITY: &str =
+    "the share of the capacity left, a whole percent from 0% to 100%, such as \"40%\"";
+
+/// A link's degradation windows, sorted by start; overlaps and empty windows are errors.
+fn degradations(
+    ctx: &mut Ctx,
+    raw: &[RawDegradation],
+    link: usize,
+    start: Option<NaiveDateTime>,
+) -> Vec<Degradation> {
+    let mut windows: Vec<(Time, Time, usize)> = Vec::new();
+    let mut percents = vec![0u8; raw.len()];
+    for (k, d) in raw.iter().enumerate() {
+        let f = |n: &str| format!("links[{link}].degradations[{k}].{n}");
+        let at = time_point(ctx, &d.start, &f("start"), start);
+        let len = ctx.duration(&d.duration, &f("duration"));
+        if len == Some(0) {
+            ctx.error(
+                d.duration.span(),
+                &f("duration"),
+                "a degradation of zero length",
+                Some("a duration of at least 1s".into()),
+            );
+        }
+        let c = d.capacity.get_ref();
+        match parse_percent_ppm(c) {
+            Some(ppm) if ppm > 1_000_000 => ctx.error(
+                d.capacity.span(),
+                &f("capacity"),
+                format!("\"{c}\" is out of range"),
+                Some(DEGRADED_CAPACITY.into()),
+            ),
+            Some(ppm) if ppm % 10_000 != 0 => ctx.error(
+                d.capacity.span(),
+                &f("capacity"),
+                format!("\"{c}\" is not a whole percent"),
+                Some(DEGRADED_CAPACITY.into()),
+            ),
+            Some(ppm) => percents[k] = (ppm / 10_000) as u8,
+            None => ctx.error(
+                d.capacity.span(),
+                &f("capacity"),
+                format!("\"{c}\" is not a percentage"),
+                Some(DEGRADED_CAPACITY.into()),
+            ),
+        }
+        if let (Some(at), Some(len)) = (at, len) {
+            windows.push((at, at.saturating_add(len), k));
+        }
+    }
+    let starts: Vec<&Text> = raw.iter().map(|d| &d.start).collect();
+    disjoint(
+        ctx,
+        &mut windows,
+        &starts,
+        &format!("links[{link}].degradations"),
+        "degradations that do not overlap",
+    );
+    windows
+        .into_iter()
+        .map(|(start, end, k)| Degradation {
+            start,
+            end,
+            percent: percents[k],
+        })
+        .collect()
 }
 
 fn policies(
@@ -465,6 +683,7 @@ fn policies(
                         time_point(ctx, v, &f("initial_replication_start"), start);
                 }
             }
+            resync_and_health(ctx, p, &f, &mut policy);
             policy
         })
         .collect();
@@ -472,6 +691,149 @@ fn policies(
         out.push(Policy::default_named("default"));
     }
     out
+}
+
+const RESYNC_THRESHOLD: &str =
+    "a share of the virtual size from 1% to 100%, such as \"50%\" or \"37.5%\" (up to 4 decimals)";
+const RESYNC_WINDOW: &str = "\"HH:MM-HH:MM\" every day, wrapping past midnight when the end is not after the start (e.g. \"18:00-08:00\"), or \"outside-work-hours\" (the default)";
+
+/// The resynchronization and health-monitoring fields of a policy.
+fn resync_and_health(
+    ctx: &mut Ctx,
+    p: &RawPolicy,
+    f: &dyn Fn(&str) -> String,
+    policy: &mut Policy,
+) {
+    if let Some(v) = &p.resync_threshold {
+        let t = v.get_ref();
+        match parse_percent_ppm(t) {
+            Some(ppm) if (10_000..=1_000_000).contains(&ppm) => {
+                policy.resync_threshold_ppm = ppm as u32;
+            }
+            Some(_) => ctx.error(
+                v.span(),
+                &f("resync_threshold"),
+                format!("\"{t}\" is out of range"),
+                Some(RESYNC_THRESHOLD.into()),
+            ),
+            None => ctx.error(
+                v.span(),
+                &f("resync_threshold"),
+                format!("\"{t}\" is not a percentage"),
+                Some(RESYNC_THRESHOLD.into()),
+            ),
+        }
+    }
+    if let Some(v) = &p.resync_basis {
+        match v.get_ref().as_str() {
+            "vm" => policy.resync_basis = ResyncBasis::Vm,
+            "disk" => policy.resync_basis = ResyncBasis::Disk,
+            other => ctx.error(
+                v.span(),
+                &f("resync_basis"),
+                format!("unknown basis \"{other}\""),
+                Some("\"vm\" (the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)".into()),
+            ),
+        }
+    }
+    if let Some(v) = &p.resync_start {
+        match v.get_ref().as_str() {
+            "off-peak" => policy.resync_start = ResyncStart::OffPeak,
+            "immediate" => policy.resync_start = ResyncStart::Immediate,
+            "manual" => policy.resync_start = ResyncStart::Manual,
+            other => ctx.error(
+                v.span(),
+                &f("resync_start"),
+                format!("unknown start \"{other}\""),
+                Some("\"off-peak\" (at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)".into()),
+            ),
+        }
+    }
+    if let Some(v) = &p.resync_window {
+        let w = v.get_ref();
+        if w == "outside-work-hours" {
+            policy.resync_window = ResyncWindow::OutsideWorkHours;
+        } else {
+            match parse_daily_window(w) {
+                Ok((from_min, to_min)) => {
+                    policy.resync_window = ResyncWindow::Daily { from_min, to_min };
+                }
+                Err(same) => ctx.error(
+                    v.span(),
+                    &f("resync_window"),
+                    if same {
+                        format!("\"{w}\" starts and ends at the same time")
+                    } else {
+                        format!("\"{w}\" is not a daily window")
+                    },
+                    Some(RESYNC_WINDOW.into()),
+                ),
+            }
+        }
+    }
+    if let Some(v) = &p.resync_read_rate {
+        match ctx.rate(v, &f("resync_read_rate")) {
+            Some(ByteRate(0)) => ctx.error(
+                v.span(),
+                &f("resync_read_rate"),
+                "a zero read rate",
+                Some("a rate above zero, such as \"200 MB/s\"".into()),
+            ),
+            Some(r) => policy.resync_read_rate = r,
+            None => {}
+        }
+    }
+    if let Some(v) = &p.resync_block_size {
+        match ctx.bytes(v, &f("resync_block_size")) {
+            Some(Bytes(b)) if (4 << 10..=1 << 30).contains(&b) => policy.resync_block_size = b,
+            Some(_) => ctx.error(
+                v.span(),
+                &f("resync_block_size"),
+                format!("\"{}\" is out of range", v.get_ref()),
+                Some("from 4 KiB to 1 GiB".into()),
+            ),
+            None => {}
+        }
+    }
+    if let Some(v) = &p.admin_response {
+        if v.get_ref() == "manual" {
+            policy.admin_response = None;
+        } else {
+            match ctx.duration(v, &f("admin_response")) {
+                Some(0) => ctx.error(
+                    v.span(),
+                    &f("admin_response"),
+                    "a zero response time",
+                    Some("a duration above zero, such as \"4h\", or \"manual\" (only a scheduled repair action repairs)".into()),
+                ),
+                Some(ms) => policy.admin_response = Some(ms),
+                None => {}
+            }
+        }
+    }
+    if let Some(v) = &p.health_interval {
+        match ctx.duration(v, &f("health_interval")) {
+            Some(ms) if (3_600_000..=7 * 86_400_000).contains(&ms) => policy.health_interval = ms,
+            Some(_) => ctx.error(
+                v.span(),
+                &f("health_interval"),
+                format!("\"{}\" is out of range", v.get_ref()),
+                Some("from 1h to 7d".into()),
+            ),
+            None => {}
+        }
+    }
+    if let Some(v) = &p.health_interval_start {
+        match clock_minute(v.get_ref(), false) {
+            Some(min) => policy.health_interval_start_min = min,
+            None => ctx.error(
+                v.span(),
+                &f("health_interval_start"),
+                format!("\"{}\" is not a time of day", v.get_ref()),
+                Some("\"HH:MM\" from 00:00 to 23:59, such as \"09:00\"".into()),
+            ),
+        }
+    }
 }
 
 impl Policy {
@@ -710,6 +1072,57 @@ fn profile_spec(
     }
 }
 
+/// A disk's `hot_region`: bytes, or a percentage of the disk's `size` (rounded down to a
+/// byte); above zero and at most the size. `size` is `None` when it is itself wrong.
+fn hot_region(ctx: &mut Ctx, v: &Text, field: &str, size: Option<Bytes>) -> Option<Bytes> {
+    let allowed = |size: Option<Bytes>| {
+        let most = size.map_or_else(|| "the disk's size".to_string(), |s| s.to_string());
+        Some(format!(
+            "above zero and at most {most}: a size, or a percentage of the disk's size such as \"25%\""
+        ))
+    };
+    let h = if v.get_ref().trim_end().ends_with('%') {
+        let Some(ppm) = parse_percent_ppm(v.get_ref()) else {
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is not a percentage", v.get_ref()),
+                allowed(size),
+            );
+            return None;
+        };
+        let size = size?;
+        let h = u128::from(size.0) * u128::from(ppm) / 1_000_000;
+        if h > u128::from(size.0) {
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is more than the disk's size", v.get_ref()),
+                allowed(Some(size)),
+            );
+            return None;
+        }
+        Bytes(h as u64)
+    } else {
+        let h = ctx.bytes(v, field)?;
+        if let Some(s) = size.filter(|&s| h > s) {
+            ctx.error(
+                v.span(),
+                field,
+                format!("{h} hot region is more than the disk's size {s}"),
+                allowed(Some(s)),
+            );
+            return None;
+        }
+        h
+    };
+    if h == Bytes(0) {
+        ctx.error(v.span(), field, "an empty hot region", allowed(size));
+        return None;
+    }
+    Some(h)
+}
+
 /// A `churn` value: a profile name, or a rate meaning a constant workload.
 fn churn(
     ctx: &mut Ctx,
@@ -832,6 +1245,10 @@ fn vms(
                     );
                 }
             }
+            let hot_region = match &disk.hot_region {
+                Some(h) => hot_region(ctx, h, &fd("hot_region"), size),
+                None => used,
+            };
             let workload = match &disk.churn {
                 Some(c) => churn(ctx, c, &fd("churn"), profiles),
                 None if v.churn.is_some() => vm_churn.clone(),
@@ -845,13 +1262,15 @@ fn vms(
                     None
                 }
             };
-            if let (Some(size), Some(used), Some(workload)) = (size, used, workload) {
+            if let (Some(size), Some(used), Some(workload), Some(hot_region)) =
+                (size, used, workload, hot_region)
+            {
                 disks.push(DiskSpec {
                     size,
                     used,
                     shared: disk.shared.unwrap_or(false),
                     workload,
-                    hot_region: used,
+                    hot_region,
                 });
             }
         }
