@@ -184,6 +184,144 @@ fn every_bundled_scenario_is_valid() {
     assert!(checked >= 3, "only {checked} scenarios found");
 }
 
+/// The quickstart with `extra` appended (new top-level tables such as `[[faults]]`).
+fn with(extra: &str) -> String {
+    format!("{QUICKSTART}\n{extra}")
+}
+
+#[test]
+fn unknown_fault_kind_lists_every_kind_with_its_fields() {
+    let text = with("[[faults]]\nkind = \"disk-on-fire\"\nvm = \"dc01\"\nat = \"1h\"\n");
+    let line = line_of(&text, "disk-on-fire");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:8: faults[0].kind: unknown fault kind \"disk-on-fire\"\n  allowed: broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at)"
+        )
+    );
+}
+
+#[test]
+fn fault_probability_must_be_above_zero_and_at_most_one() {
+    for p in ["1.5", "0", "-0.1"] {
+        let text = with(&format!(
+            "[[faults]]\nkind = \"broken-vhd-chain\"\nvm = \"dc01\"\nprobability = {p}\n"
+        ));
+        let line = line_of(&text, "probability =");
+        let shown = p.parse::<f64>().unwrap();
+        assert_eq!(
+            errors(&text),
+            format!(
+                "error: bad.toml:{line}:15: faults[0].probability: {shown} is out of range\n  allowed: a probability per log transfer above 0 and at most 1, such as 0.01"
+            )
+        );
+    }
+}
+
+#[test]
+fn an_error_fault_takes_at_or_probability_not_both_nor_neither() {
+    let text = with(
+        "[[faults]]\nkind = \"vm-not-found\"\nvm = \"dc01\"\nat = \"2h\"\nprobability = 0.5\n",
+    );
+    let line = line_of(&text, "probability =");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:15: faults[0].probability: set together with at\n  allowed: exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)"
+        )
+    );
+    let text = with("[[faults]]\nkind = \"vm-not-found\"\nvm = \"dc01\"\n");
+    let line = line_of(&text, "vm-not-found");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:8: faults[0].at: missing; kind \"vm-not-found\" needs at or probability\n  allowed: exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)"
+        )
+    );
+}
+
+#[test]
+fn a_host_fault_field_on_an_error_fault_names_the_kinds_that_take_it() {
+    let text = with(
+        "[[faults]]\nkind = \"broken-vhd-chain\"\nvm = \"dc01\"\nat = \"2h\"\nhost = \"hv01\"\n",
+    );
+    let line = text.lines().count(); // the last line
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:8: faults[0].host: does not apply to kind \"broken-vhd-chain\"; host is for low-memory, volume-full\n  allowed: for broken-vhd-chain: vm, and at or probability"
+        )
+    );
+}
+
+#[test]
+fn host_faults_need_their_fields() {
+    let text = with("[[faults]]\nkind = \"low-memory\"\nhost = \"hv01\"\nat = \"2h\"\n");
+    let kind = line_of(&text, "low-memory");
+    let at = kind + 2;
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"low-memory\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full\n  allowed: for low-memory: host, start, duration\n\
+             error: bad.toml:{kind}:8: faults[0].start: missing; kind \"low-memory\" needs it\n  allowed: for low-memory: host, start, duration\n\
+             error: bad.toml:{kind}:8: faults[0].duration: missing; kind \"low-memory\" needs it\n  allowed: for low-memory: host, start, duration"
+        )
+    );
+}
+
+#[test]
+fn unknown_vm_or_host_in_faults_and_actions() {
+    let text = with(
+        "[[actions]]\nat = \"2026-11-23T12:00\"\nvm = \"sql-01\"\naction = \"pause\"\n\n\
+         [[faults]]\nkind = \"volume-full\"\nhost = \"hv02\"\nat = \"1h\"\n",
+    );
+    let vm = line_of(&text, "sql-01");
+    let host = line_of(&text, "hv02");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{host}:8: faults[0].host: no host is named \"hv02\"\n  allowed: hv01\n\
+             error: bad.toml:{vm}:6: actions[0].vm: no vm is named \"sql-01\"\n  allowed: dc01, file01, app01"
+        )
+    );
+}
+
+#[test]
+fn vm_references_use_the_stamped_names_and_list_a_few() {
+    let text = QUICKSTART.replace("name = \"app01\"", "name = \"web\"\ncount = 12")
+        + "\n[[actions]]\nat = \"1h\"\nvm = \"web-13\"\naction = \"repair\"\n";
+    let line = line_of(&text, "web-13");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:6: actions[0].vm: no vm is named \"web-13\"\n  allowed: dc01, file01, web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08, ... (14 VMs in all)"
+        )
+    );
+    let ok = text.replace("web-13", "web-12");
+    let s = drsim::scenario::from_text(&ok, Path::new("ok.toml")).unwrap();
+    assert_eq!(s.faults.actions[0].vm, 13);
+    assert_eq!(s.vms[13].name, "web-12");
+}
+
+#[test]
+fn unknown_action_and_times_outside_the_run() {
+    let text = with(
+        "[[actions]]\nat = \"1d\"\nvm = \"dc01\"\naction = \"reboot\"\n\n\
+         [[faults]]\nkind = \"broken-vhd-chain\"\nvm = \"dc01\"\nat = \"2026-11-23T07:59\"\n",
+    );
+    let at = line_of(&text, "at = \"1d\"");
+    let action = line_of(&text, "reboot");
+    let before = line_of(&text, "07:59");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{before}:6: faults[0].at: \"2026-11-23T07:59\" is before the scenario start 2026-11-23 08:00:00\n  allowed: a date-time at or after scenario.start, or an offset such as \"6h\"\n\
+             error: bad.toml:{at}:6: actions[0].at: \"1d\" is not before the end of the run\n  allowed: a point in time before 2026-11-24 08:00:00 (scenario.start + scenario.duration), or an offset below 1d\n\
+             error: bad.toml:{action}:10: actions[0].action: unknown action \"reboot\"\n  allowed: pause, resume, resynchronize, cancel-resync, repair"
+        )
+    );
+}
+
 #[test]
 fn bad_resync_window() {
     let cases = [

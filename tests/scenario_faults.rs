@@ -1,8 +1,11 @@
-//! Scenario files set the random outages and degradations of links, the resync and health
-//! settings of policies and the hot region of disks: a file using every such field validates into exactly these model
+//! Scenario files set injected trouble, the resync and health settings of policies and the
+//! hot region of disks: a file using every such field validates into exactly these model
 //! values, and a file using none keeps the defaults.
 
-use drsim::model::faults::{Degradation, Faults, RandomOutages, RepairDistribution};
+use drsim::model::faults::{
+    AdminAction, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind, NonRecoverableError,
+    RandomOutages, RepairDistribution, ScheduledAction, VmErrorFault,
+};
 use drsim::model::{Policy, ResyncBasis, ResyncStart, ResyncWindow};
 use drsim::units::{ByteRate, Bytes};
 use std::path::Path;
@@ -92,6 +95,57 @@ count = 3
 host = "hv-02"
 churn = "200 kB/s"
 disks = [{ size = "50 GiB", used = "10 GiB" }]
+
+[[faults]]
+kind = "broken-vhd-chain"
+vm = "sql-01"
+at = "2026-11-24T10:00"
+
+[[faults]]
+kind = "low-memory"
+host = "hv-01"
+start = "2026-11-24T10:00"
+duration = "45m"
+
+[[faults]]
+kind = "authentication-failure"
+vm = "web-02"
+probability = 0.01
+
+[[faults]]
+kind = "volume-full"
+host = "hv-02"
+at = "1d 6h"
+
+[[faults]]
+kind = "vm-not-found"
+vm = "web-03"
+probability = 1.0
+
+[[actions]]
+at = "2026-11-24T12:00"
+vm = "sql-01"
+action = "pause"
+
+[[actions]]
+at = "2h"
+vm = "web-03"
+action = "resume"
+
+[[actions]]
+at = "3h"
+vm = "web-01"
+action = "resynchronize"
+
+[[actions]]
+at = "3h"
+vm = "web-01"
+action = "cancel-resync"
+
+[[actions]]
+at = "6d 23h"
+vm = "sql-01"
+action = "repair"
 "#;
 
 #[test]
@@ -193,7 +247,72 @@ fn every_new_field_reaches_the_model() {
         .iter()
         .all(|v| v.disks[0].hot_region == Bytes(10 * GIB)));
 
-    assert!(s.faults.vm_errors.is_empty());
+    // Faults and actions: resolved, in file order; VM indices after stamping
+    // (sql-01, web-01, web-02, web-03).
+    let names: Vec<&str> = s.vms.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["sql-01", "web-01", "web-02", "web-03"]);
+    assert_eq!(
+        s.faults,
+        Faults {
+            vm_errors: vec![
+                VmErrorFault {
+                    vm: 0,
+                    error: NonRecoverableError::BrokenVhdChain,
+                    trigger: ErrorTrigger::At(26 * H),
+                },
+                VmErrorFault {
+                    vm: 2,
+                    error: NonRecoverableError::AuthenticationFailure,
+                    trigger: ErrorTrigger::PerTransfer(0.01),
+                },
+                VmErrorFault {
+                    vm: 3,
+                    error: NonRecoverableError::VmNotFound,
+                    trigger: ErrorTrigger::PerTransfer(1.0),
+                },
+            ],
+            hosts: vec![
+                HostFault {
+                    host: 0,
+                    kind: HostFaultKind::LowMemory {
+                        start: 26 * H,
+                        end: 26 * H + 45 * 60_000,
+                    },
+                },
+                HostFault {
+                    host: 1,
+                    kind: HostFaultKind::VolumeFull { at: 30 * H },
+                },
+            ],
+            actions: vec![
+                ScheduledAction {
+                    at: 28 * H,
+                    vm: 0,
+                    action: AdminAction::Pause,
+                },
+                ScheduledAction {
+                    at: 2 * H,
+                    vm: 3,
+                    action: AdminAction::Resume,
+                },
+                ScheduledAction {
+                    at: 3 * H,
+                    vm: 1,
+                    action: AdminAction::Resynchronize,
+                },
+                ScheduledAction {
+                    at: 3 * H,
+                    vm: 1,
+                    action: AdminAction::CancelResync,
+                },
+                ScheduledAction {
+                    at: 6 * D + 23 * H,
+                    vm: 0,
+                    action: AdminAction::Repair,
+                },
+            ],
+        }
+    );
 }
 
 #[test]
@@ -235,4 +354,19 @@ fn a_file_without_the_new_fields_keeps_the_defaults() {
     for disk in s.vms.iter().flat_map(|v| &v.disks) {
         assert_eq!(disk.hot_region, disk.used);
     }
+}
+
+#[test]
+fn a_fault_time_just_before_the_horizon_is_inside_the_run() {
+    let text = EVERYTHING.replace("at = \"6d 23h\"", "at = \"6d 23h 59m 59s 999ms\"");
+    let s = drsim::scenario::from_text(&text, Path::new("t.toml")).unwrap();
+    assert_eq!(s.faults.actions[4].at, 7 * D - 1);
+    let text = EVERYTHING.replace("at = \"6d 23h\"", "at = \"2026-11-30T08:00\"");
+    let e = drsim::scenario::from_text(&text, Path::new("t.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("actions[4].at: \"2026-11-30T08:00\" is not before the end of the run"),
+        "{e}"
+    );
 }

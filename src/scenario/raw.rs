@@ -24,6 +24,10 @@ pub struct RawScenario {
     pub profiles: Vec<RawProfile>,
     #[serde(default)]
     pub vms: Vec<RawVm>,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    #[serde(default)]
+    pub actions: Vec<RawAction>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,4 +169,26 @@ pub struct RawDisk {
     pub churn: Option<Text>,
     pub shared: Option<bool>,
     pub hot_region: Option<Text>,
+}
+
+/// Injected trouble. Which fields apply depends on `kind`; validation checks that.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub kind: Text,
+    pub vm: Option<Text>,
+    pub host: Option<Text>,
+    pub at: Option<Text>,
+    pub probability: Option<Spanned<f64>>,
+    pub start: Option<Text>,
+    pub duration: Option<Text>,
+}
+
+/// A scheduled administrator action on one VM.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    pub at: Text,
+    pub vm: Text,
+    pub action: Text,
 }

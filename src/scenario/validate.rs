@@ -5,11 +5,14 @@ use super::error::{line_col, ScenarioError};
 use super::raw::*;
 use crate::engine::Time;
 use crate::model::calendar::Calendar;
-use crate::model::faults::{Degradation, RandomOutages, RepairDistribution};
+use crate::model::faults::{
+    AdminAction, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind, NonRecoverableError,
+    RandomOutages, RepairDistribution, ScheduledAction, VmErrorFault,
+};
 use crate::model::workload::WorkloadSpec;
 use crate::model::*;
 use crate::replication::RetryReading;
-use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes};
+use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes, Millis};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -155,6 +158,38 @@ fn time_point(ctx: &mut Ctx, v: &Text, field: &str, start: Option<NaiveDateTime>
     }
 }
 
+/// A point in time that must fall inside the run, `[0, horizon)`: injected faults and
+/// scheduled actions (an instant at or after the horizon would never happen). `horizon` is
+/// `None` when scenario.duration is itself wrong; then only the start is checked.
+fn time_in_run(
+    ctx: &mut Ctx,
+    v: &Text,
+    field: &str,
+    start: Option<NaiveDateTime>,
+    horizon: Option<Time>,
+) -> Option<Time> {
+    let t = time_point(ctx, v, field, start)?;
+    match horizon {
+        Some(h) if t >= h => {
+            let end = start.map_or_else(
+                || "the end of the run".to_string(),
+                |s| (s + chrono::Duration::milliseconds(h as i64)).to_string(),
+            );
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is not before the end of the run", v.get_ref()),
+                Some(format!(
+                    "a point in time before {end} (scenario.start + scenario.duration), or an offset below {}",
+                    Millis(h)
+                )),
+            );
+            None
+        }
+        _ => Some(t),
+    }
+}
+
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     for fmt in [
@@ -260,6 +295,8 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let hosts = hosts(ctx, raw, &sites);
     let profiles = profiles(ctx, &raw.profiles, base_dir);
     let vms = vms(ctx, raw, &hosts, &profiles, start);
+    let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
+    let faults = faults(ctx, raw, &hosts, start, run);
 
     if !ctx.errors.is_empty() {
         return None;
@@ -278,7 +315,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         sites,
         hosts,
         vms,
-        faults: Default::default(),
+        faults,
     })
 }
 
@@ -1296,14 +1333,9 @@ fn vms(
         let (Some(host), Some(protect_at), Some(boot_time)) = (host, protect_at, boot_time) else {
             continue;
         };
-        let width = count.to_string().len().max(2);
         for k in 1..=count {
             let first_tick = first_tick.map(|t| t + (k as Time - 1) * first_tick_step);
-            let name = if v.count.is_some() {
-                format!("{}-{k:0width$}", v.name.get_ref())
-            } else {
-                v.name.get_ref().clone()
-            };
+            let name = stamped_name(v, k, count);
             if let Some(first) = taken.insert(name.clone(), i) {
                 if first != i {
                     ctx.error(
@@ -1324,6 +1356,306 @@ fn vms(
                 boot_time,
                 disks: disks.clone(),
             });
+        }
+    }
+    out
+}
+
+/// The name of the `k`-th (from 1) of the `count` VMs a `[[vms]]` table stamps out.
+fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
+    if v.count.is_some() {
+        let width = count.to_string().len().max(2);
+        format!("{}-{k:0width$}", v.name.get_ref())
+    } else {
+        v.name.get_ref().clone()
+    }
+}
+
+/// Every VM name after stamping, in model order: what the `vm` of faults and actions names.
+/// Taken from the file rather than from the validated VMs, so that a VM with an error of its
+/// own does not also make every reference to it an error.
+fn stamped_names(raw: &[RawVm]) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in raw {
+        let count = v.count.as_ref().map_or(1, |c| *c.get_ref()) as usize;
+        if count == 0 || out.len() + count > MAX_VMS {
+            continue;
+        }
+        out.extend((1..=count).map(|k| stamped_name(v, k, count)));
+    }
+    out
+}
+
+/// The host fault kinds and the fields each takes (the error kinds take `ERROR_FIELDS`).
+const HOST_FAULTS: [(&str, &[&str]); 2] = [
+    ("low-memory", &["host", "start", "duration"]),
+    ("volume-full", &["host", "at"]),
+];
+const ERROR_FIELDS: &[&str] = &["vm", "at", "probability"];
+const PROBABILITY: &str =
+    "exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)";
+/// How many names a "no vm is named" error lists.
+const VM_NAMES_SHOWN: usize = 10;
+
+/// The fields a fault kind takes; `None` for an unknown kind.
+fn fault_fields(kind: &str) -> Option<&'static [&'static str]> {
+    if NonRecoverableError::from_name(kind).is_some() {
+        return Some(ERROR_FIELDS);
+    }
+    HOST_FAULTS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|&(_, fields)| fields)
+}
+
+/// A kind's fields as the errors word them.
+fn fault_usage(kind: &str) -> String {
+    match fault_fields(kind) {
+        Some(ERROR_FIELDS) => "vm, and at or probability".to_string(),
+        Some(fields) => fields.join(", "),
+        None => String::new(),
+    }
+}
+
+/// Every fault kind with its fields, for the unknown-kind error.
+fn fault_kinds() -> String {
+    let errors: Vec<&str> = NonRecoverableError::ALL.iter().map(|e| e.name()).collect();
+    let mut out = format!("{} (vm, and at or probability)", errors.join(", "));
+    for (kind, fields) in HOST_FAULTS {
+        out += &format!("; {kind} ({})", fields.join(", "));
+    }
+    out
+}
+
+/// The fault kinds that take `field`.
+fn kinds_taking(field: &str) -> String {
+    let errors = NonRecoverableError::ALL.iter().map(|e| e.name());
+    let hosts = HOST_FAULTS.iter().map(|(k, _)| *k);
+    let kinds: Vec<&str> = errors
+        .chain(hosts)
+        .filter(|k| fault_fields(k).is_some_and(|f| f.contains(&field)))
+        .collect();
+    kinds.join(", ")
+}
+
+/// The VMs that `vm` fields may name (after stamping), looked up by name.
+struct VmNames {
+    names: Vec<String>,
+    index: BTreeMap<String, usize>,
+}
+
+impl VmNames {
+    fn new(raw: &[RawVm]) -> VmNames {
+        let names = stamped_names(raw);
+        let mut index = BTreeMap::new();
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.clone()).or_insert(i);
+        }
+        VmNames { names, index }
+    }
+
+    /// The VM `v` names, or an error that lists the first few names.
+    fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
+        if let Some(&i) = self.index.get(v.get_ref()) {
+            return Some(i);
+        }
+        let shown: Vec<&str> = self
+            .names
+            .iter()
+            .take(VM_NAMES_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let allowed = match self.names.len() {
+            0 => "none: add a [[vms]] table first".to_string(),
+            n if n <= VM_NAMES_SHOWN => shown.join(", "),
+            n => format!("{}, ... ({n} VMs in all)", shown.join(", ")),
+        };
+        ctx.error(
+            v.span(),
+            field,
+            format!("no vm is named \"{}\"", v.get_ref()),
+            Some(allowed),
+        );
+        None
+    }
+}
+
+/// Injected faults and scheduled administrator actions, in file order. `horizon` is `None`
+/// when scenario.duration is wrong.
+fn faults(
+    ctx: &mut Ctx,
+    raw: &RawScenario,
+    hosts: &[Host],
+    start: Option<NaiveDateTime>,
+    horizon: Option<Time>,
+) -> Faults {
+    let mut out = Faults::default();
+    if raw.faults.is_empty() && raw.actions.is_empty() {
+        return out;
+    }
+    let vms = VmNames::new(&raw.vms);
+    let host_names: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
+    for (i, fault) in raw.faults.iter().enumerate() {
+        let f = |n: &str| format!("faults[{i}].{n}");
+        let kind = fault.kind.get_ref().as_str();
+        let Some(takes) = fault_fields(kind) else {
+            ctx.error(
+                fault.kind.span(),
+                &f("kind"),
+                format!("unknown fault kind \"{kind}\""),
+                Some(fault_kinds()),
+            );
+            continue;
+        };
+        let span = |v: &Option<Text>| v.as_ref().map(|v| v.span());
+        let fields = [
+            ("vm", span(&fault.vm)),
+            ("host", span(&fault.host)),
+            ("at", span(&fault.at)),
+            ("probability", fault.probability.as_ref().map(|p| p.span())),
+            ("start", span(&fault.start)),
+            ("duration", span(&fault.duration)),
+        ];
+        let usage = Some(format!("for {kind}: {}", fault_usage(kind)));
+        let mut ok = true;
+        for (name, at) in &fields {
+            let Some(at) = at else { continue };
+            if !takes.contains(name) {
+                ok = false;
+                ctx.error(
+                    at.clone(),
+                    &f(name),
+                    format!(
+                        "does not apply to kind \"{kind}\"; {name} is for {}",
+                        kinds_taking(name)
+                    ),
+                    usage.clone(),
+                );
+            }
+        }
+        let error = NonRecoverableError::from_name(kind);
+        // An error fault needs `vm` and one of `at` and `probability`; a host fault every field.
+        let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
+        for (name, at) in &fields {
+            if at.is_none() && required.contains(name) {
+                ok = false;
+                ctx.error(
+                    fault.kind.span(),
+                    &f(name),
+                    format!("missing; kind \"{kind}\" needs it"),
+                    usage.clone(),
+                );
+            }
+        }
+        if error.is_some() {
+            match (&fault.at, &fault.probability) {
+                (None, None) => {
+                    ok = false;
+                    ctx.error(
+                        fault.kind.span(),
+                        &f("at"),
+                        format!("missing; kind \"{kind}\" needs at or probability"),
+                        Some(PROBABILITY.into()),
+                    );
+                }
+                (Some(_), Some(p)) => {
+                    ok = false;
+                    ctx.error(
+                        p.span(),
+                        &f("probability"),
+                        "set together with at",
+                        Some(PROBABILITY.into()),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if !ok {
+            continue;
+        }
+        fn req(v: &Option<Text>) -> &Text {
+            v.as_ref().expect("checked present")
+        }
+        if let Some(error) = error {
+            let vm = vms.resolve(ctx, req(&fault.vm), &f("vm"));
+            let trigger = match (&fault.at, &fault.probability) {
+                (Some(at), _) => {
+                    time_in_run(ctx, at, &f("at"), start, horizon).map(ErrorTrigger::At)
+                }
+                (None, Some(p)) => {
+                    let p_val = *p.get_ref();
+                    if p_val > 0.0 && p_val <= 1.0 {
+                        Some(ErrorTrigger::PerTransfer(p_val))
+                    } else {
+                        ctx.error(
+                            p.span(),
+                            &f("probability"),
+                            format!("{p_val} is out of range"),
+                            Some("a probability per log transfer above 0 and at most 1, such as 0.01".into()),
+                        );
+                        None
+                    }
+                }
+                (None, None) => unreachable!("checked above"),
+            };
+            if let (Some(vm), Some(trigger)) = (vm, trigger) {
+                out.vm_errors.push(VmErrorFault { vm, error, trigger });
+            }
+            continue;
+        }
+        let host_field = req(&fault.host);
+        let host = ctx.reference(
+            Some(host_field),
+            &host_names,
+            &f("host"),
+            "hosts",
+            host_field.span(),
+        );
+        let kind = match kind {
+            "low-memory" => {
+                let from = time_in_run(ctx, req(&fault.start), &f("start"), start, horizon);
+                let d = req(&fault.duration);
+                let len = ctx.duration(d, &f("duration"));
+                if len == Some(0) {
+                    ctx.error(
+                        d.span(),
+                        &f("duration"),
+                        "a low-memory spell of zero length",
+                        Some("a duration of at least 1s".into()),
+                    );
+                }
+                match (from, len) {
+                    (Some(from), Some(len)) if len > 0 => Some(HostFaultKind::LowMemory {
+                        start: from,
+                        end: from.saturating_add(len),
+                    }),
+                    _ => None,
+                }
+            }
+            "volume-full" => time_in_run(ctx, req(&fault.at), &f("at"), start, horizon)
+                .map(|at| HostFaultKind::VolumeFull { at }),
+            _ => unreachable!("kind checked above"),
+        };
+        if let (Some(host), Some(kind)) = (host, kind) {
+            out.hosts.push(HostFault { host, kind });
+        }
+    }
+    for (i, a) in raw.actions.iter().enumerate() {
+        let f = |n: &str| format!("actions[{i}].{n}");
+        let at = time_in_run(ctx, &a.at, &f("at"), start, horizon);
+        let vm = vms.resolve(ctx, &a.vm, &f("vm"));
+        let action = AdminAction::from_name(a.action.get_ref());
+        if action.is_none() {
+            let names: Vec<&str> = AdminAction::ALL.iter().map(|a| a.name()).collect();
+            ctx.error(
+                a.action.span(),
+                &f("action"),
+                format!("unknown action \"{}\"", a.action.get_ref()),
+                Some(names.join(", ")),
+            );
+        }
+        if let (Some(at), Some(vm), Some(action)) = (at, vm, action) {
+            out.actions.push(ScheduledAction { at, vm, action });
         }
     }
     out
