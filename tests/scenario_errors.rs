@@ -50,7 +50,7 @@ fn unknown_fields_are_errors_with_the_allowed_list() {
     let line = line_of(&text, "colour");
     assert_eq!(
         errors(&text),
-        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap, outages")
+        format!("error: bad.toml:{line}:1: links[0].colour: unknown field `colour`\n  allowed: name, capacity, work_hours_limit, non_work_hours_limit, per_vm_cap, outages, random_outages, degradations")
     );
 }
 
@@ -182,4 +182,284 @@ fn every_bundled_scenario_is_valid() {
         }
     }
     assert!(checked >= 3, "only {checked} scenarios found");
+}
+
+/// The quickstart with `extra` appended (new top-level tables such as `[[faults]]`).
+fn with(extra: &str) -> String {
+    format!("{QUICKSTART}\n{extra}")
+}
+
+#[test]
+fn unknown_fault_kind_lists_every_kind_with_its_fields() {
+    let text = with("[[faults]]\nkind = \"disk-on-fire\"\nvm = \"dc01\"\nat = \"1h\"\n");
+    let line = line_of(&text, "disk-on-fire");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:8: faults[0].kind: unknown fault kind \"disk-on-fire\"\n  allowed: broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at)"
+        )
+    );
+}
+
+#[test]
+fn fault_probability_must_be_above_zero_and_at_most_one() {
+    for p in ["1.5", "0", "-0.1"] {
+        let text = with(&format!(
+            "[[faults]]\nkind = \"broken-vhd-chain\"\nvm = \"dc01\"\nprobability = {p}\n"
+        ));
+        let line = line_of(&text, "probability =");
+        let shown = p.parse::<f64>().unwrap();
+        assert_eq!(
+            errors(&text),
+            format!(
+                "error: bad.toml:{line}:15: faults[0].probability: {shown} is out of range\n  allowed: a probability per log transfer above 0 and at most 1, such as 0.01"
+            )
+        );
+    }
+}
+
+#[test]
+fn an_error_fault_takes_at_or_probability_not_both_nor_neither() {
+    let text = with(
+        "[[faults]]\nkind = \"vm-not-found\"\nvm = \"dc01\"\nat = \"2h\"\nprobability = 0.5\n",
+    );
+    let line = line_of(&text, "probability =");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:15: faults[0].probability: set together with at\n  allowed: exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)"
+        )
+    );
+    let text = with("[[faults]]\nkind = \"vm-not-found\"\nvm = \"dc01\"\n");
+    let line = line_of(&text, "vm-not-found");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:8: faults[0].at: missing; kind \"vm-not-found\" needs at or probability\n  allowed: exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)"
+        )
+    );
+}
+
+#[test]
+fn a_host_fault_field_on_an_error_fault_names_the_kinds_that_take_it() {
+    let text = with(
+        "[[faults]]\nkind = \"broken-vhd-chain\"\nvm = \"dc01\"\nat = \"2h\"\nhost = \"hv01\"\n",
+    );
+    let line = text.lines().count(); // the last line
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:8: faults[0].host: does not apply to kind \"broken-vhd-chain\"; host is for low-memory, volume-full\n  allowed: for broken-vhd-chain: vm, and at or probability"
+        )
+    );
+}
+
+#[test]
+fn host_faults_need_their_fields() {
+    let text = with("[[faults]]\nkind = \"low-memory\"\nhost = \"hv01\"\nat = \"2h\"\n");
+    let kind = line_of(&text, "low-memory");
+    let at = kind + 2;
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"low-memory\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full\n  allowed: for low-memory: host, start, duration\n\
+             error: bad.toml:{kind}:8: faults[0].start: missing; kind \"low-memory\" needs it\n  allowed: for low-memory: host, start, duration\n\
+             error: bad.toml:{kind}:8: faults[0].duration: missing; kind \"low-memory\" needs it\n  allowed: for low-memory: host, start, duration"
+        )
+    );
+}
+
+#[test]
+fn unknown_vm_or_host_in_faults_and_actions() {
+    let text = with(
+        "[[actions]]\nat = \"2026-11-23T12:00\"\nvm = \"sql-01\"\naction = \"pause\"\n\n\
+         [[faults]]\nkind = \"volume-full\"\nhost = \"hv02\"\nat = \"1h\"\n",
+    );
+    let vm = line_of(&text, "sql-01");
+    let host = line_of(&text, "hv02");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{host}:8: faults[0].host: no host is named \"hv02\"\n  allowed: hv01\n\
+             error: bad.toml:{vm}:6: actions[0].vm: no vm is named \"sql-01\"\n  allowed: dc01, file01, app01"
+        )
+    );
+}
+
+#[test]
+fn vm_references_use_the_stamped_names_and_list_a_few() {
+    let text = QUICKSTART.replace("name = \"app01\"", "name = \"web\"\ncount = 12")
+        + "\n[[actions]]\nat = \"1h\"\nvm = \"web-13\"\naction = \"repair\"\n";
+    let line = line_of(&text, "web-13");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:6: actions[0].vm: no vm is named \"web-13\"\n  allowed: dc01, file01, web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08, ... (14 VMs in all)"
+        )
+    );
+    let ok = text.replace("web-13", "web-12");
+    let s = drsim::scenario::from_text(&ok, Path::new("ok.toml")).unwrap();
+    assert_eq!(s.faults.actions[0].vm, 13);
+    assert_eq!(s.vms[13].name, "web-12");
+}
+
+#[test]
+fn unknown_action_and_times_outside_the_run() {
+    let text = with(
+        "[[actions]]\nat = \"1d\"\nvm = \"dc01\"\naction = \"reboot\"\n\n\
+         [[faults]]\nkind = \"broken-vhd-chain\"\nvm = \"dc01\"\nat = \"2026-11-23T07:59\"\n",
+    );
+    let at = line_of(&text, "at = \"1d\"");
+    let action = line_of(&text, "reboot");
+    let before = line_of(&text, "07:59");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{before}:6: faults[0].at: \"2026-11-23T07:59\" is before the scenario start 2026-11-23 08:00:00\n  allowed: a date-time at or after scenario.start, or an offset such as \"6h\"\n\
+             error: bad.toml:{at}:6: actions[0].at: \"1d\" is not before the end of the run\n  allowed: a point in time before 2026-11-24 08:00:00 (scenario.start + scenario.duration), or an offset below 1d\n\
+             error: bad.toml:{action}:10: actions[0].action: unknown action \"reboot\"\n  allowed: pause, resume, resynchronize, cancel-resync, repair"
+        )
+    );
+}
+
+#[test]
+fn bad_resync_window() {
+    let cases = [
+        (
+            "18:00-18:00",
+            "\"18:00-18:00\" starts and ends at the same time",
+        ),
+        ("6pm-8am", "\"6pm-8am\" is not a daily window"),
+        ("18:00-25:00", "\"18:00-25:00\" is not a daily window"),
+        ("nights", "\"nights\" is not a daily window"),
+    ];
+    for (window, problem) in cases {
+        let text = QUICKSTART.replace(
+            "target_rpo = \"15m\"",
+            &format!("target_rpo = \"15m\"\nresync_window = \"{window}\""),
+        );
+        let line = line_of(&text, "resync_window");
+        assert_eq!(
+            errors(&text),
+            format!(
+                "error: bad.toml:{line}:17: policies[0].resync_window: {problem}\n  allowed: \"HH:MM-HH:MM\" every day, wrapping past midnight when the end is not after the start (e.g. \"18:00-08:00\"), or \"outside-work-hours\" (the default)"
+            )
+        );
+    }
+}
+
+#[test]
+fn bad_resync_threshold() {
+    let cases = [
+        ("0.5%", "is out of range"),
+        ("100.01%", "is out of range"),
+        ("50", "is not a percentage"),
+        ("37.12345%", "is not a percentage"),
+        ("-5%", "is not a percentage"),
+    ];
+    for (value, problem) in cases {
+        let text = QUICKSTART.replace(
+            "target_rpo = \"15m\"",
+            &format!("target_rpo = \"15m\"\nresync_threshold = \"{value}\""),
+        );
+        let line = line_of(&text, "resync_threshold");
+        assert_eq!(
+            errors(&text),
+            format!(
+                "error: bad.toml:{line}:20: policies[0].resync_threshold: \"{value}\" {problem}\n  allowed: a share of the virtual size from 1% to 100%, such as \"50%\" or \"37.5%\" (up to 4 decimals)"
+            )
+        );
+    }
+}
+
+#[test]
+fn other_resync_and_health_fields_are_checked() {
+    let text = QUICKSTART.replace(
+        "target_rpo = \"15m\"",
+        "target_rpo = \"15m\"\nresync_basis = \"host\"\nresync_start = \"tonight\"\nresync_read_rate = \"0 MB/s\"\nresync_block_size = \"1 KiB\"\nadmin_response = \"0s\"\nhealth_interval = \"30m\"\nhealth_interval_start = \"24:00\"",
+    );
+    let e = errors(&text);
+    for expected in [
+        "policies[0].resync_basis: unknown basis \"host\"\n  allowed: \"vm\" (the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)",
+        "policies[0].resync_start: unknown start \"tonight\"\n  allowed: \"off-peak\" (at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)",
+        "policies[0].resync_read_rate: a zero read rate\n  allowed: a rate above zero, such as \"200 MB/s\"",
+        "policies[0].resync_block_size: \"1 KiB\" is out of range\n  allowed: from 4 KiB to 1 GiB",
+        "policies[0].admin_response: a zero response time\n  allowed: a duration above zero, such as \"4h\", or \"manual\" (only a scheduled repair action repairs)",
+        "policies[0].health_interval: \"30m\" is out of range\n  allowed: from 1h to 7d",
+        "policies[0].health_interval_start: \"24:00\" is not a time of day\n  allowed: \"HH:MM\" from 00:00 to 23:59, such as \"09:00\"",
+    ] {
+        assert!(e.contains(expected), "{expected}\nnot in:\n{e}");
+    }
+    assert_eq!(
+        e.lines().filter(|l| l.starts_with("error: ")).count(),
+        7,
+        "{e}"
+    );
+}
+
+#[test]
+fn hot_region_larger_than_the_disk() {
+    let text = QUICKSTART.replace(
+        "used = \"30 GiB\" }",
+        "used = \"30 GiB\", hot_region = \"200 GiB\" }",
+    );
+    let line = line_of(&text, "hot_region");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{line}:60: vms[0].disks[0].hot_region: 200.00 GiB hot region is more than the disk's size 127.00 GiB\n  allowed: above zero and at most 127.00 GiB: a size, or a percentage of the disk's size such as \"25%\""
+        )
+    );
+    for (value, problem) in [
+        ("101%", "\"101%\" is more than the disk's size"),
+        ("0%", "an empty hot region"),
+        ("0 GiB", "an empty hot region"),
+        ("lots%", "\"lots%\" is not a percentage"),
+    ] {
+        let text = text.replace("200 GiB", value);
+        let e = errors(&text);
+        assert!(
+            e.contains(&format!("vms[0].disks[0].hot_region: {problem}\n")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn random_outages_and_degradations_are_checked() {
+    let text = QUICKSTART.replace(
+        "capacity = \"100 Mbps\"           # 12.5 MB/s",
+        "capacity = \"100 Mbps\"\n\
+         random_outages = { mtbf = \"0s\", mttr = \"2h\", repair = \"exponential\", sigma = 1.0 }\n\
+         degradations = [{ start = \"2h\", duration = \"3h\", capacity = \"40%\" }, { start = \"1h\", duration = \"90m\", capacity = \"40.5%\" }, { start = \"10h\", duration = \"1h\", capacity = \"120%\" }]",
+    );
+    let e = errors(&text);
+    for expected in [
+        "links[0].random_outages.mtbf: a zero mean time between failures\n  allowed: a duration of at least 1s",
+        "links[0].random_outages.sigma: does not apply to repair \"exponential\"\n  allowed: sigma only with repair = \"lognormal\"",
+        "links[0].degradations[1].capacity: \"40.5%\" is not a whole percent\n  allowed: the share of the capacity left, a whole percent from 0% to 100%, such as \"40%\"",
+        "links[0].degradations[2].capacity: \"120%\" is out of range",
+        "links[0].degradations[0].start: overlaps links[0].degradations[1]\n  allowed: degradations that do not overlap",
+    ] {
+        assert!(e.contains(expected), "{expected}\nnot in:\n{e}");
+    }
+    assert_eq!(
+        e.lines().filter(|l| l.starts_with("error: ")).count(),
+        5,
+        "{e}"
+    );
+
+    let text = QUICKSTART.replace(
+        "capacity = \"100 Mbps\"           # 12.5 MB/s",
+        "capacity = \"100 Mbps\"\nrandom_outages = { mtbf = \"30d\", mttr = \"2h\", repair = \"lognormal\" }",
+    );
+    let line = line_of(&text, "random_outages");
+    assert_eq!(
+        errors(&text),
+        format!("error: bad.toml:{line}:56: links[0].random_outages.sigma: missing; repair \"lognormal\" needs it\n  allowed: a lognormal shape above 0, such as 1.0")
+    );
+    let text = text.replace("repair = \"lognormal\"", "repair = \"weibull\"");
+    assert!(errors(&text).contains(
+        "links[0].random_outages.repair: unknown repair distribution \"weibull\"\n  allowed: \"exponential\" (the default) or \"lognormal\" (with sigma)"
+    ));
 }

@@ -24,6 +24,10 @@ pub struct RawScenario {
     pub profiles: Vec<RawProfile>,
     #[serde(default)]
     pub vms: Vec<RawVm>,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    #[serde(default)]
+    pub actions: Vec<RawAction>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,6 +59,9 @@ pub struct RawLink {
     pub per_vm_cap: Option<Text>,
     #[serde(default)]
     pub outages: Vec<RawOutage>,
+    pub random_outages: Option<RawRandomOutages>,
+    #[serde(default)]
+    pub degradations: Vec<RawDegradation>,
 }
 
 /// A scheduled link outage.
@@ -63,6 +70,26 @@ pub struct RawLink {
 pub struct RawOutage {
     pub start: Text,
     pub duration: Text,
+}
+
+/// Random link outages: mean time between failures and to repair, and the repair
+/// distribution (`sigma` only for `lognormal`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRandomOutages {
+    pub mtbf: Text,
+    pub mttr: Text,
+    pub repair: Option<Text>,
+    pub sigma: Option<Spanned<f64>>,
+}
+
+/// A window of reduced link capacity; `capacity` is the percentage left.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDegradation {
+    pub start: Text,
+    pub duration: Text,
+    pub capacity: Text,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +102,15 @@ pub struct RawPolicy {
     pub finalize_job: Option<Text>,
     pub initial_replication_start: Option<Text>,
     pub retry_schedule: Option<Text>,
+    pub resync_threshold: Option<Text>,
+    pub resync_basis: Option<Text>,
+    pub resync_start: Option<Text>,
+    pub resync_window: Option<Text>,
+    pub resync_read_rate: Option<Text>,
+    pub resync_block_size: Option<Text>,
+    pub admin_response: Option<Text>,
+    pub health_interval: Option<Text>,
+    pub health_interval_start: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,4 +168,27 @@ pub struct RawDisk {
     pub used: Option<Text>,
     pub churn: Option<Text>,
     pub shared: Option<bool>,
+    pub hot_region: Option<Text>,
+}
+
+/// Injected trouble. Which fields apply depends on `kind`; validation checks that.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFault {
+    pub kind: Text,
+    pub vm: Option<Text>,
+    pub host: Option<Text>,
+    pub at: Option<Text>,
+    pub probability: Option<Spanned<f64>>,
+    pub start: Option<Text>,
+    pub duration: Option<Text>,
+}
+
+/// A scheduled administrator action on one VM.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    pub at: Text,
+    pub vm: Text,
+    pub action: Text,
 }

@@ -5,10 +5,14 @@ use super::error::{line_col, ScenarioError};
 use super::raw::*;
 use crate::engine::Time;
 use crate::model::calendar::Calendar;
+use crate::model::faults::{
+    AdminAction, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind, NonRecoverableError,
+    RandomOutages, RepairDistribution, ScheduledAction, VmErrorFault,
+};
 use crate::model::workload::WorkloadSpec;
 use crate::model::*;
 use crate::replication::RetryReading;
-use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes};
+use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes, Millis};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -154,6 +158,38 @@ fn time_point(ctx: &mut Ctx, v: &Text, field: &str, start: Option<NaiveDateTime>
     }
 }
 
+/// A point in time that must fall inside the run, `[0, horizon)`: injected faults and
+/// scheduled actions (an instant at or after the horizon would never happen). `horizon` is
+/// `None` when scenario.duration is itself wrong; then only the start is checked.
+fn time_in_run(
+    ctx: &mut Ctx,
+    v: &Text,
+    field: &str,
+    start: Option<NaiveDateTime>,
+    horizon: Option<Time>,
+) -> Option<Time> {
+    let t = time_point(ctx, v, field, start)?;
+    match horizon {
+        Some(h) if t >= h => {
+            let end = start.map_or_else(
+                || "the end of the run".to_string(),
+                |s| (s + chrono::Duration::milliseconds(h as i64)).to_string(),
+            );
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is not before the end of the run", v.get_ref()),
+                Some(format!(
+                    "a point in time before {end} (scenario.start + scenario.duration), or an offset below {}",
+                    Millis(h)
+                )),
+            );
+            None
+        }
+        _ => Some(t),
+    }
+}
+
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     for fmt in [
@@ -259,6 +295,8 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let hosts = hosts(ctx, raw, &sites);
     let profiles = profiles(ctx, &raw.profiles, base_dir);
     let vms = vms(ctx, raw, &hosts, &profiles, start);
+    let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
+    let faults = faults(ctx, raw, &hosts, start, run);
 
     if !ctx.errors.is_empty() {
         return None;
@@ -277,7 +315,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         sites,
         hosts,
         vms,
-        faults: Default::default(),
+        faults,
     })
 }
 
@@ -337,6 +375,51 @@ fn parse_hours(s: &str) -> Option<(u32, u32)> {
     (a < b).then_some((a, b))
 }
 
+/// `"HH:MM"` as minutes of the day; `"24:00"` (1440) only when `allow_24`.
+fn clock_minute(t: &str, allow_24: bool) -> Option<u32> {
+    let (h, m) = t.trim().split_once(':')?;
+    let digits = |x: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 1..=2) || !digits(m, 2..=2) {
+        return None;
+    }
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    let total = h * 60 + m;
+    (m < 60 && (total < 24 * 60 || (allow_24 && total == 24 * 60))).then_some(total)
+}
+
+/// A daily window `"HH:MM-HH:MM"` as minutes of the day in `0..1440` (`24:00` is midnight);
+/// it wraps past midnight when the end is not after the start. `Err(true)` when start and
+/// end are the same minute, `Err(false)` when it is not a window at all.
+fn parse_daily_window(s: &str) -> Result<(u32, u32), bool> {
+    let (a, b) = s.split_once('-').ok_or(false)?;
+    let a = clock_minute(a, true).ok_or(false)? % (24 * 60);
+    let b = clock_minute(b, true).ok_or(false)? % (24 * 60);
+    if a == b {
+        return Err(true);
+    }
+    Ok((a, b))
+}
+
+/// A percentage such as `"50%"` or `"37.5%"` in parts per million of the whole (100% is
+/// 1,000,000), exactly: at most 4 decimals, no sign, no exponent.
+fn parse_percent_ppm(s: &str) -> Option<u64> {
+    let number = s.trim().strip_suffix('%')?.trim_end();
+    let (int, frac) = match number.split_once('.') {
+        Some((i, f)) if !f.is_empty() => (i, f),
+        Some(_) => return None,
+        None => (number, ""),
+    };
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || int.len() > 12 || frac.len() > 4 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let int: u64 = int.parse().ok()?;
+    let frac: u64 = format!("{frac:0<4}").parse().ok()?;
+    Some(int * 10_000 + frac)
+}
+
 fn links(ctx: &mut Ctx, raw: &[RawLink], start: Option<NaiveDateTime>) -> Vec<LinkSpec> {
     names(raw, |l| &l.name, ctx, "links");
     raw.iter()
@@ -353,8 +436,11 @@ fn links(ctx: &mut Ctx, raw: &[RawLink], start: Option<NaiveDateTime>) -> Vec<Li
                 non_work_hours_limit: opt(ctx, &l.non_work_hours_limit, "non_work_hours_limit"),
                 per_vm_cap: opt(ctx, &l.per_vm_cap, "per_vm_cap"),
                 outages: outages(ctx, &l.outages, i, start),
-                random_outages: None,
-                degradations: Vec::new(),
+                random_outages: l
+                    .random_outages
+                    .as_ref()
+                    .and_then(|r| random_outages(ctx, r, i)),
+                degradations: degradations(ctx, &l.degradations, i, start),
             }
         })
         .collect()
@@ -384,19 +470,188 @@ fn outages(
             windows.push((at, at + len, k));
         }
     }
+    let starts: Vec<&Text> = raw.iter().map(|o| &o.start).collect();
+    disjoint(
+        ctx,
+        &mut windows,
+        &starts,
+        &format!("links[{link}].outages"),
+        "outages that do not overlap (merge them into one)",
+    );
+    windows.into_iter().map(|(a, b, _)| (a, b)).collect()
+}
+
+/// Sort windows `(start, end, index in the file)` by start and report each that overlaps an
+/// earlier one. `starts[index]` is where a window's start is written; `table` is its field
+/// path without the index, e.g. `links[0].outages`.
+fn disjoint(
+    ctx: &mut Ctx,
+    windows: &mut [(Time, Time, usize)],
+    starts: &[&Text],
+    table: &str,
+    allowed: &str,
+) {
     windows.sort_unstable();
-    for pair in windows.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if b.0 < a.1 {
-            ctx.error(
-                raw[b.2].start.span(),
-                &format!("links[{link}].outages[{}].start", b.2),
-                format!("overlaps links[{link}].outages[{}]", a.2),
-                Some("outages that do not overlap (merge them into one)".into()),
-            );
+    // The window reaching furthest so far: a window overlaps an earlier one iff it starts
+    // before that one ends.
+    let mut reach: Option<(Time, usize)> = None;
+    for &(a, b, k) in windows.iter() {
+        match reach {
+            Some((end, first)) if a < end => ctx.error(
+                starts[k].span(),
+                &format!("{table}[{k}].start"),
+                format!("overlaps {table}[{first}]"),
+                Some(allowed.into()),
+            ),
+            _ => {}
+        }
+        if reach.is_none_or(|(end, _)| b > end) {
+            reach = Some((b, k));
         }
     }
-    windows.into_iter().map(|(a, b, _)| (a, b)).collect()
+}
+
+/// A link's random outages; `sigma` goes with (and only with) the lognormal repair.
+fn random_outages(ctx: &mut Ctx, r: &RawRandomOutages, link: usize) -> Option<RandomOutages> {
+    let f = |n: &str| format!("links[{link}].random_outages.{n}");
+    let positive = |ctx: &mut Ctx, v: &Text, n: &str, what: &str| {
+        let d = ctx.duration(v, &f(n));
+        if d == Some(0) {
+            ctx.error(
+                v.span(),
+                &f(n),
+                format!("a zero {what}"),
+                Some("a duration of at least 1s".into()),
+            );
+            return None;
+        }
+        d
+    };
+    let mtbf = positive(ctx, &r.mtbf, "mtbf", "mean time between failures");
+    let mttr = positive(ctx, &r.mttr, "mttr", "mean time to repair");
+    const SIGMA: &str = "a lognormal shape above 0, such as 1.0";
+    let repair = match r.repair.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "exponential")) => {
+            if let Some(s) = &r.sigma {
+                let kind = r.repair.as_ref().map_or("exponential", |v| v.get_ref());
+                ctx.error(
+                    s.span(),
+                    &f("sigma"),
+                    format!("does not apply to repair \"{kind}\""),
+                    Some("sigma only with repair = \"lognormal\"".into()),
+                );
+                return None;
+            }
+            RepairDistribution::Exponential
+        }
+        Some((v, "lognormal")) => match &r.sigma {
+            Some(s) if *s.get_ref() > 0.0 && s.get_ref().is_finite() => {
+                RepairDistribution::LogNormal {
+                    sigma: *s.get_ref(),
+                }
+            }
+            Some(s) => {
+                ctx.error(
+                    s.span(),
+                    &f("sigma"),
+                    format!("{} is out of range", s.get_ref()),
+                    Some(SIGMA.into()),
+                );
+                return None;
+            }
+            None => {
+                ctx.error(
+                    v.span(),
+                    &f("sigma"),
+                    "missing; repair \"lognormal\" needs it",
+                    Some(SIGMA.into()),
+                );
+                return None;
+            }
+        },
+        Some((v, other)) => {
+            ctx.error(
+                v.span(),
+                &f("repair"),
+                format!("unknown repair distribution \"{other}\""),
+                Some("\"exponential\" (the default) or \"lognormal\" (with sigma)".into()),
+            );
+            return None;
+        }
+    };
+    Some(RandomOutages {
+        mtbf: mtbf?,
+        mttr: mttr?,
+        repair,
+    })
+}
+
+const DEGRADED_CAPACITY: &str =
+    "the share of the capacity left, a whole percent from 0% to 100%, such as \"40%\"";
+
+/// A link's degradation windows, sorted by start; overlaps and empty windows are errors.
+fn degradations(
+    ctx: &mut Ctx,
+    raw: &[RawDegradation],
+    link: usize,
+    start: Option<NaiveDateTime>,
+) -> Vec<Degradation> {
+    let mut windows: Vec<(Time, Time, usize)> = Vec::new();
+    let mut percents = vec![0u8; raw.len()];
+    for (k, d) in raw.iter().enumerate() {
+        let f = |n: &str| format!("links[{link}].degradations[{k}].{n}");
+        let at = time_point(ctx, &d.start, &f("start"), start);
+        let len = ctx.duration(&d.duration, &f("duration"));
+        if len == Some(0) {
+            ctx.error(
+                d.duration.span(),
+                &f("duration"),
+                "a degradation of zero length",
+                Some("a duration of at least 1s".into()),
+            );
+        }
+        let c = d.capacity.get_ref();
+        match parse_percent_ppm(c) {
+            Some(ppm) if ppm > 1_000_000 => ctx.error(
+                d.capacity.span(),
+                &f("capacity"),
+                format!("\"{c}\" is out of range"),
+                Some(DEGRADED_CAPACITY.into()),
+            ),
+            Some(ppm) if ppm % 10_000 != 0 => ctx.error(
+                d.capacity.span(),
+                &f("capacity"),
+                format!("\"{c}\" is not a whole percent"),
+                Some(DEGRADED_CAPACITY.into()),
+            ),
+            Some(ppm) => percents[k] = (ppm / 10_000) as u8,
+            None => ctx.error(
+                d.capacity.span(),
+                &f("capacity"),
+                format!("\"{c}\" is not a percentage"),
+                Some(DEGRADED_CAPACITY.into()),
+            ),
+        }
+        if let (Some(at), Some(len)) = (at, len) {
+            windows.push((at, at.saturating_add(len), k));
+        }
+    }
+    let starts: Vec<&Text> = raw.iter().map(|d| &d.start).collect();
+    disjoint(
+        ctx,
+        &mut windows,
+        &starts,
+        &format!("links[{link}].degradations"),
+        "degradations that do not overlap",
+    );
+    windows
+        .into_iter()
+        .map(|(start, end, k)| Degradation {
+            start,
+            end,
+            percent: percents[k],
+        })
+        .collect()
 }
 
 fn policies(
@@ -465,6 +720,7 @@ fn policies(
                         time_point(ctx, v, &f("initial_replication_start"), start);
                 }
             }
+            resync_and_health(ctx, p, &f, &mut policy);
             policy
         })
         .collect();
@@ -472,6 +728,149 @@ fn policies(
         out.push(Policy::default_named("default"));
     }
     out
+}
+
+const RESYNC_THRESHOLD: &str =
+    "a share of the virtual size from 1% to 100%, such as \"50%\" or \"37.5%\" (up to 4 decimals)";
+const RESYNC_WINDOW: &str = "\"HH:MM-HH:MM\" every day, wrapping past midnight when the end is not after the start (e.g. \"18:00-08:00\"), or \"outside-work-hours\" (the default)";
+
+/// The resynchronization and health-monitoring fields of a policy.
+fn resync_and_health(
+    ctx: &mut Ctx,
+    p: &RawPolicy,
+    f: &dyn Fn(&str) -> String,
+    policy: &mut Policy,
+) {
+    if let Some(v) = &p.resync_threshold {
+        let t = v.get_ref();
+        match parse_percent_ppm(t) {
+            Some(ppm) if (10_000..=1_000_000).contains(&ppm) => {
+                policy.resync_threshold_ppm = ppm as u32;
+            }
+            Some(_) => ctx.error(
+                v.span(),
+                &f("resync_threshold"),
+                format!("\"{t}\" is out of range"),
+                Some(RESYNC_THRESHOLD.into()),
+            ),
+            None => ctx.error(
+                v.span(),
+                &f("resync_threshold"),
+                format!("\"{t}\" is not a percentage"),
+                Some(RESYNC_THRESHOLD.into()),
+            ),
+        }
+    }
+    if let Some(v) = &p.resync_basis {
+        match v.get_ref().as_str() {
+            "vm" => policy.resync_basis = ResyncBasis::Vm,
+            "disk" => policy.resync_basis = ResyncBasis::Disk,
+            other => ctx.error(
+                v.span(),
+                &f("resync_basis"),
+                format!("unknown basis \"{other}\""),
+                Some("\"vm\" (the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)".into()),
+            ),
+        }
+    }
+    if let Some(v) = &p.resync_start {
+        match v.get_ref().as_str() {
+            "off-peak" => policy.resync_start = ResyncStart::OffPeak,
+            "immediate" => policy.resync_start = ResyncStart::Immediate,
+            "manual" => policy.resync_start = ResyncStart::Manual,
+            other => ctx.error(
+                v.span(),
+                &f("resync_start"),
+                format!("unknown start \"{other}\""),
+                Some("\"off-peak\" (at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)".into()),
+            ),
+        }
+    }
+    if let Some(v) = &p.resync_window {
+        let w = v.get_ref();
+        if w == "outside-work-hours" {
+            policy.resync_window = ResyncWindow::OutsideWorkHours;
+        } else {
+            match parse_daily_window(w) {
+                Ok((from_min, to_min)) => {
+                    policy.resync_window = ResyncWindow::Daily { from_min, to_min };
+                }
+                Err(same) => ctx.error(
+                    v.span(),
+                    &f("resync_window"),
+                    if same {
+                        format!("\"{w}\" starts and ends at the same time")
+                    } else {
+                        format!("\"{w}\" is not a daily window")
+                    },
+                    Some(RESYNC_WINDOW.into()),
+                ),
+            }
+        }
+    }
+    if let Some(v) = &p.resync_read_rate {
+        match ctx.rate(v, &f("resync_read_rate")) {
+            Some(ByteRate(0)) => ctx.error(
+                v.span(),
+                &f("resync_read_rate"),
+                "a zero read rate",
+                Some("a rate above zero, such as \"200 MB/s\"".into()),
+            ),
+            Some(r) => policy.resync_read_rate = r,
+            None => {}
+        }
+    }
+    if let Some(v) = &p.resync_block_size {
+        match ctx.bytes(v, &f("resync_block_size")) {
+            Some(Bytes(b)) if (4 << 10..=1 << 30).contains(&b) => policy.resync_block_size = b,
+            Some(_) => ctx.error(
+                v.span(),
+                &f("resync_block_size"),
+                format!("\"{}\" is out of range", v.get_ref()),
+                Some("from 4 KiB to 1 GiB".into()),
+            ),
+            None => {}
+        }
+    }
+    if let Some(v) = &p.admin_response {
+        if v.get_ref() == "manual" {
+            policy.admin_response = None;
+        } else {
+            match ctx.duration(v, &f("admin_response")) {
+                Some(0) => ctx.error(
+                    v.span(),
+                    &f("admin_response"),
+                    "a zero response time",
+                    Some("a duration above zero, such as \"4h\", or \"manual\" (only a scheduled repair action repairs)".into()),
+                ),
+                Some(ms) => policy.admin_response = Some(ms),
+                None => {}
+            }
+        }
+    }
+    if let Some(v) = &p.health_interval {
+        match ctx.duration(v, &f("health_interval")) {
+            Some(ms) if (3_600_000..=7 * 86_400_000).contains(&ms) => policy.health_interval = ms,
+            Some(_) => ctx.error(
+                v.span(),
+                &f("health_interval"),
+                format!("\"{}\" is out of range", v.get_ref()),
+                Some("from 1h to 7d".into()),
+            ),
+            None => {}
+        }
+    }
+    if let Some(v) = &p.health_interval_start {
+        match clock_minute(v.get_ref(), false) {
+            Some(min) => policy.health_interval_start_min = min,
+            None => ctx.error(
+                v.span(),
+                &f("health_interval_start"),
+                format!("\"{}\" is not a time of day", v.get_ref()),
+                Some("\"HH:MM\" from 00:00 to 23:59, such as \"09:00\"".into()),
+            ),
+        }
+    }
 }
 
 impl Policy {
@@ -710,6 +1109,57 @@ fn profile_spec(
     }
 }
 
+/// A disk's `hot_region`: bytes, or a percentage of the disk's `size` (rounded down to a
+/// byte); above zero and at most the size. `size` is `None` when it is itself wrong.
+fn hot_region(ctx: &mut Ctx, v: &Text, field: &str, size: Option<Bytes>) -> Option<Bytes> {
+    let allowed = |size: Option<Bytes>| {
+        let most = size.map_or_else(|| "the disk's size".to_string(), |s| s.to_string());
+        Some(format!(
+            "above zero and at most {most}: a size, or a percentage of the disk's size such as \"25%\""
+        ))
+    };
+    let h = if v.get_ref().trim_end().ends_with('%') {
+        let Some(ppm) = parse_percent_ppm(v.get_ref()) else {
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is not a percentage", v.get_ref()),
+                allowed(size),
+            );
+            return None;
+        };
+        let size = size?;
+        let h = u128::from(size.0) * u128::from(ppm) / 1_000_000;
+        if h > u128::from(size.0) {
+            ctx.error(
+                v.span(),
+                field,
+                format!("\"{}\" is more than the disk's size", v.get_ref()),
+                allowed(Some(size)),
+            );
+            return None;
+        }
+        Bytes(h as u64)
+    } else {
+        let h = ctx.bytes(v, field)?;
+        if let Some(s) = size.filter(|&s| h > s) {
+            ctx.error(
+                v.span(),
+                field,
+                format!("{h} hot region is more than the disk's size {s}"),
+                allowed(Some(s)),
+            );
+            return None;
+        }
+        h
+    };
+    if h == Bytes(0) {
+        ctx.error(v.span(), field, "an empty hot region", allowed(size));
+        return None;
+    }
+    Some(h)
+}
+
 /// A `churn` value: a profile name, or a rate meaning a constant workload.
 fn churn(
     ctx: &mut Ctx,
@@ -832,6 +1282,10 @@ fn vms(
                     );
                 }
             }
+            let hot_region = match &disk.hot_region {
+                Some(h) => hot_region(ctx, h, &fd("hot_region"), size),
+                None => used,
+            };
             let workload = match &disk.churn {
                 Some(c) => churn(ctx, c, &fd("churn"), profiles),
                 None if v.churn.is_some() => vm_churn.clone(),
@@ -845,13 +1299,15 @@ fn vms(
                     None
                 }
             };
-            if let (Some(size), Some(used), Some(workload)) = (size, used, workload) {
+            if let (Some(size), Some(used), Some(workload), Some(hot_region)) =
+                (size, used, workload, hot_region)
+            {
                 disks.push(DiskSpec {
                     size,
                     used,
                     shared: disk.shared.unwrap_or(false),
                     workload,
-                    hot_region: used,
+                    hot_region,
                 });
             }
         }
@@ -877,14 +1333,9 @@ fn vms(
         let (Some(host), Some(protect_at), Some(boot_time)) = (host, protect_at, boot_time) else {
             continue;
         };
-        let width = count.to_string().len().max(2);
         for k in 1..=count {
             let first_tick = first_tick.map(|t| t + (k as Time - 1) * first_tick_step);
-            let name = if v.count.is_some() {
-                format!("{}-{k:0width$}", v.name.get_ref())
-            } else {
-                v.name.get_ref().clone()
-            };
+            let name = stamped_name(v, k, count);
             if let Some(first) = taken.insert(name.clone(), i) {
                 if first != i {
                     ctx.error(
@@ -905,6 +1356,306 @@ fn vms(
                 boot_time,
                 disks: disks.clone(),
             });
+        }
+    }
+    out
+}
+
+/// The name of the `k`-th (from 1) of the `count` VMs a `[[vms]]` table stamps out.
+fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
+    if v.count.is_some() {
+        let width = count.to_string().len().max(2);
+        format!("{}-{k:0width$}", v.name.get_ref())
+    } else {
+        v.name.get_ref().clone()
+    }
+}
+
+/// Every VM name after stamping, in model order: what the `vm` of faults and actions names.
+/// Taken from the file rather than from the validated VMs, so that a VM with an error of its
+/// own does not also make every reference to it an error.
+fn stamped_names(raw: &[RawVm]) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in raw {
+        let count = v.count.as_ref().map_or(1, |c| *c.get_ref()) as usize;
+        if count == 0 || out.len() + count > MAX_VMS {
+            continue;
+        }
+        out.extend((1..=count).map(|k| stamped_name(v, k, count)));
+    }
+    out
+}
+
+/// The host fault kinds and the fields each takes (the error kinds take `ERROR_FIELDS`).
+const HOST_FAULTS: [(&str, &[&str]); 2] = [
+    ("low-memory", &["host", "start", "duration"]),
+    ("volume-full", &["host", "at"]),
+];
+const ERROR_FIELDS: &[&str] = &["vm", "at", "probability"];
+const PROBABILITY: &str =
+    "exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)";
+/// How many names a "no vm is named" error lists.
+const VM_NAMES_SHOWN: usize = 10;
+
+/// The fields a fault kind takes; `None` for an unknown kind.
+fn fault_fields(kind: &str) -> Option<&'static [&'static str]> {
+    if NonRecoverableError::from_name(kind).is_some() {
+        return Some(ERROR_FIELDS);
+    }
+    HOST_FAULTS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|&(_, fields)| fields)
+}
+
+/// A kind's fields as the errors word them.
+fn fault_usage(kind: &str) -> String {
+    match fault_fields(kind) {
+        Some(ERROR_FIELDS) => "vm, and at or probability".to_string(),
+        Some(fields) => fields.join(", "),
+        None => String::new(),
+    }
+}
+
+/// Every fault kind with its fields, for the unknown-kind error.
+fn fault_kinds() -> String {
+    let errors: Vec<&str> = NonRecoverableError::ALL.iter().map(|e| e.name()).collect();
+    let mut out = format!("{} (vm, and at or probability)", errors.join(", "));
+    for (kind, fields) in HOST_FAULTS {
+        out += &format!("; {kind} ({})", fields.join(", "));
+    }
+    out
+}
+
+/// The fault kinds that take `field`.
+fn kinds_taking(field: &str) -> String {
+    let errors = NonRecoverableError::ALL.iter().map(|e| e.name());
+    let hosts = HOST_FAULTS.iter().map(|(k, _)| *k);
+    let kinds: Vec<&str> = errors
+        .chain(hosts)
+        .filter(|k| fault_fields(k).is_some_and(|f| f.contains(&field)))
+        .collect();
+    kinds.join(", ")
+}
+
+/// The VMs that `vm` fields may name (after stamping), looked up by name.
+struct VmNames {
+    names: Vec<String>,
+    index: BTreeMap<String, usize>,
+}
+
+impl VmNames {
+    fn new(raw: &[RawVm]) -> VmNames {
+        let names = stamped_names(raw);
+        let mut index = BTreeMap::new();
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.clone()).or_insert(i);
+        }
+        VmNames { names, index }
+    }
+
+    /// The VM `v` names, or an error that lists the first few names.
+    fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
+        if let Some(&i) = self.index.get(v.get_ref()) {
+            return Some(i);
+        }
+        let shown: Vec<&str> = self
+            .names
+            .iter()
+            .take(VM_NAMES_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let allowed = match self.names.len() {
+            0 => "none: add a [[vms]] table first".to_string(),
+            n if n <= VM_NAMES_SHOWN => shown.join(", "),
+            n => format!("{}, ... ({n} VMs in all)", shown.join(", ")),
+        };
+        ctx.error(
+            v.span(),
+            field,
+            format!("no vm is named \"{}\"", v.get_ref()),
+            Some(allowed),
+        );
+        None
+    }
+}
+
+/// Injected faults and scheduled administrator actions, in file order. `horizon` is `None`
+/// when scenario.duration is wrong.
+fn faults(
+    ctx: &mut Ctx,
+    raw: &RawScenario,
+    hosts: &[Host],
+    start: Option<NaiveDateTime>,
+    horizon: Option<Time>,
+) -> Faults {
+    let mut out = Faults::default();
+    if raw.faults.is_empty() && raw.actions.is_empty() {
+        return out;
+    }
+    let vms = VmNames::new(&raw.vms);
+    let host_names: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
+    for (i, fault) in raw.faults.iter().enumerate() {
+        let f = |n: &str| format!("faults[{i}].{n}");
+        let kind = fault.kind.get_ref().as_str();
+        let Some(takes) = fault_fields(kind) else {
+            ctx.error(
+                fault.kind.span(),
+                &f("kind"),
+                format!("unknown fault kind \"{kind}\""),
+                Some(fault_kinds()),
+            );
+            continue;
+        };
+        let span = |v: &Option<Text>| v.as_ref().map(|v| v.span());
+        let fields = [
+            ("vm", span(&fault.vm)),
+            ("host", span(&fault.host)),
+            ("at", span(&fault.at)),
+            ("probability", fault.probability.as_ref().map(|p| p.span())),
+            ("start", span(&fault.start)),
+            ("duration", span(&fault.duration)),
+        ];
+        let usage = Some(format!("for {kind}: {}", fault_usage(kind)));
+        let mut ok = true;
+        for (name, at) in &fields {
+            let Some(at) = at else { continue };
+            if !takes.contains(name) {
+                ok = false;
+                ctx.error(
+                    at.clone(),
+                    &f(name),
+                    format!(
+                        "does not apply to kind \"{kind}\"; {name} is for {}",
+                        kinds_taking(name)
+                    ),
+                    usage.clone(),
+                );
+            }
+        }
+        let error = NonRecoverableError::from_name(kind);
+        // An error fault needs `vm` and one of `at` and `probability`; a host fault every field.
+        let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
+        for (name, at) in &fields {
+            if at.is_none() && required.contains(name) {
+                ok = false;
+                ctx.error(
+                    fault.kind.span(),
+                    &f(name),
+                    format!("missing; kind \"{kind}\" needs it"),
+                    usage.clone(),
+                );
+            }
+        }
+        if error.is_some() {
+            match (&fault.at, &fault.probability) {
+                (None, None) => {
+                    ok = false;
+                    ctx.error(
+                        fault.kind.span(),
+                        &f("at"),
+                        format!("missing; kind \"{kind}\" needs at or probability"),
+                        Some(PROBABILITY.into()),
+                    );
+                }
+                (Some(_), Some(p)) => {
+                    ok = false;
+                    ctx.error(
+                        p.span(),
+                        &f("probability"),
+                        "set together with at",
+                        Some(PROBABILITY.into()),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if !ok {
+            continue;
+        }
+        fn req(v: &Option<Text>) -> &Text {
+            v.as_ref().expect("checked present")
+        }
+        if let Some(error) = error {
+            let vm = vms.resolve(ctx, req(&fault.vm), &f("vm"));
+            let trigger = match (&fault.at, &fault.probability) {
+                (Some(at), _) => {
+                    time_in_run(ctx, at, &f("at"), start, horizon).map(ErrorTrigger::At)
+                }
+                (None, Some(p)) => {
+                    let p_val = *p.get_ref();
+                    if p_val > 0.0 && p_val <= 1.0 {
+                        Some(ErrorTrigger::PerTransfer(p_val))
+                    } else {
+                        ctx.error(
+                            p.span(),
+                            &f("probability"),
+                            format!("{p_val} is out of range"),
+                            Some("a probability per log transfer above 0 and at most 1, such as 0.01".into()),
+                        );
+                        None
+                    }
+                }
+                (None, None) => unreachable!("checked above"),
+            };
+            if let (Some(vm), Some(trigger)) = (vm, trigger) {
+                out.vm_errors.push(VmErrorFault { vm, error, trigger });
+            }
+            continue;
+        }
+        let host_field = req(&fault.host);
+        let host = ctx.reference(
+            Some(host_field),
+            &host_names,
+            &f("host"),
+            "hosts",
+            host_field.span(),
+        );
+        let kind = match kind {
+            "low-memory" => {
+                let from = time_in_run(ctx, req(&fault.start), &f("start"), start, horizon);
+                let d = req(&fault.duration);
+                let len = ctx.duration(d, &f("duration"));
+                if len == Some(0) {
+                    ctx.error(
+                        d.span(),
+                        &f("duration"),
+                        "a low-memory spell of zero length",
+                        Some("a duration of at least 1s".into()),
+                    );
+                }
+                match (from, len) {
+                    (Some(from), Some(len)) if len > 0 => Some(HostFaultKind::LowMemory {
+                        start: from,
+                        end: from.saturating_add(len),
+                    }),
+                    _ => None,
+                }
+            }
+            "volume-full" => time_in_run(ctx, req(&fault.at), &f("at"), start, horizon)
+                .map(|at| HostFaultKind::VolumeFull { at }),
+            _ => unreachable!("kind checked above"),
+        };
+        if let (Some(host), Some(kind)) = (host, kind) {
+            out.hosts.push(HostFault { host, kind });
+        }
+    }
+    for (i, a) in raw.actions.iter().enumerate() {
+        let f = |n: &str| format!("actions[{i}].{n}");
+        let at = time_in_run(ctx, &a.at, &f("at"), start, horizon);
+        let vm = vms.resolve(ctx, &a.vm, &f("vm"));
+        let action = AdminAction::from_name(a.action.get_ref());
+        if action.is_none() {
+            let names: Vec<&str> = AdminAction::ALL.iter().map(|a| a.name()).collect();
+            ctx.error(
+                a.action.span(),
+                &f("action"),
+                format!("unknown action \"{}\"", a.action.get_ref()),
+                Some(names.join(", ")),
+            );
+        }
+        if let (Some(at), Some(vm), Some(action)) = (at, vm, action) {
+            out.actions.push(ScheduledAction { at, vm, action });
         }
     }
     out
