@@ -403,6 +403,12 @@ impl Replication {
         self.retry_pending
     }
 
+    /// Whether the transfer in progress has failed since it last succeeded: the VM cannot
+    /// send (retry attempts included, until one succeeds).
+    pub fn failing(&self) -> bool {
+        self.failures > 0
+    }
+
     pub fn state(&self) -> State {
         self.state
     }

@@ -208,6 +208,15 @@ pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io:
         "cycles_done",
         "cycles_missed",
         "peak_log_bytes",
+        "peak_volume_used_bytes",
+        "bytes_discarded",
+        "bytes_resync_sent",
+        "transfer_failures",
+        "retries",
+        "resyncs",
+        "health",
+        "time_warning_s",
+        "time_critical_s",
         "enable_failure",
     ])
     .map_err(io)?;
@@ -236,6 +245,15 @@ pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io:
             v.cycles_done.to_string(),
             v.cycles_missed.to_string(),
             v.peak_log_bytes.to_string(),
+            v.peak_volume_used_bytes.to_string(),
+            v.bytes_discarded.to_string(),
+            v.bytes_resync_sent.to_string(),
+            v.transfer_failures.to_string(),
+            v.retries.to_string(),
+            v.resyncs.len().to_string(),
+            v.health.to_string(),
+            f(Some(secs(v.time_warning_ms))),
+            f(Some(secs(v.time_critical_ms))),
             v.enable_failure.clone().unwrap_or_default(),
         ])
         .map_err(io)?;

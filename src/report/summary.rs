@@ -103,6 +103,28 @@ struct VmSummary<'a> {
     retries: u64,
     rpo_at_arrival_s_mean: Option<f64>,
     rpo_at_arrival_s_max: Option<f64>,
+    bytes_discarded: u64,
+    bytes_resync_sent: u64,
+    resync_count: usize,
+    resyncs: Vec<ResyncSummary<'a>>,
+    health: &'a str,
+    time_warning_s: f64,
+    time_critical_s: f64,
+    last_sync_at_s: Option<f64>,
+    average_latency_s: Option<f64>,
+    peak_volume_used_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct ResyncSummary<'a> {
+    cause: &'a str,
+    required_at_s: f64,
+    start_s: Option<f64>,
+    end_s: Option<f64>,
+    outcome: &'a str,
+    bytes_compared: u64,
+    /// Bytes of differing blocks: sent when `outcome` is `completed`.
+    bytes_sent: u64,
 }
 
 impl<'a> From<&'a VmResult> for VmSummary<'a> {
@@ -142,6 +164,28 @@ impl<'a> From<&'a VmResult> for VmSummary<'a> {
             retries: v.retries,
             rpo_at_arrival_s_mean: v.arrivals.rpo_mean_s(),
             rpo_at_arrival_s_max: v.arrivals.rpo_max_s(),
+            bytes_discarded: v.bytes_discarded,
+            bytes_resync_sent: v.bytes_resync_sent,
+            resync_count: v.resyncs.len(),
+            resyncs: v
+                .resyncs
+                .iter()
+                .map(|r| ResyncSummary {
+                    cause: &r.cause,
+                    required_at_s: secs(r.required_at),
+                    start_s: r.started_at.map(secs),
+                    end_s: r.ended_at.map(secs),
+                    outcome: r.outcome,
+                    bytes_compared: r.bytes_compared,
+                    bytes_sent: r.bytes_to_send,
+                })
+                .collect(),
+            health: v.health,
+            time_warning_s: secs(v.time_warning_ms),
+            time_critical_s: secs(v.time_critical_ms),
+            last_sync_at_s: v.last_sync_at.map(secs),
+            average_latency_s: v.average_latency_ms.map(|ms| ms / 1000.0),
+            peak_volume_used_bytes: v.peak_volume_used_bytes,
         }
     }
 }
@@ -167,6 +211,7 @@ struct HostSummary<'a> {
     name: &'a str,
     volume_free_bytes: Option<u64>,
     peak_volume_used_bytes: u64,
+    volume_full_events: u64,
 }
 
 /// Delta logs that arrived, their bytes, the RPO sampled just before each arrival, and the
@@ -229,6 +274,7 @@ pub fn write_summary(
                 name: &h.name,
                 volume_free_bytes: h.volume_free_bytes,
                 peak_volume_used_bytes: h.peak_volume_used_bytes,
+                volume_full_events: h.volume_full_events,
             })
             .collect(),
         canonical: Canonical {

@@ -729,7 +729,7 @@ impl<'a> World<'a> {
         let state = v.machine.state();
         let observed = health::Observed {
             state,
-            cannot_send: v.machine.retry_pending(),
+            cannot_send: v.machine.failing(),
             since_last_sync_ms: v.last_sync.map(|t| now - t),
             interval: v.interval,
         };
