@@ -177,7 +177,13 @@ fn scenario(t: &Trouble) -> String {
             );
         }
     }
-    let actions = ["pause", "resume", "resynchronize", "cancel-resync", "repair"];
+    let actions = [
+        "pause",
+        "resume",
+        "resynchronize",
+        "cancel-resync",
+        "repair",
+    ];
     for &(vm, a, at) in &t.actions {
         s += &format!(
             "[[actions]]\nat = \"{at}s\"\nvm = \"{}\"\naction = \"{}\"\n",

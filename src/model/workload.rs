@@ -36,6 +36,22 @@ pub enum WorkloadSpec {
     Trace { points: Arc<[(Time, ByteRate)]> },
 }
 
+impl WorkloadSpec {
+    /// The highest rate the workload ever writes at.
+    pub fn max_rate(&self) -> ByteRate {
+        match self {
+            WorkloadSpec::Constant { rate } => *rate,
+            WorkloadSpec::OfficeHours { peak, base } => (*peak).max(*base),
+            WorkloadSpec::Bursts {
+                base, burst_rate, ..
+            } => ByteRate(base.0.saturating_add(burst_rate.0)),
+            WorkloadSpec::Trace { points } => {
+                points.iter().map(|p| p.1).max().unwrap_or(ByteRate(0))
+            }
+        }
+    }
+}
+
 /// The cumulative writes of one disk.
 #[derive(Debug, Clone)]
 pub struct DiskWrites {

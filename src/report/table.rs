@@ -26,13 +26,23 @@ pub fn terminal_table(title: &str, result: &RunResult) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7}",
-        "vm", "state", "protected", "IR time", "RPO avg", "RPO p95", "RPO max", "in tgt", "missed"
+        "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>7}",
+        "vm",
+        "state",
+        "protected",
+        "IR time",
+        "RPO avg",
+        "RPO p95",
+        "RPO max",
+        "in tgt",
+        "missed",
+        "critical",
+        "resyncs"
     );
     for v in result.vms.iter().take(MAX_ROWS) {
         let _ = writeln!(
             out,
-            "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7}",
+            "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>7}",
             v.name,
             v.state,
             dur(v.protected_at),
@@ -44,6 +54,8 @@ pub fn terminal_table(title: &str, result: &RunResult) -> String {
                 .target_met_fraction
                 .map_or("-".into(), |f| format!("{:.1}%", f * 100.0)),
             format!("{}/{}", v.cycles_missed, v.cycles_missed + v.cycles_done),
+            Millis(v.time_critical_ms - v.time_critical_ms % 60_000).to_string(),
+            v.resyncs.len(),
         );
     }
     if result.vms.len() > MAX_ROWS {
@@ -55,7 +67,8 @@ pub fn terminal_table(title: &str, result: &RunResult) -> String {
     }
     let _ = writeln!(
         out,
-        "(RPO in seconds, time-weighted over the protected time; missed = missed/all cycles)"
+        "(RPO in seconds, time-weighted over the protected time; missed = missed/all cycles;\n\
+         critical = time in Critical health; resyncs = required or run)"
     );
     for l in &result.links {
         let _ = writeln!(

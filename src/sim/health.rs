@@ -132,7 +132,9 @@ impl HealthClock {
         health: Health,
         reason: &'static str,
     ) -> Option<(Health, &'static str, Time)> {
-        if health == self.current && reason == self.reason {
+        // Reasons are literals: the same pointer in the common, unchanged case.
+        let same_reason = std::ptr::eq(reason, self.reason) || reason == self.reason;
+        if health == self.current && same_reason {
             return None;
         }
         let ended = (self.current, self.reason, self.since);

@@ -19,7 +19,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
 
-/// [ours] How often a host volume with a size limit is checked for running full.
+/// [ours] The finest step at which a host volume with a size limit is checked for running
+/// full; checks further apart are scheduled when the logs cannot fill it sooner.
 const VOLUME_CHECK_MS: Time = 60_000;
 
 /// What a VM is sending now.
@@ -159,6 +160,9 @@ struct HostState {
     /// Low-memory windows in force.
     low_memory: u32,
     vms: Vec<u32>,
+    /// The fastest its VMs' snapshots and logs can grow together (each write may land in a
+    /// log and in an IR snapshot's copy-on-write space).
+    max_growth: ByteRate,
     volume_full_events: u64,
 }
 
@@ -306,11 +310,17 @@ impl<'a> World<'a> {
             .map(|_| HostState {
                 low_memory: 0,
                 vms: Vec::new(),
+                max_growth: ByteRate(0),
                 volume_full_events: 0,
             })
             .collect();
         for (i, spec) in scenario.vms.iter().enumerate() {
-            hosts[spec.host].vms.push(i as u32);
+            let host = &mut hosts[spec.host];
+            host.vms.push(i as u32);
+            for d in &spec.disks {
+                let twice = d.workload.max_rate().0.saturating_mul(2);
+                host.max_growth = ByteRate(host.max_growth.0.saturating_add(twice));
+            }
         }
         World {
             scenario,
@@ -1087,7 +1097,7 @@ impl<'a> World<'a> {
             Some(t) if t == now => "resync starts now".to_string(),
             Some(t) => format!(
                 "resync waits for the off-peak window at {}",
-                crate::units::Millis(t)
+                self.scenario.calendar.datetime(t).format("%Y-%m-%d %H:%M")
             ),
             None => "resync waits for an administrator".to_string(),
         };
@@ -1585,12 +1595,19 @@ impl Model for World<'_> {
             Event::VolumeCheck { host } => {
                 let h = host as usize;
                 let used = self.host_volume_used(now, h);
-                if let Some(free) = self.scenario.hosts[h].volume_free {
-                    if used >= free.0 {
-                        self.volume_full(now, h, queue);
-                    }
+                let free = self.scenario.hosts[h].volume_free.map_or(u64::MAX, |b| b.0);
+                let next = if used >= free {
+                    self.volume_full(now, h, queue);
+                    VOLUME_CHECK_MS
+                } else {
+                    // The volume cannot fill before the logs have grown by what is left
+                    // at their fastest.
+                    let soonest = self.hosts[h].max_growth.millis_for(free - used);
+                    soonest.map_or(Time::MAX / 4, |ms| ms.max(VOLUME_CHECK_MS))
+                };
+                if let Some(at) = now.checked_add(next).filter(|&t| t < self.scenario.horizon) {
+                    queue.schedule(at, event.class(), event);
                 }
-                queue.schedule(now + VOLUME_CHECK_MS, event.class(), event);
             }
             Event::TransferFailed { vm, gen } => {
                 if gen == self.vms[vm as usize].work_gen {
