@@ -111,6 +111,8 @@ struct VmSummary<'a> {
     time_warning_s: f64,
     time_critical_s: f64,
     last_sync_at_s: Option<f64>,
+    /// Missed cycles over all cycles, in percent, over the run.
+    missed_cycles_percent: Option<f64>,
     average_latency_s: Option<f64>,
     peak_volume_used_bytes: u64,
 }
@@ -184,6 +186,8 @@ impl<'a> From<&'a VmResult> for VmSummary<'a> {
             time_warning_s: secs(v.time_warning_ms),
             time_critical_s: secs(v.time_critical_ms),
             last_sync_at_s: v.last_sync_at.map(secs),
+            missed_cycles_percent: (v.cycles_done + v.cycles_missed > 0)
+                .then(|| 100.0 * v.cycles_missed as f64 / (v.cycles_done + v.cycles_missed) as f64),
             average_latency_s: v.average_latency_ms.map(|ms| ms / 1000.0),
             peak_volume_used_bytes: v.peak_volume_used_bytes,
         }
