@@ -443,3 +443,31 @@ fn degradation_slows_and_random_outages_are_seeded() {
         "a day with a 6 h MTBF has outages"
     );
 }
+
+#[test]
+fn the_jobs_log_reads_like_the_portal() {
+    // Enable protection 0-120 s; IR copies 1 GB at 12.5 MB/s: 120-200 s; Finalize protection
+    // sends the 80 MB written during IR (6.4 s) and merges them (1 min): 200-266.4 s.
+    let text = one_vm(
+        "2026-11-23T08:00",
+        "1h",
+        r#"capacity = "100 Mbps""#,
+        "",
+        r#"churn = "1 MB/s"
+disks = [{ size = "10 GB", used = "1 GB" }]"#,
+    );
+    let (_, mem) = run(&text);
+    let jobs: Vec<_> = mem
+        .jobs
+        .iter()
+        .map(|j| (j.1.as_str(), j.2, j.3, j.4.as_str()))
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            ("Enable protection", 0, Some(120 * S), "succeeded"),
+            ("Initial replication", 120 * S, Some(200 * S), "succeeded"),
+            ("Finalize protection", 200 * S, Some(266_400), "succeeded"),
+        ]
+    );
+}

@@ -818,7 +818,12 @@ impl<'a> World<'a> {
                 };
                 let v = &mut self.vms[vm];
                 v.job_gen += 1;
-                v.job_pending = Some((job, failure, now));
+                // Finalize protection includes sending the logs written during IR.
+                let started = match job {
+                    Job::FinalizeProtection => v.ir_done_at.unwrap_or(now),
+                    Job::EnableProtection => now,
+                };
+                v.job_pending = Some((job, failure, started));
                 let ev = Event::JobDone {
                     vm: vm as u32,
                     gen: v.job_gen,
