@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod faults;
 pub mod link;
+pub mod recovery_points;
 pub mod workload;
 
 use crate::engine::Time;
