@@ -15,8 +15,9 @@
 //! - **Horizon.** A run processes every event with `time < horizon` and none at or after it;
 //!   afterwards the clock reads exactly `horizon`, so time-weighted statistics close there.
 //! - **Cost.** `schedule` and `pop` are O(log n) in pending events and allocate only when the
-//!   heap grows past its capacity. Events due a fixed delay after they are scheduled (periodic
-//!   ticks) can go into a *lane* instead: O(1), same order (see [`EventQueue::lane`]).
+//!   heap grows past its capacity. Events of one kind that are mostly scheduled in time order
+//!   (periodic ticks, link wake-ups) can go through a *lane* instead: O(1) when in order, the
+//!   heap otherwise, same order either way (see [`EventQueue::lane`]).
 //! - **Randomness** comes from [`RngStreams`]: one named, portable generator (ChaCha8) per
 //!   component, keyed by a stable name, so adding a component never shifts another's draws.
 
@@ -49,11 +50,7 @@ pub struct RunCounts {
 /// order (see the module docs).
 pub fn run<M: Model>(model: &mut M, queue: &mut EventQueue<M::Event>, horizon: Time) -> RunCounts {
     let mut events_processed = 0u64;
-    while let Some(time) = queue.peek_time() {
-        if time >= horizon {
-            break;
-        }
-        let (now, event) = queue.pop().expect("peeked");
+    while let Some((now, event)) = queue.pop_before(horizon) {
         events_processed += 1;
         model.handle(now, event, queue);
     }

@@ -1,10 +1,11 @@
-//! The event queue: a binary heap keyed by `(time, class, sequence)`, plus fixed-delay lanes.
+//! The event queue: a binary heap keyed by `(time, class, sequence)`, plus sorted lanes.
 //!
-//! A *lane* holds events scheduled a fixed delay after the current time in a fixed class
-//! (periodic cycle ticks, say). Since the current time never decreases, such events arrive in
-//! key order, so a FIFO keeps them sorted at O(1) per push and pop. `pop` takes the smallest
-//! key among the heap's top and the lanes' fronts, so the order of events is exactly the
-//! order one heap would give; lanes only make the common periodic case cheaper.
+//! A *lane* is a FIFO of events of one class kept in key order: an event scheduled into a
+//! lane joins its back when its key is not below the back's (always so for events a fixed
+//! delay ahead, such as periodic cycle ticks, since the clock never goes back), and goes into
+//! the heap otherwise. Pushing and popping a lane is O(1) instead of O(log n). `pop` takes the
+//! smallest key among the heap's top and the lanes' fronts, so the order of events is exactly
+//! the order one heap would give; lanes only make the common, nearly periodic cases cheaper.
 
 use super::Time;
 use std::cmp::Ordering;
@@ -42,12 +43,11 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Names a fixed-delay lane of a queue (see the module docs).
+/// Names a sorted lane of a queue (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lane(usize);
 
 struct LaneQueue<E> {
-    delay: Time,
     class: Class,
     entries: VecDeque<Entry<E>>,
 }
@@ -89,39 +89,40 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// A lane for events due `delay` after the moment they are scheduled, in `class`. Asking
-    /// twice for the same delay and class gives the same lane.
-    pub fn lane(&mut self, delay: Time, class: Class) -> Lane {
-        if let Some(i) = self
-            .lanes
-            .iter()
-            .position(|l| l.delay == delay && l.class == class)
-        {
-            return Lane(i);
-        }
+    /// A new lane for events of `class` (see the module docs).
+    pub fn lane(&mut self, class: Class) -> Lane {
         self.lanes.push(LaneQueue {
-            delay,
             class,
             entries: VecDeque::new(),
         });
         Lane(self.lanes.len() - 1)
     }
 
-    /// The delay of `lane`.
-    pub fn lane_delay(&self, lane: Lane) -> Time {
-        self.lanes[lane.0].delay
-    }
-
-    /// Queue `event` at `now + delay` of `lane`. O(1) amortised.
-    pub fn schedule_in_lane(&mut self, lane: Lane, event: E) {
-        let l = &self.lanes[lane.0];
-        let key = self.key(self.now + l.delay, l.class);
+    /// Queue `event` at `time` in `lane`'s class: at the lane's back when that keeps it
+    /// sorted, O(1), else in the heap, O(log n). Either way it pops in key order.
+    ///
+    /// # Panics
+    /// As [`EventQueue::schedule`].
+    #[inline(always)]
+    pub fn schedule_in_lane(&mut self, lane: Lane, time: Time, event: E) {
+        assert!(
+            time >= self.now,
+            "event scheduled in the past: {time} < now {}",
+            self.now
+        );
+        let key = self.key(time, self.lanes[lane.0].class);
         let entries = &mut self.lanes[lane.0].entries;
-        debug_assert!(entries.back().is_none_or(|b| b.key < key));
-        entries.push_back(Entry { key, event });
+        // The key's sequence number is the largest yet: it sorts after the back unless its
+        // time (or class, which is the lane's) is smaller.
+        if entries.back().is_none_or(|b| b.key < key) {
+            entries.push_back(Entry { key, event });
+        } else {
+            self.heap.push(Entry { key, event });
+        }
         self.len += 1;
     }
 
+    #[inline]
     fn key(&mut self, time: Time, class: Class) -> u128 {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -130,6 +131,7 @@ impl<E> EventQueue<E> {
     }
 
     /// The source holding the smallest key, and that key.
+    #[inline]
     fn next_source(&self) -> Option<(Source, u128)> {
         let mut best = self.heap.peek().map(|e| (Source::Heap, e.key));
         for (i, lane) in self.lanes.iter().enumerate() {
@@ -178,16 +180,32 @@ impl<E> EventQueue<E> {
 
     /// Remove the next event and move the clock to its time. O(log n).
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        let (source, _) = self.next_source()?;
+        let (source, key) = self.next_source()?;
+        Some(self.take(source, key))
+    }
+
+    /// Remove the next event if it is due before `horizon`, and move the clock to its time.
+    /// One search for the smallest key serves both the test and the removal.
+    #[inline]
+    pub fn pop_before(&mut self, horizon: Time) -> Option<(Time, E)> {
+        let (source, key) = self.next_source()?;
+        if (key >> 64) as Time >= horizon {
+            return None;
+        }
+        Some(self.take(source, key))
+    }
+
+    #[inline]
+    fn take(&mut self, source: Source, key: u128) -> (Time, E) {
         let entry = match source {
             Source::Heap => self.heap.pop(),
             Source::Lane(i) => self.lanes[i].entries.pop_front(),
         }
         .expect("the source had an entry");
         self.len -= 1;
-        let time = (entry.key >> 64) as Time;
+        let time = (key >> 64) as Time;
         self.now = time;
-        Some((time, entry.event))
+        (time, entry.event)
     }
 
     /// Move the clock forward to `time` without handling anything (the end of a run).
@@ -227,7 +245,7 @@ mod tests {
         // The same schedule through a lane and through the heap alone pops identically.
         let run = |use_lane: bool| {
             let mut q = EventQueue::new();
-            let lane = q.lane(300, Class(1));
+            let lane = q.lane(Class(1));
             let mut out = vec![];
             for vm in 0..5u32 {
                 q.schedule(u64::from(vm) * 60, Class(1), vm);
@@ -238,7 +256,7 @@ mod tests {
                 out.push((t, e));
                 if e < 100 && t < 1000 {
                     if use_lane {
-                        q.schedule_in_lane(lane, e);
+                        q.schedule_in_lane(lane, t + 300, e);
                     } else {
                         q.schedule(t + 300, Class(1), e);
                     }
@@ -261,6 +279,40 @@ mod tests {
                 (300, 101)
             ]
         );
+    }
+
+    #[test]
+    fn out_of_order_lane_events_still_pop_in_key_order() {
+        // Times that jump back and forth: what cannot join a lane's back goes to the heap,
+        // and the pops equal those of the heap alone.
+        let run = |use_lanes: bool| {
+            let mut q = EventQueue::new();
+            let lanes = [q.lane(Class(2)), q.lane(Class(5))];
+            let mut x: u64 = 12345;
+            let mut out = vec![];
+            for i in 0..2000u32 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let time = q.now() + (x >> 33) % 50;
+                let which = (x >> 20) as usize % 3;
+                match which {
+                    2 => q.schedule(time, Class(3), i),
+                    l if use_lanes => q.schedule_in_lane(lanes[l], time, i),
+                    l => q.schedule(time, [Class(2), Class(5)][l], i),
+                }
+                if i % 3 == 0 {
+                    out.extend(q.pop_before(q.now() + 20));
+                }
+            }
+            while let Some(p) = q.pop() {
+                out.push(p);
+            }
+            out
+        };
+        let with_lanes = run(true);
+        assert_eq!(with_lanes.len(), 2000);
+        assert_eq!(with_lanes, run(false));
     }
 
     #[test]

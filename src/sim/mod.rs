@@ -24,7 +24,7 @@ pub fn run(
     recorder: &mut dyn Recorder,
 ) -> std::io::Result<RunResult> {
     let mut queue: EventQueue<Event> = EventQueue::with_capacity(scenario.vms.len() * 2 + 16);
-    let mut world = world::World::new(scenario, seed, recorder);
+    let mut world = world::World::new(scenario, seed, recorder, &mut queue);
     world.schedule_start(&mut queue);
     let counts = engine::run(&mut world, &mut queue, scenario.horizon);
     world.finish(counts)

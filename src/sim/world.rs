@@ -175,8 +175,11 @@ pub(super) struct World<'a> {
     marks: Vec<DiskMarks>,
     links: Vec<Link>,
     hosts: Vec<HostState>,
-    /// Per policy: the queue lane of cycle ticks one copy interval ahead (see engine docs).
-    tick_lanes: Vec<Option<Lane>>,
+    /// Queue lanes (see the engine docs) for the events that mostly come in time order: per
+    /// policy its cycle ticks, link wake-ups, staleness checks.
+    tick_lanes: Vec<Lane>,
+    wake_lane: Lane,
+    stale_lane: Lane,
     host_peak_volume: Vec<u64>,
     /// Reused buffers: stepping and link completions allocate nothing per event.
     actions: Vec<Action>,
@@ -187,7 +190,12 @@ pub(super) struct World<'a> {
 }
 
 impl<'a> World<'a> {
-    pub fn new(scenario: &'a Scenario, seed: u64, recorder: &'a mut dyn Recorder) -> Self {
+    pub fn new(
+        scenario: &'a Scenario,
+        seed: u64,
+        recorder: &'a mut dyn Recorder,
+        queue: &mut EventQueue<Event>,
+    ) -> Self {
         let streams = RngStreams::new(seed);
         let disk_count = scenario.vms.iter().map(|v| v.disks.len()).sum();
         let mut all_disks = Vec::with_capacity(disk_count);
@@ -330,7 +338,13 @@ impl<'a> World<'a> {
             disks: all_disks,
             links,
             hosts,
-            tick_lanes: vec![None; scenario.policies.len()],
+            tick_lanes: scenario
+                .policies
+                .iter()
+                .map(|_| queue.lane(event::TICK))
+                .collect(),
+            wake_lane: queue.lane(event::TRANSFER),
+            stale_lane: queue.lane(event::HEALTH),
             host_peak_volume: vec![0; scenario.hosts.len()],
             actions: Vec::with_capacity(8),
             finished: Vec::new(),
@@ -342,9 +356,6 @@ impl<'a> World<'a> {
 
     pub fn schedule_start(&mut self, queue: &mut EventQueue<Event>) {
         let sc = self.scenario;
-        for (lane, policy) in self.tick_lanes.iter_mut().zip(&sc.policies) {
-            *lane = Some(queue.lane(policy.copy_interval, event::TICK));
-        }
         let at = |queue: &mut EventQueue<Event>, t: Time, ev: Event| {
             if t < sc.horizon {
                 queue.schedule(t, ev.class(), ev)
@@ -772,7 +783,7 @@ impl<'a> World<'a> {
                 if due > now {
                     v.stale_check_pending = true;
                     let ev = Event::HealthStale { vm: vm as u32 };
-                    queue.schedule(due, ev.class(), ev);
+                    queue.schedule_in_lane(self.stale_lane, due, ev);
                 }
             }
         }
@@ -976,12 +987,8 @@ impl<'a> World<'a> {
                     vm: vm as u32,
                     gen: self.vms[vm].tick_gen,
                 };
-                match self.tick_lanes[self.vms[vm].policy] {
-                    Some(lane) if queue.lane_delay(lane) == after_ms => {
-                        queue.schedule_in_lane(lane, ev)
-                    }
-                    _ => queue.schedule(now + after_ms, ev.class(), ev),
-                }
+                let lane = self.tick_lanes[self.vms[vm].policy];
+                queue.schedule_in_lane(lane, now + after_ms, ev);
             }
             Action::StopTransfer => self.stop_work(now, vm, queue),
             Action::StopCycles => self.vms[vm].tick_gen += 1,
@@ -1222,7 +1229,7 @@ impl<'a> World<'a> {
                 link: l as u32,
                 gen: link.gen,
             };
-            queue.schedule(at, ev.class(), ev);
+            queue.schedule_in_lane(self.wake_lane, at, ev);
         }
     }
 
