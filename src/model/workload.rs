@@ -102,6 +102,7 @@ impl DiskWrites {
     }
 
     /// Cumulative bytes written in `[0, t)`. `t` must not decrease between calls.
+    #[inline]
     pub fn written_by(&mut self, t: Time, calendar: &Calendar) -> u64 {
         debug_assert!(t >= self.seg_start, "workload queried backwards in time");
         while t >= self.seg_end {
@@ -116,6 +117,8 @@ impl DiskWrites {
         self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
     }
 
+    // Rare next to the queries: kept out of the inlined `written_by`.
+    #[inline(never)]
     fn next_segment(&mut self, calendar: &Calendar) {
         let end = self.seg_end;
         self.bytes_at_seg_start += self.seg_rate.bytes_in(end - self.seg_start);

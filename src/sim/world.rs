@@ -76,6 +76,8 @@ enum ThresholdCheck {
     Never,
 }
 
+/// A VM's state that a replication cycle touches (hot), kept apart from the rest
+/// ([`VmCold`]) so that the cycles of a large estate walk fewer cache lines.
 struct Vm {
     machine: Replication,
     link: usize,
@@ -83,8 +85,6 @@ struct Vm {
     policy: usize,
     /// This VM's disk cursors are `World::disks[disks.0 .. disks.0 + disks.1]`.
     disks: (u32, u32),
-    /// Cumulative guest writes when write tracking first started (IR start or in sync).
-    tracking_origin: Option<u64>,
     /// Writes are being logged now.
     tracking: bool,
     /// Cumulative guest writes when the current log was opened (or tracking stopped).
@@ -94,23 +94,44 @@ struct Vm {
     transfer_left: u64,
     arrived: Option<ArrivedLog>,
     bytes_replicated: u64,
-    bytes_initial_copy: u64,
-    bytes_discarded: u64,
-    bytes_resync_sent: u64,
-    /// Bytes written during IR while the snapshot exists (copy-on-write space).
+    /// The IR snapshot exists (its copy-on-write space holds the bytes written since).
     snapshot_open: bool,
-    written_at_snapshot: u64,
     recovery_point: Option<Time>,
     /// Start of the current RPO ramp (last recovery point change or protection).
     rpo_ramp_from: Time,
     rpo: RpoMonitor,
-    job_gen: u32,
-    job_pending: Option<(Job, Option<String>, Time)>,
     /// Bumped when the machine stops its work: older transfer, retry and compare events are
     /// void.
     work_gen: u32,
     /// Bumped when delta cycles stop: older ticks are void.
     tick_gen: u32,
+    threshold: ThresholdCheck,
+    errors: Option<Box<ErrorDraws>>,
+    health: HealthClock,
+    interval: IntervalStats,
+    last_sync: Option<Time>,
+    stale_check_pending: bool,
+    latency_sum_ms: u64,
+    latencies: u64,
+    cycles_done: u64,
+    cycles_missed: u64,
+    peak_log_bytes: u64,
+    peak_volume_used: u64,
+    arrivals: Arrivals,
+}
+
+/// A VM's state for jobs, faults, resyncs and the report: touched rarely.
+#[derive(Default)]
+struct VmCold {
+    /// Cumulative guest writes when write tracking first started (IR start or in sync).
+    tracking_origin: Option<u64>,
+    bytes_initial_copy: u64,
+    bytes_discarded: u64,
+    bytes_resync_sent: u64,
+    /// Cumulative guest writes when the IR snapshot was taken.
+    written_at_snapshot: u64,
+    job_gen: u32,
+    job_pending: Option<(Job, Option<String>, Time)>,
     /// Bumped per non-recoverable error: an older scheduled repair is void.
     repair_gen: u32,
     /// Why the transfer in progress last failed (the health and event logs say it).
@@ -122,24 +143,11 @@ struct Vm {
     cause: String,
     resync: Option<ResyncRun>,
     resyncs: Vec<ResyncRecord>,
-    threshold: ThresholdCheck,
-    errors: Option<Box<ErrorDraws>>,
-    health: HealthClock,
-    interval: IntervalStats,
-    last_sync: Option<Time>,
-    stale_check_pending: bool,
-    latency_sum_ms: u64,
-    latencies: u64,
     enabled_at: Option<Time>,
     ir_started_at: Option<Time>,
     ir_done_at: Option<Time>,
     protected_at: Option<Time>,
     enable_failure: Option<String>,
-    cycles_done: u64,
-    cycles_missed: u64,
-    peak_log_bytes: u64,
-    peak_volume_used: u64,
-    arrivals: Arrivals,
     transfer_failures: u64,
     retries: u64,
 }
@@ -170,6 +178,7 @@ pub(super) struct World<'a> {
     scenario: &'a Scenario,
     recorder: &'a mut dyn Recorder,
     vms: Vec<Vm>,
+    cold: Vec<VmCold>,
     /// Every VM's disk cursors, VM after VM: one allocation, walked in VM order.
     disks: Vec<DiskWrites>,
     marks: Vec<DiskMarks>,
@@ -248,32 +257,18 @@ impl<'a> World<'a> {
                     host: spec.host,
                     policy: site.policy,
                     disks: (first, spec.disks.len() as u32),
-                    tracking_origin: None,
                     tracking: false,
                     written_at_log_open: 0,
                     transfer: None,
                     transfer_left: 0,
                     arrived: None,
                     bytes_replicated: 0,
-                    bytes_initial_copy: 0,
-                    bytes_discarded: 0,
-                    bytes_resync_sent: 0,
                     snapshot_open: false,
-                    written_at_snapshot: 0,
                     recovery_point: None,
                     rpo_ramp_from: 0,
                     rpo: RpoMonitor::new(policy.target_rpo),
-                    job_gen: 0,
-                    job_pending: None,
                     work_gen: 0,
                     tick_gen: 0,
-                    repair_gen: 0,
-                    failure_reason: "",
-                    compare_left_ms: 0,
-                    compare_started: None,
-                    cause: String::new(),
-                    resync: None,
-                    resyncs: Vec::new(),
                     threshold: ThresholdCheck::Idle,
                     errors,
                     health: HealthClock::default(),
@@ -282,18 +277,11 @@ impl<'a> World<'a> {
                     stale_check_pending: false,
                     latency_sum_ms: 0,
                     latencies: 0,
-                    enabled_at: None,
-                    ir_started_at: None,
-                    ir_done_at: None,
-                    protected_at: None,
-                    enable_failure: None,
                     cycles_done: 0,
                     cycles_missed: 0,
                     peak_log_bytes: 0,
                     peak_volume_used: 0,
                     arrivals: Arrivals::default(),
-                    transfer_failures: 0,
-                    retries: 0,
                 }
             })
             .collect();
@@ -333,6 +321,7 @@ impl<'a> World<'a> {
         World {
             scenario,
             recorder,
+            cold: (0..scenario.vms.len()).map(|_| VmCold::default()).collect(),
             vms,
             marks: vec![DiskMarks::default(); all_disks.len()],
             disks: all_disks,
@@ -541,7 +530,7 @@ impl<'a> World<'a> {
                             format!("{} failed: {why}", job.name())
                         }
                         Input::NonRecoverableError(e) => e.message().to_string(),
-                        _ if to == State::ResyncRequired => self.vms[vm].cause.clone(),
+                        _ if to == State::ResyncRequired => self.cold[vm].cause.clone(),
                         _ => String::new(),
                     };
                     self.log_event(
@@ -554,7 +543,7 @@ impl<'a> World<'a> {
                     );
                     self.on_state_change(now, vm, from, to, &input);
                 }
-                for action in actions.drain(..) {
+                for action in &actions {
                     self.act(now, vm, from, action, queue);
                 }
                 self.after_step(now, vm, queue);
@@ -580,7 +569,7 @@ impl<'a> World<'a> {
     /// Bookkeeping of resync runs when the coarse state changes.
     fn on_state_change(&mut self, now: Time, vm: usize, from: State, to: State, input: &Input) {
         use State as S;
-        let v = &mut self.vms[vm];
+        let v = &mut self.cold[vm];
         let resyncing = matches!(from, S::Resynchronizing(_) | S::ResyncPaused(_));
         let ended = match (from, to) {
             (S::Resynchronizing(_), S::Protected { .. }) => None, // ResyncComplete closes it
@@ -621,7 +610,7 @@ impl<'a> World<'a> {
                 }
             }
         }
-        let v = &mut self.vms[vm];
+        let v = &mut self.cold[vm];
         if to == S::ResyncRequired && v.resync.is_none() {
             if matches!(input, Input::CancelResync) {
                 v.cause = format!("restart after cancel ({})", v.cause);
@@ -645,7 +634,7 @@ impl<'a> World<'a> {
                 let why = v.cause.clone();
                 self.log_job(vm, job.name(), started, Some(now), "failed", why);
             }
-            let v = &mut self.vms[vm];
+            let v = &mut self.cold[vm];
             if let (Some(started), None) = (v.ir_started_at, v.ir_done_at) {
                 if matches!(from, S::InitialReplication { .. }) {
                     let why = v.cause.clone();
@@ -737,7 +726,7 @@ impl<'a> World<'a> {
                 ResyncBasis::Vm => "the VM's virtual size",
                 ResyncBasis::Disk => "a disk's size",
             };
-            self.vms[vm].cause = format!("pending log reached {percent}% of {basis}");
+            self.cold[vm].cause = format!("pending log reached {percent}% of {basis}");
             self.feed(now, vm, Input::LogThresholdReached, queue);
         } else {
             self.arm_threshold(now, vm, queue);
@@ -745,7 +734,29 @@ impl<'a> World<'a> {
     }
 
     /// Judge the VM's health now; record a change; keep a staleness check scheduled.
+    #[inline(always)]
     fn refresh_health(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        // The common case, checked inline: a protected VM that can send, Normal, with its
+        // staleness check scheduled, whose interval statistics and last send still rate it
+        // Normal. The full judgement would change nothing.
+        let v = &self.vms[vm];
+        if v.health.current == Health::Normal
+            && v.stale_check_pending
+            && matches!(v.machine.state(), State::Protected { .. })
+            && !v.machine.failing()
+            && v.last_sync
+                .is_none_or(|t| now - t <= health::STALE_AFTER_MS)
+            && !v.interval.missed_too_often()
+            && !v.interval.latency_too_high()
+        {
+            return;
+        }
+        self.judge_health(now, vm, queue);
+    }
+
+    /// [`World::refresh_health`] in full (rare once protected: kept out of line).
+    #[inline(never)]
+    fn judge_health(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let v = &mut self.vms[vm];
         let state = v.machine.state();
         let observed = health::Observed {
@@ -755,12 +766,14 @@ impl<'a> World<'a> {
             interval: v.interval,
         };
         let (h, reason) = health::judge(&observed);
-        let reason =
-            if h == Health::Critical && observed.cannot_send && !v.failure_reason.is_empty() {
-                v.failure_reason
-            } else {
-                reason
-            };
+        let reason = if h == Health::Critical
+            && observed.cannot_send
+            && !self.cold[vm].failure_reason.is_empty()
+        {
+            self.cold[vm].failure_reason
+        } else {
+            reason
+        };
         if let Some((old, old_reason, since)) = v.health.set(now, h, reason) {
             let span = HealthSpan {
                 vm: &self.scenario.vms[vm].name,
@@ -793,8 +806,8 @@ impl<'a> World<'a> {
     /// merged, or was discarded for a resync. (Bytes in the open log are the rest of
     /// `written`.)
     fn conserves_bytes(&self, vm: usize) -> bool {
-        let v = &self.vms[vm];
-        let Some(origin) = v.tracking_origin else {
+        let (v, c) = (&self.vms[vm], &self.cold[vm]);
+        let Some(origin) = c.tracking_origin else {
             return v.bytes_replicated == 0;
         };
         let in_flight = match v.transfer {
@@ -802,7 +815,7 @@ impl<'a> World<'a> {
             _ => 0,
         };
         v.written_at_log_open - origin
-            == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes) + v.bytes_discarded
+            == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes) + c.bytes_discarded
     }
 
     fn act(
@@ -810,14 +823,14 @@ impl<'a> World<'a> {
         now: Time,
         vm: usize,
         from: State,
-        action: Action,
+        action: &Action,
         queue: &mut EventQueue<Event>,
     ) {
-        match action {
+        match *action {
             Action::StartJob { job, duration_ms } => {
                 let failure = match job {
                     Job::EnableProtection => {
-                        self.vms[vm].enabled_at = Some(now);
+                        self.cold[vm].enabled_at = Some(now);
                         match self.scenario.topology {
                             Topology::HyperVToAzure => {
                                 self.scenario.vms[vm].azure_support_violation()
@@ -827,7 +840,7 @@ impl<'a> World<'a> {
                     }
                     Job::FinalizeProtection => None,
                 };
-                let v = &mut self.vms[vm];
+                let v = &mut self.cold[vm];
                 v.job_gen += 1;
                 // Finalize protection includes sending the logs written during IR.
                 let started = match job {
@@ -852,18 +865,18 @@ impl<'a> World<'a> {
             }
             Action::StartInitialReplication => {
                 let w = self.mark_all(vm, now);
-                let v = &mut self.vms[vm];
-                match v.tracking_origin {
+                let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
+                match c.tracking_origin {
                     // Again after a repaired error: what was written untracked is discarded.
-                    Some(_) => v.bytes_discarded += w - v.written_at_log_open,
-                    None => v.tracking_origin = Some(w),
+                    Some(_) => c.bytes_discarded += w - v.written_at_log_open,
+                    None => c.tracking_origin = Some(w),
                 }
                 v.tracking = true;
-                v.ir_started_at = Some(now);
-                v.ir_done_at = None;
+                c.ir_started_at = Some(now);
+                c.ir_done_at = None;
                 v.written_at_log_open = w;
                 v.snapshot_open = true;
-                v.written_at_snapshot = w;
+                c.written_at_snapshot = w;
                 self.log_event(now, vm, "job-start", "", "", "Initial replication".into());
             }
             Action::CopyDisk { disk } => {
@@ -886,13 +899,13 @@ impl<'a> World<'a> {
                 self.start_transfer(now, vm, left, queue);
             }
             Action::DeleteSnapshot => {
-                let pending = self.pending_log_bytes(vm, now);
-                let snapshot = self.snapshot_bytes(vm, now);
+                let (pending, snapshot) = self.volume_bytes(vm, now);
                 let v = &mut self.vms[vm];
                 v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
                 v.snapshot_open = false;
-                v.ir_done_at = Some(now);
-                let started = v.ir_started_at.unwrap_or(now);
+                let c = &mut self.cold[vm];
+                c.ir_done_at = Some(now);
+                let started = c.ir_started_at.unwrap_or(now);
                 let detail = format!("{} disk(s) copied", self.scenario.vms[vm].disks.len());
                 self.log_job(
                     vm,
@@ -961,19 +974,19 @@ impl<'a> World<'a> {
                     v.interval.latencies += 1;
                     v.latency_sum_ms += latency;
                     v.latencies += 1;
-                } else if v.protected_at.is_none() {
-                    v.protected_at = Some(now);
+                } else if self.cold[vm].protected_at.is_none() {
+                    self.cold[vm].protected_at = Some(now);
                 }
             }
             Action::AssumeInSync => {
                 let w = self.mark_all(vm, now);
-                let v = &mut self.vms[vm];
-                v.tracking_origin = Some(w);
+                let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
+                c.tracking_origin = Some(w);
                 v.tracking = true;
                 v.written_at_log_open = w;
                 v.recovery_point = Some(now);
                 v.rpo_ramp_from = now;
-                v.protected_at = Some(now);
+                c.protected_at = Some(now);
                 v.last_sync = Some(now);
             }
             Action::CycleMissed => {
@@ -996,20 +1009,20 @@ impl<'a> World<'a> {
             Action::ScheduleResync => self.schedule_resync(now, vm, queue),
             Action::BeginResync => self.begin_resync(now, vm),
             Action::CompareChecksums => {
-                let v = &mut self.vms[vm];
-                v.compare_started = Some(now);
+                let c = &mut self.cold[vm];
+                c.compare_started = Some(now);
                 let ev = Event::ChecksumsCompared {
                     vm: vm as u32,
-                    gen: v.work_gen,
+                    gen: self.vms[vm].work_gen,
                 };
-                queue.schedule(now + v.compare_left_ms, ev.class(), ev);
+                queue.schedule(now + c.compare_left_ms, ev.class(), ev);
             }
             Action::SendDifferingBlocks => {
-                let v = &mut self.vms[vm];
-                v.compare_started = None;
-                v.compare_left_ms = 0;
-                let bytes = v.resync.as_ref().map_or(0, |r| r.record.bytes_to_send);
-                v.transfer = Some(Transfer::Blocks { bytes });
+                let c = &mut self.cold[vm];
+                c.compare_started = None;
+                c.compare_left_ms = 0;
+                let bytes = c.resync.as_ref().map_or(0, |r| r.record.bytes_to_send);
+                self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
                 self.start_transfer(now, vm, bytes, queue);
             }
             Action::ResyncComplete => {
@@ -1017,7 +1030,7 @@ impl<'a> World<'a> {
                 for m in &mut self.marks[range] {
                     m.good = m.pending_base;
                 }
-                let v = &mut self.vms[vm];
+                let v = &mut self.cold[vm];
                 if let Some(run) = v.resync.take() {
                     let mut record = run.record;
                     record.outcome = "completed";
@@ -1041,9 +1054,9 @@ impl<'a> World<'a> {
                 );
             }
             Action::ScheduleRepair => {
-                let v = &mut self.vms[vm];
+                let v = &mut self.cold[vm];
                 v.repair_gen += 1;
-                let response = self.scenario.policies[v.policy].admin_response;
+                let response = self.scenario.policies[self.vms[vm].policy].admin_response;
                 if let Some(after) = response {
                     let ev = Event::Repair {
                         vm: vm as u32,
@@ -1065,8 +1078,9 @@ impl<'a> World<'a> {
         if let Some(left) = left {
             v.transfer_left = left;
         }
-        if let Some(started) = v.compare_started.take() {
-            v.compare_left_ms -= (now - started).min(v.compare_left_ms);
+        let c = &mut self.cold[vm];
+        if let Some(started) = c.compare_started.take() {
+            c.compare_left_ms -= (now - started).min(c.compare_left_ms);
         }
         self.rearm(l, queue);
     }
@@ -1077,8 +1091,7 @@ impl<'a> World<'a> {
         if !self.vms[vm].tracking {
             return;
         }
-        let pending = self.pending_log_bytes(vm, now);
-        let snapshot = self.snapshot_bytes(vm, now);
+        let (pending, snapshot) = self.volume_bytes(vm, now);
         let w = self.written(vm, now);
         let v = &mut self.vms[vm];
         v.peak_log_bytes = v.peak_log_bytes.max(pending);
@@ -1088,7 +1101,7 @@ impl<'a> World<'a> {
             _ => 0,
         };
         let arrived = v.arrived.take().map_or(0, |a| a.bytes);
-        v.bytes_discarded += (w - v.written_at_log_open) + in_flight + arrived;
+        self.cold[vm].bytes_discarded += (w - v.written_at_log_open) + in_flight + arrived;
         v.written_at_log_open = w;
         v.transfer_left = 0;
         v.tracking = false;
@@ -1149,13 +1162,13 @@ impl<'a> World<'a> {
         let compared = spec.used_size();
         let compare_ms =
             resync::compare_ms(compared, policy.resync_read_rate).unwrap_or(Time::MAX / 4);
-        let v = &mut self.vms[vm];
-        v.bytes_discarded += w - v.written_at_log_open;
+        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
+        c.bytes_discarded += w - v.written_at_log_open;
         v.written_at_log_open = w;
         v.tracking = true;
-        v.compare_left_ms = compare_ms;
-        v.compare_started = None;
-        if let Some(run) = v.resync.as_mut() {
+        c.compare_left_ms = compare_ms;
+        c.compare_started = None;
+        if let Some(run) = c.resync.as_mut() {
             run.record.started_at = Some(now);
             run.record.outcome = "in-progress";
             run.record.bytes_compared = compared;
@@ -1178,7 +1191,7 @@ impl<'a> World<'a> {
         };
         if let Some(reason) = reason {
             // Nothing gets through: the attempt fails at once (a recoverable error).
-            self.vms[vm].failure_reason = reason;
+            self.cold[vm].failure_reason = reason;
             let ev = Event::TransferFailed {
                 vm: vm as u32,
                 gen: self.vms[vm].work_gen,
@@ -1208,8 +1221,8 @@ impl<'a> World<'a> {
     }
 
     fn transfer_failed(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        self.vms[vm].transfer_failures += 1;
-        let detail = match self.vms[vm].failure_reason {
+        self.cold[vm].transfer_failures += 1;
+        let detail = match self.cold[vm].failure_reason {
             "network error: link down" => format!(
                 "network error: link {} is down",
                 self.scenario.links[self.vms[vm].link].name
@@ -1248,13 +1261,31 @@ impl<'a> World<'a> {
         (w - v.written_at_log_open) + in_flight + v.arrived.map_or(0, |a| a.bytes)
     }
 
-    /// Copy-on-write space of the IR snapshot.
-    fn snapshot_bytes(&mut self, vm: usize, now: Time) -> u64 {
-        if !self.vms[vm].snapshot_open {
-            return 0;
+    /// [`World::pending_log_bytes`] and the copy-on-write space of the IR snapshot, from one
+    /// reading of the disks.
+    #[inline]
+    fn volume_bytes(&mut self, vm: usize, now: Time) -> (u64, u64) {
+        let v = &self.vms[vm];
+        if !v.tracking && !v.snapshot_open {
+            return (0, 0);
         }
         let w = self.written(vm, now);
-        (w - self.vms[vm].written_at_snapshot).min(self.scenario.vms[vm].virtual_size())
+        let v = &self.vms[vm];
+        let pending = if v.tracking {
+            let in_flight = match v.transfer {
+                Some(Transfer::Log { bytes, .. }) => bytes,
+                _ => 0,
+            };
+            (w - v.written_at_log_open) + in_flight + v.arrived.map_or(0, |a| a.bytes)
+        } else {
+            0
+        };
+        let snapshot = if v.snapshot_open {
+            (w - self.cold[vm].written_at_snapshot).min(self.scenario.vms[vm].virtual_size())
+        } else {
+            0
+        };
+        (pending, snapshot)
     }
 
     /// Used bytes of the disks initial replication has not copied yet.
@@ -1276,8 +1307,7 @@ impl<'a> World<'a> {
     }
 
     fn transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let pending = self.pending_log_bytes(vm, now);
-        let snapshot = self.snapshot_bytes(vm, now);
+        let (pending, snapshot) = self.volume_bytes(vm, now);
         let v = &mut self.vms[vm];
         // Pending bytes only fall when a log is applied (or dropped), so their peak is reached
         // just before a transfer completes, a drop, or the end of the run.
@@ -1285,7 +1315,7 @@ impl<'a> World<'a> {
         v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
         v.last_sync = Some(now);
         match v.transfer.take() {
-            Some(Transfer::Disk { bytes }) => v.bytes_initial_copy += bytes,
+            Some(Transfer::Disk { bytes }) => self.cold[vm].bytes_initial_copy += bytes,
             Some(Transfer::Log { bytes, closed_at }) => {
                 v.arrived = Some(ArrivedLog { bytes, closed_at })
             }
@@ -1303,9 +1333,8 @@ impl<'a> World<'a> {
             let l = self.vms[vm].link;
             if let Some(left) = self.links[l].fair.stop(now, vm as FlowId) {
                 self.rearm(l, queue);
-                let v = &mut self.vms[vm];
-                v.transfer_left = left;
-                v.failure_reason = "low memory on the host";
+                self.vms[vm].transfer_left = left;
+                self.cold[vm].failure_reason = "low memory on the host";
                 self.transfer_failed(now, vm, queue);
             }
         }
@@ -1319,7 +1348,7 @@ impl<'a> World<'a> {
             let vm = self.hosts[host].vms[i] as usize;
             if self.vms[vm].machine.state().watches_log_size() {
                 let name = &self.scenario.hosts[host].name;
-                self.vms[vm].cause = format!("log write failure: volume of host {name} is full");
+                self.cold[vm].cause = format!("log write failure: volume of host {name} is full");
                 self.feed(now, vm, Input::LogWriteFailed, queue);
             }
         }
@@ -1330,7 +1359,8 @@ impl<'a> World<'a> {
         let mut used = 0;
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
-            let mine = self.pending_log_bytes(vm, now) + self.snapshot_bytes(vm, now);
+            let (pending, snapshot) = self.volume_bytes(vm, now);
+            let mine = pending + snapshot;
             let v = &mut self.vms[vm];
             v.peak_volume_used = v.peak_volume_used.max(mine);
             used += mine;
@@ -1350,8 +1380,7 @@ impl<'a> World<'a> {
         }
         let mut host_used = vec![0u64; self.host_peak_volume.len()];
         for vm in 0..self.vms.len() {
-            let pending = self.pending_log_bytes(vm, now);
-            let snapshot = self.snapshot_bytes(vm, now);
+            let (pending, snapshot) = self.volume_bytes(vm, now);
             let copy_left = self.initial_copy_left(vm);
             let v = &mut self.vms[vm];
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
@@ -1384,16 +1413,15 @@ impl<'a> World<'a> {
         let sc = self.scenario;
         let mut vms = Vec::with_capacity(self.vms.len());
         for vm in 0..self.vms.len() {
-            let pending = self.pending_log_bytes(vm, end);
-            let snapshot = self.snapshot_bytes(vm, end);
+            let (pending, snapshot) = self.volume_bytes(vm, end);
             let w = self.written(vm, end);
             self.close_open_records(end, vm);
-            let v = &mut self.vms[vm];
+            let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
             v.peak_log_bytes = v.peak_log_bytes.max(pending);
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
             if !v.tracking {
                 // Written while tracking was stopped: the next resync's blocks cover them.
-                v.bytes_discarded += w - v.written_at_log_open;
+                c.bytes_discarded += w - v.written_at_log_open;
                 v.written_at_log_open = w;
             }
             if let Some(rp) = v.recovery_point {
@@ -1411,26 +1439,26 @@ impl<'a> World<'a> {
                 disks: spec.disks.len(),
                 virtual_size_bytes: spec.virtual_size(),
                 used_size_bytes: spec.used_size(),
-                protection_enabled_at: v.enabled_at,
-                initial_replication_started_at: v.ir_started_at,
-                protected_at: v.protected_at,
-                initial_replication_ms: v.ir_started_at.zip(v.ir_done_at).map(|(a, b)| b - a),
-                enable_failure: v.enable_failure.clone(),
+                protection_enabled_at: c.enabled_at,
+                initial_replication_started_at: c.ir_started_at,
+                protected_at: c.protected_at,
+                initial_replication_ms: c.ir_started_at.zip(c.ir_done_at).map(|(a, b)| b - a),
+                enable_failure: c.enable_failure.clone(),
                 target_rpo_ms: sc.policies[site.policy].target_rpo,
                 rpo: v.rpo.summary(),
-                bytes_written: v.tracking_origin.map_or(0, |s| w - s),
+                bytes_written: c.tracking_origin.map_or(0, |s| w - s),
                 bytes_replicated: v.bytes_replicated,
                 bytes_pending: pending,
-                bytes_initial_copy: v.bytes_initial_copy,
+                bytes_initial_copy: c.bytes_initial_copy,
                 cycles_done: v.cycles_done,
                 cycles_missed: v.cycles_missed,
                 peak_log_bytes: v.peak_log_bytes,
                 arrivals: v.arrivals,
-                transfer_failures: v.transfer_failures,
-                retries: v.retries,
-                resyncs: std::mem::take(&mut v.resyncs),
-                bytes_discarded: v.bytes_discarded,
-                bytes_resync_sent: v.bytes_resync_sent,
+                transfer_failures: c.transfer_failures,
+                retries: c.retries,
+                resyncs: std::mem::take(&mut c.resyncs),
+                bytes_discarded: c.bytes_discarded,
+                bytes_resync_sent: c.bytes_resync_sent,
                 health: v.health.current.name(),
                 time_warning_ms: v.health.time_in(Health::Warning, end),
                 time_critical_ms: v.health.time_in(Health::Critical, end),
@@ -1484,21 +1512,21 @@ impl<'a> World<'a> {
 
     /// At the end of the run: jobs still running, the open health span and resync.
     fn close_open_records(&mut self, end: Time, vm: usize) {
-        let v = &mut self.vms[vm];
+        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
         let mut open: Vec<(&'static str, Time)> = Vec::new();
-        if let Some((job, _, started)) = v.job_pending {
+        if let Some((job, _, started)) = c.job_pending {
             open.push((job.name(), started));
         }
-        if let (Some(started), None) = (v.ir_started_at, v.ir_done_at) {
+        if let (Some(started), None) = (c.ir_started_at, c.ir_done_at) {
             if matches!(v.machine.state(), State::InitialReplication { .. }) {
                 open.push(("Initial replication", started));
             }
         }
-        if let Some(run) = v.resync.take() {
+        if let Some(run) = c.resync.take() {
             if let Some(started) = run.record.started_at {
                 open.push(("Resynchronize", started));
             }
-            v.resyncs.push(run.record);
+            c.resyncs.push(run.record);
         }
         let span = HealthSpan {
             vm: &self.scenario.vms[vm].name,
@@ -1582,9 +1610,8 @@ impl Model for World<'_> {
                 self.links[l].fair.fail_all(now, &mut failed);
                 self.rearm(l, queue);
                 for (flow, left) in failed {
-                    let v = &mut self.vms[flow as usize];
-                    v.transfer_left = left;
-                    v.failure_reason = "network error: link down";
+                    self.vms[flow as usize].transfer_left = left;
+                    self.cold[flow as usize].failure_reason = "network error: link down";
                     self.transfer_failed(now, flow as usize, queue);
                 }
             }
@@ -1629,7 +1656,7 @@ impl Model for World<'_> {
             Event::RetryTimer { vm, gen } => {
                 let v = vm as usize;
                 if gen == self.vms[v].work_gen {
-                    self.vms[v].retries += 1;
+                    self.cold[v].retries += 1;
                     self.feed(now, v, Input::RetryTimer, queue)
                 }
             }
@@ -1659,10 +1686,10 @@ impl Model for World<'_> {
             }
             Event::JobDone { vm, gen } => {
                 let v = vm as usize;
-                if gen != self.vms[v].job_gen {
+                if gen != self.cold[v].job_gen {
                     return;
                 }
-                let Some((job, failure, started)) = self.vms[v].job_pending.take() else {
+                let Some((job, failure, started)) = self.cold[v].job_pending.take() else {
                     return;
                 };
                 let outcome = if failure.is_some() {
@@ -1685,7 +1712,7 @@ impl Model for World<'_> {
                 );
                 let input = match failure {
                     Some(why) => {
-                        self.vms[v].enable_failure = Some(why.clone());
+                        self.cold[v].enable_failure = Some(why.clone());
                         Input::JobFailed(job, JobFailure(why))
                     }
                     None => Input::JobSucceeded(job),
@@ -1694,8 +1721,8 @@ impl Model for World<'_> {
             }
             Event::VmError { vm, error } => {
                 let v = vm as usize;
-                self.vms[v].cause = format!("{}: {}", error.name(), error.message());
-                self.log_event(now, v, "fault", "", "", self.vms[v].cause.clone());
+                self.cold[v].cause = format!("{}: {}", error.name(), error.message());
+                self.log_event(now, v, "fault", "", "", self.cold[v].cause.clone());
                 self.feed(now, v, Input::NonRecoverableError(error), queue);
             }
             Event::LogThresholdCheck { vm } => self.threshold_check(now, vm as usize, queue),
@@ -1707,7 +1734,7 @@ impl Model for World<'_> {
             }
             Event::Repair { vm, gen } => {
                 let v = vm as usize;
-                if gen == self.vms[v].repair_gen
+                if gen == self.cold[v].repair_gen
                     && self.vms[v].machine.state() == State::AdminRequired
                 {
                     self.repair(now, v, "administrator response time elapsed", queue);
@@ -1760,7 +1787,7 @@ impl Model for World<'_> {
 
 impl World<'_> {
     fn repair(&mut self, now: Time, vm: usize, how: &str, queue: &mut EventQueue<Event>) {
-        let v = &mut self.vms[vm];
+        let v = &mut self.cold[vm];
         v.cause = format!("repaired ({how}) after {}", v.cause);
         self.feed(now, vm, Input::Repair, queue);
     }

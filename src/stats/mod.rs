@@ -85,7 +85,9 @@ struct Bucket {
 /// bucket, -1 from its last, with the uncovered part of the first bucket subtracted from
 /// that bucket's direct time): at most two entries are touched per ramp, whatever its length.
 /// A steady saw-tooth therefore uses two entries; no allocation happens once the set of
-/// touched buckets stops growing. [`RpoMonitor::summary`] resolves the difference array.
+/// touched buckets stops growing, and additions to the last start and end buckets wait in
+/// the monitor itself until another bucket is touched. [`RpoMonitor::summary`] folds them in
+/// and resolves the difference array.
 ///
 /// # Quantile precision
 ///
@@ -113,12 +115,23 @@ pub struct RpoMonitor {
     /// Length of the violation in progress at the end of the last ramp (0 if none).
     current_violation_ms: u64,
     longest_violation_ms: u64,
+    /// Every touched bucket, sorted by `idx`; the additions held in `pending` are not in it.
     buckets: Vec<Bucket>,
-    /// Positions in `buckets` of the last start and end buckets: successive ramps of a
-    /// saw-tooth usually start and end in the same buckets, so most look-ups skip the
-    /// binary search (and its cache misses on a cold monitor).
-    hints: [u32; 2],
+    /// The last start bucket and the last end bucket touched, with what was added to them
+    /// since they were last folded into `buckets`: successive ramps of a saw-tooth start and
+    /// end in the same buckets, so most ramps add here, inside the monitor, without a look-up
+    /// (or the cache misses of the bucket array in a large estate). Sums of integers, so
+    /// folding them in later gives exactly the same buckets.
+    pending: [Bucket; 2],
 }
+
+/// `idx` of an empty slot of `RpoMonitor::pending` (bucket indices stop at 1695).
+const NO_BUCKET: u16 = u16::MAX;
+const EMPTY_PENDING: Bucket = Bucket {
+    partial: 0,
+    cover: 0,
+    idx: NO_BUCKET,
+};
 
 /// Summary of an [`RpoMonitor`], in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -154,7 +167,7 @@ impl RpoMonitor {
             current_violation_ms: 0,
             longest_violation_ms: 0,
             buckets: Vec::new(),
-            hints: [0; 2],
+            pending: [EMPTY_PENDING; 2],
         }
     }
 
@@ -162,8 +175,9 @@ impl RpoMonitor {
     ///
     /// `dur_ms == 0` is a no-op. Ramps must be fed in time order and be contiguous in time
     /// (a violation continues across a ramp boundary when the next ramp starts above the
-    /// target). O(log k) in the number k <= 1920 of stored buckets, allocation-free unless
-    /// a bucket is touched for the first time. The end value saturates at `u64::MAX`.
+    /// target). O(1) when the ramp starts and ends in the buckets the last one did, else
+    /// O(log k) in the number k <= 1920 of stored buckets; allocation-free unless a bucket is
+    /// touched for the first time. The end value saturates at `u64::MAX`.
     pub fn add_ramp(&mut self, start_ms: u64, dur_ms: u64) {
         let a = start_ms;
         let b = start_ms.saturating_add(dur_ms);
@@ -194,26 +208,50 @@ impl RpoMonitor {
         let ia = bucket_index(a);
         let ib = bucket_index(b - 1);
         if ia == ib {
-            self.bucket_mut(ia, 0).partial += dur as i64;
+            self.add_to_bucket(ia, 0, dur as i64, 0);
         } else {
             let (lo_a, _) = bucket_lo_width(ia);
             let (lo_b, _) = bucket_lo_width(ib);
-            let first = self.bucket_mut(ia, 0);
-            first.cover += 1;
-            first.partial -= (a - lo_a) as i64;
-            let last = self.bucket_mut(ib, 1);
-            last.cover -= 1;
-            last.partial += (b - lo_b) as i64;
+            self.add_to_bucket(ia, 0, -((a - lo_a) as i64), 1);
+            self.add_to_bucket(ib, 1, (b - lo_b) as i64, -1);
         }
     }
 
-    /// The stored entry for bucket `idx`, inserted (zero) if absent. `hint` names which of
-    /// the two remembered positions to try first.
-    fn bucket_mut(&mut self, idx: u16, hint: usize) -> &mut Bucket {
-        let guess = self.hints[hint] as usize;
-        if self.buckets.get(guess).is_some_and(|b| b.idx == idx) {
-            return &mut self.buckets[guess];
+    /// Add `partial` and `cover` to bucket `idx` through pending slot `slot` (0 for a ramp's
+    /// start, 1 for its end).
+    #[inline]
+    fn add_to_bucket(&mut self, idx: u16, slot: usize, partial: i64, cover: i64) {
+        let p = &mut self.pending[slot];
+        if p.idx == idx {
+            p.partial += partial;
+            p.cover += cover;
+        } else {
+            self.switch_pending(idx, slot, partial, cover);
         }
+    }
+
+    /// Fold pending slot `slot` into `buckets` and start it afresh on bucket `idx`, which is
+    /// stored (zero) if it was never touched: `buckets` always lists every touched bucket.
+    #[inline(never)]
+    fn switch_pending(&mut self, idx: u16, slot: usize, partial: i64, cover: i64) {
+        let old = std::mem::replace(
+            &mut self.pending[slot],
+            Bucket {
+                partial,
+                cover,
+                idx,
+            },
+        );
+        if old.idx != NO_BUCKET {
+            let b = self.bucket_mut(old.idx);
+            b.partial += old.partial;
+            b.cover += old.cover;
+        }
+        self.bucket_mut(idx);
+    }
+
+    /// The stored entry for bucket `idx`, inserted (zero) if absent.
+    fn bucket_mut(&mut self, idx: u16) -> &mut Bucket {
         let pos = match self.buckets.binary_search_by_key(&idx, |b| b.idx) {
             Ok(pos) => pos,
             Err(pos) => {
@@ -228,8 +266,20 @@ impl RpoMonitor {
                 pos
             }
         };
-        self.hints[hint] = pos as u32;
         &mut self.buckets[pos]
+    }
+
+    /// The buckets with the pending additions folded in.
+    fn settled_buckets(&self) -> Vec<Bucket> {
+        let mut buckets = self.buckets.clone();
+        for p in self.pending.iter().filter(|p| p.idx != NO_BUCKET) {
+            let pos = buckets
+                .binary_search_by_key(&p.idx, |b| b.idx)
+                .expect("a pending bucket is stored");
+            buckets[pos].partial += p.partial;
+            buckets[pos].cover += p.cover;
+        }
+        buckets
     }
 
     /// Total time weighted (ms).
@@ -238,7 +288,13 @@ impl RpoMonitor {
     }
 
     /// Time-weighted quantile `p` (clamped to [0, 1]) in ms; `None` when nothing was observed.
+    #[cfg(test)]
     fn quantile_ms(&self, p: f64) -> Option<f64> {
+        self.quantile_in(&self.settled_buckets(), p)
+    }
+
+    /// [`RpoMonitor::quantile_ms`] over `buckets`, the settled buckets.
+    fn quantile_in(&self, buckets: &[Bucket], p: f64) -> Option<f64> {
         if self.observed_ms == 0 {
             return None;
         }
@@ -249,7 +305,7 @@ impl RpoMonitor {
         };
         let mut below: u128 = 0; // exact time with RPO below the current segment
         let mut cover: i64 = 0; // ramps fully covering the current bucket
-        for (i, bucket) in self.buckets.iter().enumerate() {
+        for (i, bucket) in buckets.iter().enumerate() {
             let (lo, width) = bucket_lo_width(bucket.idx);
             let (lo, width) = (u128::from(lo), u128::from(width));
             let hi = lo + width;
@@ -266,7 +322,7 @@ impl RpoMonitor {
             }
             below += mass;
             // The gap up to the next stored bucket is covered uniformly `cover` times.
-            let next_lo = match self.buckets.get(i + 1) {
+            let next_lo = match buckets.get(i + 1) {
                 Some(next) => u128::from(bucket_lo_width(next.idx).0),
                 None => hi,
             };
@@ -288,7 +344,8 @@ impl RpoMonitor {
             return RpoSummary::default();
         }
         let observed = self.observed_ms as f64;
-        let quantile_s = |p: f64| self.quantile_ms(p).map(|q| q / 1000.0);
+        let buckets = self.settled_buckets();
+        let quantile_s = |p: f64| self.quantile_in(&buckets, p).map(|q| q / 1000.0);
         RpoSummary {
             observed_s: observed / 1000.0,
             mean_s: Some(self.integral2 as f64 / (2000 * u128::from(self.observed_ms)) as f64),
