@@ -107,7 +107,8 @@ struct Vm {
     tick_gen: u32,
     threshold: ThresholdCheck,
     errors: Option<Box<ErrorDraws>>,
-    health: HealthClock,
+    /// `VmCold::health` is Normal (a copy for the inline health check).
+    normal: bool,
     interval: IntervalStats,
     last_sync: Option<Time>,
     stale_check_pending: bool,
@@ -150,6 +151,7 @@ struct VmCold {
     enable_failure: Option<String>,
     transfer_failures: u64,
     retries: u64,
+    health: HealthClock,
 }
 
 struct Link {
@@ -271,7 +273,7 @@ impl<'a> World<'a> {
                     tick_gen: 0,
                     threshold: ThresholdCheck::Idle,
                     errors,
-                    health: HealthClock::default(),
+                    normal: false,
                     interval: IntervalStats::default(),
                     last_sync: None,
                     stale_check_pending: false,
@@ -740,7 +742,7 @@ impl<'a> World<'a> {
         // staleness check scheduled, whose interval statistics and last send still rate it
         // Normal. The full judgement would change nothing.
         let v = &self.vms[vm];
-        if v.health.current == Health::Normal
+        if v.normal
             && v.stale_check_pending
             && matches!(v.machine.state(), State::Protected { .. })
             && !v.machine.failing()
@@ -774,7 +776,8 @@ impl<'a> World<'a> {
         } else {
             reason
         };
-        if let Some((old, old_reason, since)) = v.health.set(now, h, reason) {
+        v.normal = h == Health::Normal;
+        if let Some((old, old_reason, since)) = self.cold[vm].health.set(now, h, reason) {
             let span = HealthSpan {
                 vm: &self.scenario.vms[vm].name,
                 from: since,
@@ -1386,7 +1389,7 @@ impl<'a> World<'a> {
                 at: now,
                 vm: &spec.name,
                 state: v.machine.state().kind().name(),
-                health: v.health.current.name(),
+                health: self.cold[vm].health.current.name(),
                 rpo_ms: v.recovery_point.map(|rp| now - rp),
                 backlog_bytes: pending,
                 initial_copy_left_bytes: copy_left,
@@ -1454,9 +1457,9 @@ impl<'a> World<'a> {
                 resyncs: std::mem::take(&mut c.resyncs),
                 bytes_discarded: c.bytes_discarded,
                 bytes_resync_sent: c.bytes_resync_sent,
-                health: v.health.current.name(),
-                time_warning_ms: v.health.time_in(Health::Warning, end),
-                time_critical_ms: v.health.time_in(Health::Critical, end),
+                health: c.health.current.name(),
+                time_warning_ms: c.health.time_in(Health::Warning, end),
+                time_critical_ms: c.health.time_in(Health::Critical, end),
                 last_sync_at: v.last_sync,
                 average_latency_ms: (v.latencies > 0)
                     .then(|| v.latency_sum_ms as f64 / v.latencies as f64),
@@ -1525,10 +1528,10 @@ impl<'a> World<'a> {
         }
         let span = HealthSpan {
             vm: &self.scenario.vms[vm].name,
-            from: v.health.since,
+            from: c.health.since,
             to: end,
-            health: v.health.current.name(),
-            reason: v.health.reason,
+            health: c.health.current.name(),
+            reason: c.health.reason,
         };
         if let Err(e) = self.recorder.health(&span) {
             self.io_error.get_or_insert(e);
