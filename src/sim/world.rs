@@ -478,6 +478,8 @@ impl<'a> World<'a> {
     }
 
     /// Cumulative guest writes of a VM by `now`.
+    // Inlined here and below: on every cycle's path, where the call cost showed.
+    #[inline(always)]
     fn written(&mut self, vm: usize, now: Time) -> u64 {
         let cal = &self.scenario.calendar;
         let range = self.disk_range(vm);
@@ -1232,6 +1234,7 @@ impl<'a> World<'a> {
     }
 
     /// Schedule the link's next completion; earlier wake-ups become stale.
+    #[inline(always)]
     fn rearm(&mut self, l: usize, queue: &mut EventQueue<Event>) {
         let link = &mut self.links[l];
         link.gen += 1;
@@ -1261,7 +1264,7 @@ impl<'a> World<'a> {
 
     /// [`World::pending_log_bytes`] and the copy-on-write space of the IR snapshot, from one
     /// reading of the disks.
-    #[inline]
+    #[inline(always)]
     fn volume_bytes(&mut self, vm: usize, now: Time) -> (u64, u64) {
         let v = &self.vms[vm];
         if !v.tracking && !v.snapshot_open {
