@@ -92,6 +92,7 @@ impl FairLink {
     }
 
     /// Bring the virtual time up to `now`.
+    #[inline(always)]
     pub fn advance(&mut self, now: Time) {
         debug_assert!(now >= self.last_update);
         let dt = u128::from(now - self.last_update);
@@ -118,7 +119,7 @@ impl FairLink {
 
     /// Start a transfer of `size_bytes` for `flow` at `now`. A flow has at most one transfer.
     // Inlined (as `take_finished`): once per transfer, and the call cost showed.
-    #[inline]
+    #[inline(always)]
     pub fn start(&mut self, now: Time, flow: FlowId, size_bytes: u64) {
         self.advance(now);
         let idx = flow as usize;

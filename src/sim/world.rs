@@ -522,7 +522,29 @@ impl<'a> World<'a> {
     }
 
     /// Feed `input` to a VM's machine and carry out the actions.
+    #[inline(never)]
     fn feed(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
+        self.feed_inline(now, vm, input, queue);
+    }
+
+    /// [`World::feed`] for the inputs of every replication cycle: the input is known where
+    /// this copy is compiled, so the state machine's match on it folds away.
+    #[inline(never)]
+    fn feed_cycle_tick(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        self.feed_inline(now, vm, Input::CycleTick, queue);
+    }
+
+    /// As [`World::feed_cycle_tick`].
+    #[inline(never)]
+    fn feed_transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        self.feed_inline(now, vm, Input::TransferDone, queue);
+    }
+
+    // Inlined into each of the three entry points above, with what it calls on a cycle's
+    // path (the machine's step, `act`, `after_step`, `start_transfer`): otherwise LLVM keeps
+    // one shared out-of-line copy and nothing folds.
+    #[inline(always)]
+    fn feed_inline(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
         let mut actions = std::mem::take(&mut self.actions);
         actions.clear();
         let from = self.vms[vm].machine.state();
@@ -649,6 +671,7 @@ impl<'a> World<'a> {
     }
 
     /// After every accepted input: arm the 50% rule's check and judge the health again.
+    #[inline(always)]
     fn after_step(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let state = self.vms[vm].machine.state();
         if state.watches_log_size() && self.vms[vm].threshold == ThresholdCheck::Idle {
@@ -823,6 +846,7 @@ impl<'a> World<'a> {
             == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes) + c.bytes_discarded
     }
 
+    #[inline(always)]
     fn act(
         &mut self,
         now: Time,
@@ -1178,6 +1202,7 @@ impl<'a> World<'a> {
         self.log_event(now, vm, "job-start", "", "", detail);
     }
 
+    #[inline(always)]
     fn start_transfer(&mut self, now: Time, vm: usize, bytes: u64, queue: &mut EventQueue<Event>) {
         let l = self.vms[vm].link;
         let host = self.vms[vm].host;
@@ -1323,7 +1348,7 @@ impl<'a> World<'a> {
             Some(Transfer::Blocks { .. }) => {}
             None => unreachable!("a transfer finished for a VM that sent nothing"),
         }
-        self.feed(now, vm, Input::TransferDone, queue);
+        self.feed_transfer_done(now, vm, queue);
     }
 
     /// A host's memory runs low: every transfer of its VMs stops with a recoverable error.
@@ -1668,7 +1693,7 @@ impl Model for World<'_> {
             }
             Event::CycleTick { vm, gen } => {
                 if gen == self.vms[vm as usize].tick_gen {
-                    self.feed(now, vm as usize, Input::CycleTick, queue)
+                    self.feed_cycle_tick(now, vm as usize, queue)
                 }
             }
             Event::LinkWake { link, gen } => {
