@@ -142,7 +142,8 @@ struct VmCold {
     compare_started: Option<Time>,
     /// Why the next resync is required (set just before the input that requires it).
     cause: String,
-    resync: Option<ResyncRun>,
+    /// Boxed: most VMs never need one, and a large estate pays for the space per VM.
+    resync: Option<Box<ResyncRun>>,
     resyncs: Vec<ResyncRecord>,
     enabled_at: Option<Time>,
     ir_started_at: Option<Time>,
@@ -641,7 +642,7 @@ impl<'a> World<'a> {
             if matches!(input, Input::CancelResync) {
                 v.cause = format!("restart after cancel ({})", v.cause);
             }
-            v.resync = Some(ResyncRun {
+            v.resync = Some(Box::new(ResyncRun {
                 record: ResyncRecord {
                     cause: v.cause.clone(),
                     required_at: now,
@@ -651,7 +652,7 @@ impl<'a> World<'a> {
                     bytes_compared: 0,
                     bytes_to_send: 0,
                 },
-            });
+            }));
         }
         if to == S::AdminRequired {
             // Jobs that the error cut short.
