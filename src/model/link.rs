@@ -92,6 +92,7 @@ impl FairLink {
     }
 
     /// Bring the virtual time up to `now`.
+    // Inlined: every start, completion and capacity change begins here.
     #[inline(always)]
     pub fn advance(&mut self, now: Time) {
         debug_assert!(now >= self.last_update);

@@ -1333,6 +1333,8 @@ impl<'a> World<'a> {
         }
     }
 
+    // Inlined into the link wake-up handling: once per transfer.
+    #[inline(always)]
     fn transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let (pending, snapshot) = self.volume_bytes(vm, now);
         let v = &mut self.vms[vm];
@@ -1621,6 +1623,8 @@ fn first_interval_boundary(
 impl Model for World<'_> {
     type Event = Event;
 
+    // Inlined into the engine's loop (its one caller): a call per event showed.
+    #[inline(always)]
     fn handle(&mut self, now: Time, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::CapacityChange { link } => {
