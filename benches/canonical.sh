@@ -9,6 +9,8 @@
 # simpy==4.1.2 into ../simpy-venv on first use (PyPI). Nothing here is asserted: figures are
 # recorded in docs/performance.md.
 set -euo pipefail
+# Read before the loop below: its `set --` replaces the positional parameters.
+no_simpy=${1:-}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=target/release/drsim
@@ -30,7 +32,7 @@ print(f"{f'N={n:,} x {days}d':<22} {events:>12,} {wall:>9.2f} {events / wall:>12
 PY
 done
 
-if [ "${1:-}" != "--no-simpy" ]; then
+if [ "$no_simpy" != "--no-simpy" ]; then
   venv=../simpy-venv
   if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv" && "$venv/bin/pip" install --quiet simpy==4.1.2

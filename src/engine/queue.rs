@@ -133,15 +133,16 @@ impl<E> EventQueue<E> {
     /// The source holding the smallest key, and that key.
     #[inline]
     fn next_source(&self) -> Option<(Source, u128)> {
-        let mut best = self.heap.peek().map(|e| (Source::Heap, e.key));
+        // No key is u128::MAX (sequence numbers stay below 2^56): it stands for "none".
+        let mut best = (Source::Heap, self.heap.peek().map_or(u128::MAX, |e| e.key));
         for (i, lane) in self.lanes.iter().enumerate() {
             if let Some(front) = lane.entries.front() {
-                if best.is_none_or(|(_, k)| front.key < k) {
-                    best = Some((Source::Lane(i), front.key));
+                if front.key < best.1 {
+                    best = (Source::Lane(i), front.key);
                 }
             }
         }
-        best
+        (best.1 != u128::MAX).then_some(best)
     }
 
     /// The time of the last popped event (or the horizon after a run).

@@ -92,6 +92,8 @@ impl FairLink {
     }
 
     /// Bring the virtual time up to `now`.
+    // Inlined: every start, completion and capacity change begins here.
+    #[inline(always)]
     pub fn advance(&mut self, now: Time) {
         debug_assert!(now >= self.last_update);
         let dt = u128::from(now - self.last_update);
@@ -117,6 +119,8 @@ impl FairLink {
     }
 
     /// Start a transfer of `size_bytes` for `flow` at `now`. A flow has at most one transfer.
+    // Inlined (as `take_finished`): once per transfer, and the call cost showed.
+    #[inline(always)]
     pub fn start(&mut self, now: Time, flow: FlowId, size_bytes: u64) {
         self.advance(now);
         let idx = flow as usize;
@@ -144,6 +148,7 @@ impl FairLink {
     }
 
     /// Advance to `now` and move every finished transfer's flow into `done`, in finish order.
+    #[inline(always)]
     pub fn take_finished(&mut self, now: Time, done: &mut Vec<FlowId>) {
         self.advance(now);
         while let Some(&Reverse((tag, _, flow))) = self.finish.peek() {

@@ -419,7 +419,7 @@ impl Replication {
 
     /// Feed `input`; on success the actions are appended to `actions` (a buffer the caller
     /// reuses, so stepping allocates nothing) and the new state is returned.
-    #[inline]
+    #[inline(always)]
     pub fn step(&mut self, input: &Input, actions: &mut Vec<Action>) -> Result<State, Refused> {
         let from = self.state;
         let start = actions.len();
@@ -476,7 +476,7 @@ impl Replication {
     /// The transition function. `None` means refused.
     // Inlined (with `step`) into the simulation's one caller: a call per input was a
     // measurable share of the hot path.
-    #[inline]
+    #[inline(always)]
     fn next(&mut self, input: &Input, out: &mut Vec<Action>) -> Option<State> {
         use Action as A;
         let c = self.config;

@@ -107,7 +107,8 @@ struct Vm {
     tick_gen: u32,
     threshold: ThresholdCheck,
     errors: Option<Box<ErrorDraws>>,
-    health: HealthClock,
+    /// `VmCold::health` is Normal (a copy for the inline health check).
+    normal: bool,
     interval: IntervalStats,
     last_sync: Option<Time>,
     stale_check_pending: bool,
@@ -141,7 +142,8 @@ struct VmCold {
     compare_started: Option<Time>,
     /// Why the next resync is required (set just before the input that requires it).
     cause: String,
-    resync: Option<ResyncRun>,
+    /// Boxed: most VMs never need one, and a large estate pays for the space per VM.
+    resync: Option<Box<ResyncRun>>,
     resyncs: Vec<ResyncRecord>,
     enabled_at: Option<Time>,
     ir_started_at: Option<Time>,
@@ -150,6 +152,7 @@ struct VmCold {
     enable_failure: Option<String>,
     transfer_failures: u64,
     retries: u64,
+    health: HealthClock,
 }
 
 struct Link {
@@ -271,7 +274,7 @@ impl<'a> World<'a> {
                     tick_gen: 0,
                     threshold: ThresholdCheck::Idle,
                     errors,
-                    health: HealthClock::default(),
+                    normal: false,
                     interval: IntervalStats::default(),
                     last_sync: None,
                     stale_check_pending: false,
@@ -476,6 +479,8 @@ impl<'a> World<'a> {
     }
 
     /// Cumulative guest writes of a VM by `now`.
+    // Inlined here and below: on every cycle's path, where the call cost showed.
+    #[inline(always)]
     fn written(&mut self, vm: usize, now: Time) -> u64 {
         let cal = &self.scenario.calendar;
         let range = self.disk_range(vm);
@@ -518,7 +523,29 @@ impl<'a> World<'a> {
     }
 
     /// Feed `input` to a VM's machine and carry out the actions.
+    #[inline(never)]
     fn feed(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
+        self.feed_inline(now, vm, input, queue);
+    }
+
+    /// [`World::feed`] for the inputs of every replication cycle: the input is known where
+    /// this copy is compiled, so the state machine's match on it folds away.
+    #[inline(never)]
+    fn feed_cycle_tick(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        self.feed_inline(now, vm, Input::CycleTick, queue);
+    }
+
+    /// As [`World::feed_cycle_tick`].
+    #[inline(never)]
+    fn feed_transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        self.feed_inline(now, vm, Input::TransferDone, queue);
+    }
+
+    // Inlined into each of the three entry points above, with what it calls on a cycle's
+    // path (the machine's step, `act`, `after_step`, `start_transfer`): otherwise LLVM keeps
+    // one shared out-of-line copy and nothing folds.
+    #[inline(always)]
+    fn feed_inline(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
         let mut actions = std::mem::take(&mut self.actions);
         actions.clear();
         let from = self.vms[vm].machine.state();
@@ -615,7 +642,7 @@ impl<'a> World<'a> {
             if matches!(input, Input::CancelResync) {
                 v.cause = format!("restart after cancel ({})", v.cause);
             }
-            v.resync = Some(ResyncRun {
+            v.resync = Some(Box::new(ResyncRun {
                 record: ResyncRecord {
                     cause: v.cause.clone(),
                     required_at: now,
@@ -625,7 +652,7 @@ impl<'a> World<'a> {
                     bytes_compared: 0,
                     bytes_to_send: 0,
                 },
-            });
+            }));
         }
         if to == S::AdminRequired {
             // Jobs that the error cut short.
@@ -645,6 +672,7 @@ impl<'a> World<'a> {
     }
 
     /// After every accepted input: arm the 50% rule's check and judge the health again.
+    #[inline(always)]
     fn after_step(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let state = self.vms[vm].machine.state();
         if state.watches_log_size() && self.vms[vm].threshold == ThresholdCheck::Idle {
@@ -740,7 +768,7 @@ impl<'a> World<'a> {
         // staleness check scheduled, whose interval statistics and last send still rate it
         // Normal. The full judgement would change nothing.
         let v = &self.vms[vm];
-        if v.health.current == Health::Normal
+        if v.normal
             && v.stale_check_pending
             && matches!(v.machine.state(), State::Protected { .. })
             && !v.machine.failing()
@@ -774,7 +802,8 @@ impl<'a> World<'a> {
         } else {
             reason
         };
-        if let Some((old, old_reason, since)) = v.health.set(now, h, reason) {
+        v.normal = h == Health::Normal;
+        if let Some((old, old_reason, since)) = self.cold[vm].health.set(now, h, reason) {
             let span = HealthSpan {
                 vm: &self.scenario.vms[vm].name,
                 from: since,
@@ -818,6 +847,7 @@ impl<'a> World<'a> {
             == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes) + c.bytes_discarded
     }
 
+    #[inline(always)]
     fn act(
         &mut self,
         now: Time,
@@ -1178,6 +1208,7 @@ impl<'a> World<'a> {
         self.log_event(now, vm, "job-start", "", "", detail);
     }
 
+    #[inline(always)]
     fn start_transfer(&mut self, now: Time, vm: usize, bytes: u64, queue: &mut EventQueue<Event>) {
         let l = self.vms[vm].link;
         let host = self.vms[vm].host;
@@ -1234,6 +1265,7 @@ impl<'a> World<'a> {
     }
 
     /// Schedule the link's next completion; earlier wake-ups become stale.
+    #[inline(always)]
     fn rearm(&mut self, l: usize, queue: &mut EventQueue<Event>) {
         let link = &mut self.links[l];
         link.gen += 1;
@@ -1263,7 +1295,7 @@ impl<'a> World<'a> {
 
     /// [`World::pending_log_bytes`] and the copy-on-write space of the IR snapshot, from one
     /// reading of the disks.
-    #[inline]
+    #[inline(always)]
     fn volume_bytes(&mut self, vm: usize, now: Time) -> (u64, u64) {
         let v = &self.vms[vm];
         if !v.tracking && !v.snapshot_open {
@@ -1306,6 +1338,8 @@ impl<'a> World<'a> {
         }
     }
 
+    // Inlined into the link wake-up handling: once per transfer.
+    #[inline(always)]
     fn transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let (pending, snapshot) = self.volume_bytes(vm, now);
         let v = &mut self.vms[vm];
@@ -1322,7 +1356,7 @@ impl<'a> World<'a> {
             Some(Transfer::Blocks { .. }) => {}
             None => unreachable!("a transfer finished for a VM that sent nothing"),
         }
-        self.feed(now, vm, Input::TransferDone, queue);
+        self.feed_transfer_done(now, vm, queue);
     }
 
     /// A host's memory runs low: every transfer of its VMs stops with a recoverable error.
@@ -1391,7 +1425,7 @@ impl<'a> World<'a> {
                 at: now,
                 vm: &spec.name,
                 state: v.machine.state().kind().name(),
-                health: v.health.current.name(),
+                health: self.cold[vm].health.current.name(),
                 rpo_ms: v.recovery_point.map(|rp| now - rp),
                 backlog_bytes: pending,
                 initial_copy_left_bytes: copy_left,
@@ -1459,9 +1493,9 @@ impl<'a> World<'a> {
                 resyncs: std::mem::take(&mut c.resyncs),
                 bytes_discarded: c.bytes_discarded,
                 bytes_resync_sent: c.bytes_resync_sent,
-                health: v.health.current.name(),
-                time_warning_ms: v.health.time_in(Health::Warning, end),
-                time_critical_ms: v.health.time_in(Health::Critical, end),
+                health: c.health.current.name(),
+                time_warning_ms: c.health.time_in(Health::Warning, end),
+                time_critical_ms: c.health.time_in(Health::Critical, end),
                 last_sync_at: v.last_sync,
                 average_latency_ms: (v.latencies > 0)
                     .then(|| v.latency_sum_ms as f64 / v.latencies as f64),
@@ -1530,10 +1564,10 @@ impl<'a> World<'a> {
         }
         let span = HealthSpan {
             vm: &self.scenario.vms[vm].name,
-            from: v.health.since,
+            from: c.health.since,
             to: end,
-            health: v.health.current.name(),
-            reason: v.health.reason,
+            health: c.health.current.name(),
+            reason: c.health.reason,
         };
         if let Err(e) = self.recorder.health(&span) {
             self.io_error.get_or_insert(e);
@@ -1594,6 +1628,8 @@ fn first_interval_boundary(
 impl Model for World<'_> {
     type Event = Event;
 
+    // Inlined into the engine's loop (its one caller): a call per event showed.
+    #[inline(always)]
     fn handle(&mut self, now: Time, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::CapacityChange { link } => {
@@ -1667,7 +1703,7 @@ impl Model for World<'_> {
             }
             Event::CycleTick { vm, gen } => {
                 if gen == self.vms[vm as usize].tick_gen {
-                    self.feed(now, vm as usize, Input::CycleTick, queue)
+                    self.feed_cycle_tick(now, vm as usize, queue)
                 }
             }
             Event::LinkWake { link, gen } => {

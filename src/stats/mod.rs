@@ -178,6 +178,8 @@ impl RpoMonitor {
     /// target). O(1) when the ramp starts and ends in the buckets the last one did, else
     /// O(log k) in the number k <= 1920 of stored buckets; allocation-free unless a bucket is
     /// touched for the first time. The end value saturates at `u64::MAX`.
+    // Inlined into the recovery-point bookkeeping: once per cycle of every VM.
+    #[inline(always)]
     pub fn add_ramp(&mut self, start_ms: u64, dur_ms: u64) {
         let a = start_ms;
         let b = start_ms.saturating_add(dur_ms);
