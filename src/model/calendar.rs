@@ -77,20 +77,27 @@ impl Calendar {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::NaiveDate;
-
-    fn monday_8am() -> Calendar {
+impl Calendar {
+    /// For unit tests: a start on Monday 2026-11-23 at `hour`:00, work Mon-Fri 08:00-18:00.
+    pub(crate) fn test_monday(hour: u32) -> Calendar {
         Calendar {
-            start: NaiveDate::from_ymd_opt(2026, 11, 23)
+            start: chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
                 .unwrap()
-                .and_hms_opt(8, 0, 0)
+                .and_hms_opt(hour, 0, 0)
                 .unwrap(),
             work_days: [true, true, true, true, true, false, false],
             work_start_min: 8 * 60,
             work_end_min: 18 * 60,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monday_8am() -> Calendar {
+        Calendar::test_monday(8)
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! The same rule covers both sources: Hyper-V to Azure keeps the latest point plus up to 24
 //! hourly ones (`keep_all_ms` = one copy interval, `retention_ms` = the retention window);
 //! Azure to Azure keeps every 5-minute point for 2 h, then one per hour up to 24 h by default.
+//!
+//! Not used by the simulation yet: failover (which picks among the points) is the next step.
 
 use crate::engine::Time;
 use std::collections::VecDeque;

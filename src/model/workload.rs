@@ -245,18 +245,9 @@ pub fn first_time_reaching(
 mod tests {
     use super::*;
     use crate::engine::RngStreams;
-    use chrono::NaiveDate;
 
     fn cal() -> Calendar {
-        Calendar {
-            start: NaiveDate::from_ymd_opt(2026, 11, 23)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap(),
-            work_days: [true, true, true, true, true, false, false],
-            work_start_min: 8 * 60,
-            work_end_min: 18 * 60,
-        }
+        Calendar::test_monday(0)
     }
     fn rng() -> ChaCha8Rng {
         RngStreams::new(1).stream("test")

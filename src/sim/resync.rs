@@ -91,17 +91,8 @@ mod tests {
 
     #[test]
     fn off_peak_windows() {
-        use chrono::NaiveDate;
         // Monday 2026-11-23 00:00; work hours Mon-Fri 08:00-18:00.
-        let cal = Calendar {
-            start: NaiveDate::from_ymd_opt(2026, 11, 23)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap(),
-            work_days: [true, true, true, true, true, false, false],
-            work_start_min: 8 * 60,
-            work_end_min: 18 * 60,
-        };
+        let cal = Calendar::test_monday(0);
         let h = 3_600_000;
         let w = ResyncWindow::OutsideWorkHours;
         assert_eq!(next_window_open(w, &cal, 3 * h), Some(3 * h));

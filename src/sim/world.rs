@@ -52,12 +52,6 @@ struct DiskMarks {
     good: u64,
 }
 
-/// A resync required or running.
-#[derive(Debug, Clone)]
-struct ResyncRun {
-    record: ResyncRecord,
-}
-
 /// A VM's random non-recoverable errors: drawn per log transfer from its own stream.
 struct ErrorDraws {
     rng: ChaCha8Rng,
@@ -143,7 +137,7 @@ struct VmCold {
     /// Why the next resync is required (set just before the input that requires it).
     cause: String,
     /// Boxed: most VMs never need one, and a large estate pays for the space per VM.
-    resync: Option<Box<ResyncRun>>,
+    resync: Option<Box<ResyncRecord>>,
     resyncs: Vec<ResyncRecord>,
     enabled_at: Option<Time>,
     ir_started_at: Option<Time>,
@@ -612,46 +606,27 @@ impl<'a> World<'a> {
             _ => None,
         };
         if let Some(outcome) = ended {
-            if let Some(run) = v.resync.take() {
-                let mut record = run.record;
-                record.outcome = outcome;
-                if record.started_at.is_some() {
-                    record.ended_at = Some(now);
-                    let started = record.started_at.unwrap_or(now);
-                    let detail = format!("{outcome}: {}", v.cause);
-                    v.resyncs.push(record);
-                    self.log_job(
-                        vm,
-                        "Resynchronize",
-                        started,
-                        Some(now),
-                        if outcome == "cancelled" {
-                            "cancelled"
-                        } else {
-                            "failed"
-                        },
-                        detail,
-                    );
-                } else {
-                    v.resyncs.push(record);
-                }
-            }
+            let job_outcome = if outcome == "cancelled" {
+                "cancelled"
+            } else {
+                "failed"
+            };
+            let detail = format!("{outcome}: {}", v.cause);
+            self.close_resync(now, vm, outcome, job_outcome, detail);
         }
         let v = &mut self.cold[vm];
         if to == S::ResyncRequired && v.resync.is_none() {
             if matches!(input, Input::CancelResync) {
                 v.cause = format!("restart after cancel ({})", v.cause);
             }
-            v.resync = Some(Box::new(ResyncRun {
-                record: ResyncRecord {
-                    cause: v.cause.clone(),
-                    required_at: now,
-                    started_at: None,
-                    ended_at: None,
-                    outcome: "waiting",
-                    bytes_compared: 0,
-                    bytes_to_send: 0,
-                },
+            v.resync = Some(Box::new(ResyncRecord {
+                cause: v.cause.clone(),
+                required_at: now,
+                started_at: None,
+                ended_at: None,
+                outcome: "waiting",
+                bytes_compared: 0,
+                bytes_to_send: 0,
             }));
         }
         if to == S::AdminRequired {
@@ -668,6 +643,30 @@ impl<'a> World<'a> {
                     self.log_job(vm, "Initial replication", started, Some(now), "failed", why);
                 }
             }
+        }
+    }
+
+    /// End the VM's resync record with `outcome`; one that had started also ends its job.
+    fn close_resync(
+        &mut self,
+        now: Time,
+        vm: usize,
+        outcome: &'static str,
+        job_outcome: &'static str,
+        detail: String,
+    ) {
+        let c = &mut self.cold[vm];
+        let Some(mut record) = c.resync.take() else {
+            return;
+        };
+        record.outcome = outcome;
+        let started = record.started_at;
+        if started.is_some() {
+            record.ended_at = Some(now);
+        }
+        c.resyncs.push(*record);
+        if let Some(started) = started {
+            self.log_job(vm, "Resynchronize", started, Some(now), job_outcome, detail);
         }
     }
 
@@ -1051,7 +1050,7 @@ impl<'a> World<'a> {
                 let c = &mut self.cold[vm];
                 c.compare_started = None;
                 c.compare_left_ms = 0;
-                let bytes = c.resync.as_ref().map_or(0, |r| r.record.bytes_to_send);
+                let bytes = c.resync.as_ref().map_or(0, |r| r.bytes_to_send);
                 self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
                 self.start_transfer(now, vm, bytes, queue);
             }
@@ -1060,19 +1059,14 @@ impl<'a> World<'a> {
                 for m in &mut self.marks[range] {
                     m.good = m.pending_base;
                 }
-                let v = &mut self.cold[vm];
-                if let Some(run) = v.resync.take() {
-                    let mut record = run.record;
-                    record.outcome = "completed";
-                    record.ended_at = Some(now);
-                    v.bytes_resync_sent += record.bytes_to_send;
-                    let started = record.started_at.unwrap_or(now);
+                let c = &mut self.cold[vm];
+                if let Some(record) = c.resync.as_ref() {
+                    c.bytes_resync_sent += record.bytes_to_send;
                     let detail = format!(
                         "{}; {} bytes compared, {} bytes sent; all recovery points deleted",
                         record.cause, record.bytes_compared, record.bytes_to_send
                     );
-                    v.resyncs.push(record);
-                    self.log_job(vm, "Resynchronize", started, Some(now), "succeeded", detail);
+                    self.close_resync(now, vm, "completed", "succeeded", detail);
                 }
                 self.log_event(
                     now,
@@ -1198,11 +1192,11 @@ impl<'a> World<'a> {
         v.tracking = true;
         c.compare_left_ms = compare_ms;
         c.compare_started = None;
-        if let Some(run) = c.resync.as_mut() {
-            run.record.started_at = Some(now);
-            run.record.outcome = "in-progress";
-            run.record.bytes_compared = compared;
-            run.record.bytes_to_send = to_send;
+        if let Some(record) = c.resync.as_mut() {
+            record.started_at = Some(now);
+            record.outcome = "in-progress";
+            record.bytes_compared = compared;
+            record.bytes_to_send = to_send;
         }
         let detail = format!("Resynchronize: {compared} bytes to compare, {to_send} bytes differ");
         self.log_event(now, vm, "job-start", "", "", detail);
@@ -1556,11 +1550,11 @@ impl<'a> World<'a> {
                 open.push(("Initial replication", started));
             }
         }
-        if let Some(run) = c.resync.take() {
-            if let Some(started) = run.record.started_at {
+        if let Some(record) = c.resync.take() {
+            if let Some(started) = record.started_at {
                 open.push(("Resynchronize", started));
             }
-            c.resyncs.push(run.record);
+            c.resyncs.push(*record);
         }
         let span = HealthSpan {
             vm: &self.scenario.vms[vm].name,
