@@ -64,8 +64,10 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
         policies: vec![Policy::default_named("default")],
         sites: vec![Site {
             name: "site".into(),
-            link: 0,
+            link: Some(0),
             policy: 0,
+            orchestration: crate::model::Orchestration::HyperVSite,
+            network_mappings: Vec::new(),
         }],
         hosts: (0..hosts)
             .map(|h| Host {
@@ -83,6 +85,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 protected_at_start: false,
                 first_tick: None,
                 boot_time: 180_000,
+                network: None,
                 disks: vec![DiskSpec {
                     size: Bytes(16 << 30),
                     used: Bytes(4 << 30),
@@ -93,6 +96,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
             })
             .collect(),
         faults: Default::default(),
+        failovers: Default::default(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! references. Nothing outside `scenario` ever sees the raw file.
 
 pub mod calendar;
+pub mod failover;
 pub mod faults;
 pub mod link;
 pub mod recovery_points;
@@ -62,6 +63,8 @@ pub struct Scenario {
     pub vms: Vec<VmSpec>,
     /// Injected trouble and scheduled administrator actions.
     pub faults: faults::Faults,
+    /// Ordered failovers, recovery plans and site losses.
+    pub failovers: failover::Failovers,
 }
 
 /// A site's uplink.
@@ -135,6 +138,37 @@ pub struct Policy {
     pub health_interval: Time,
     /// Minute of the day the monitoring intervals are aligned to [src: 09:00].
     pub health_interval_start_min: u32,
+    /// How long recovery points are kept [src: 0-24 h for Hyper-V sources, up to 15 days
+    /// for azure-to-azure; ours: 2 h and 24 h by default].
+    pub recovery_point_retention: Time,
+    /// App-consistent snapshot frequency; `None` is off [src: 1-12 h; ours: off].
+    pub app_consistent_every: Option<Time>,
+    /// Bytes on the wire per logical byte sent, as a ratio of at least 1 (vmm-to-vmm only)
+    /// [ours: 1.0, no compression].
+    pub compression_ratio: f64,
+    /// azure-to-azure: the cache storage account's churn limits.
+    pub cache: CacheLimits,
+}
+
+/// [src] Azure to Azure: the churn a VM (and each of its disks) can push to the cache storage
+/// account. Above them recovery points fall behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheLimits {
+    /// [src: 54 MB/s per VM; 100 MB/s with high churn enabled].
+    pub per_vm: ByteRate,
+    /// [ours: 20 MB/s, a premium disk's limit for large I/O].
+    pub per_disk: ByteRate,
+}
+
+impl CacheLimits {
+    pub const NORMAL: CacheLimits = CacheLimits {
+        per_vm: ByteRate(54_000_000),
+        per_disk: ByteRate(20_000_000),
+    };
+    pub const HIGH_CHURN: CacheLimits = CacheLimits {
+        per_vm: ByteRate(100_000_000),
+        per_disk: ByteRate(20_000_000),
+    };
 }
 
 /// What the 50% rule compares.
@@ -169,8 +203,47 @@ pub enum ResyncWindow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     pub name: String,
-    pub link: usize,
+    /// The site's uplink; `None` for azure-to-azure, whose writes go to the cache storage
+    /// account (within its churn limits) rather than over a link the scenario models.
+    pub link: Option<usize>,
     pub policy: usize,
+    /// hyperv-to-azure: where the orchestrating Provider runs.
+    pub orchestration: Orchestration,
+    /// Source VM network -> target network. A failover of a VM whose network has no mapping
+    /// is refused [src]. Sorted by source network.
+    pub network_mappings: Vec<(String, String)>,
+}
+
+impl Site {
+    /// The target network a source network maps to.
+    pub fn mapped_network(&self, source: &str) -> Option<&str> {
+        self.network_mappings
+            .iter()
+            .find(|(s, _)| s == source)
+            .map(|(_, t)| t.as_str())
+    }
+}
+
+/// Where the Provider that orchestrates replication runs (hyperv-to-azure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orchestration {
+    /// A Hyper-V site without VMM: the Provider runs on each host.
+    HyperVSite,
+    /// Hosts managed by VMM in clouds: the Provider runs on the VMM server. Also the only
+    /// choice for vmm-to-vmm; azure-to-azure uses the Mobility service extension.
+    Vmm,
+    /// azure-to-azure: the Mobility service extension on each VM.
+    MobilityService,
+}
+
+impl Orchestration {
+    pub fn name(self) -> &'static str {
+        match self {
+            Orchestration::HyperVSite => "hyperv-site",
+            Orchestration::Vmm => "vmm",
+            Orchestration::MobilityService => "mobility-service",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +269,8 @@ pub struct VmSpec {
     pub first_tick: Option<Time>,
     /// Boot time at the target (for RTO, used by failover).
     pub boot_time: Time,
+    /// The VM network it is attached to; failover needs a mapping for it at its site.
+    pub network: Option<String>,
     /// Disk 0 is the OS disk.
     pub disks: Vec<DiskSpec>,
 }

@@ -11,7 +11,6 @@
 //! hourly ones (`keep_all_ms` = one copy interval, `retention_ms` = the retention window);
 //! Azure to Azure keeps every 5-minute point for 2 h, then one per hour up to 24 h by default.
 //!
-//! Not used by the simulation yet: failover (which picks among the points) is the next step.
 
 use crate::engine::Time;
 use std::collections::VecDeque;
@@ -32,6 +31,9 @@ pub enum Consistency {
 pub struct RecoveryPoint {
     pub at: Time,
     pub consistency: Consistency,
+    /// The VM's cumulative guest writes at `at`: a failover's lost bytes are the writes
+    /// after it.
+    pub written: u64,
 }
 
 /// How long points are kept.
@@ -46,8 +48,12 @@ pub struct Retention {
 /// Which point a failover uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PointChoice {
-    /// The newest point.
+    /// The newest point, after processing what has reached the target but is not a point yet
+    /// (azure-to-azure: the cache's unprocessed data). Lowest RPO.
     Latest,
+    /// The newest point already processed. Lowest RTO. The same as `Latest` for Hyper-V
+    /// sources, whose logs are applied as they arrive.
+    LatestProcessed,
     /// The newest app-consistent point.
     LatestAppConsistent,
     /// The newest point at or before this instant.
@@ -125,7 +131,7 @@ impl RecoveryPoints {
     /// The point a failover would use, if there is one.
     pub fn choose(&self, choice: PointChoice) -> Option<RecoveryPoint> {
         match choice {
-            PointChoice::Latest => self.points.back().copied(),
+            PointChoice::Latest | PointChoice::LatestProcessed => self.points.back().copied(),
             PointChoice::LatestAppConsistent => self
                 .points
                 .iter()
@@ -147,6 +153,7 @@ mod tests {
         RecoveryPoint {
             at,
             consistency: Consistency::Crash,
+            written: 0,
         }
     }
 
@@ -192,6 +199,7 @@ mod tests {
             RecoveryPoint {
                 at: 20 * MIN,
                 consistency: Consistency::App,
+                written: 0,
             },
             20 * MIN,
             A2A,
@@ -223,6 +231,7 @@ mod tests {
             RecoveryPoint {
                 at: 30 * MIN,
                 consistency: Consistency::App,
+                written: 0,
             },
             30 * MIN,
             A2A,

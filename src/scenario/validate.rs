@@ -316,6 +316,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         hosts,
         vms,
         faults,
+        failovers: Default::default(),
     })
 }
 
@@ -893,6 +894,10 @@ impl Policy {
             admin_response: Some(4 * 3_600_000),
             health_interval: 12 * 3_600_000,
             health_interval_start_min: 9 * 60,
+            recovery_point_retention: 2 * 3_600_000,
+            app_consistent_every: None,
+            compression_ratio: 1.0,
+            cache: crate::model::CacheLimits::NORMAL,
         }
     }
 }
@@ -913,6 +918,8 @@ fn sites(ctx: &mut Ctx, raw: &RawScenario, links: &[LinkSpec], policies: &[Polic
         .iter()
         .enumerate()
         .map(|(i, s)| Site {
+            orchestration: crate::model::Orchestration::Vmm,
+            network_mappings: Vec::new(),
             name: s.name.get_ref().clone(),
             link: ctx
                 .reference(
@@ -922,7 +929,7 @@ fn sites(ctx: &mut Ctx, raw: &RawScenario, links: &[LinkSpec], policies: &[Polic
                     "links",
                     s.name.span(),
                 )
-                .unwrap_or(0),
+                .or(Some(0)),
             policy: ctx
                 .reference(
                     s.policy.as_ref(),
@@ -1354,6 +1361,7 @@ fn vms(
                 protected_at_start,
                 first_tick,
                 boot_time,
+                network: None,
                 disks: disks.clone(),
             });
         }

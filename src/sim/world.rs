@@ -23,6 +23,9 @@ use rand_distr::{Distribution, Exp, LogNormal};
 /// full; checks further apart are scheduled when the logs cannot fill it sooner.
 const VOLUME_CHECK_MS: Time = 60_000;
 
+/// `Vm::link` of a VM whose site has no link (azure-to-azure: writes go to the cache).
+const NO_LINK: usize = usize::MAX;
+
 /// What a VM is sending now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Transfer {
@@ -250,7 +253,7 @@ impl<'a> World<'a> {
                         }),
                         retry: policy.retry_reading,
                     }),
-                    link: site.link,
+                    link: site.link.map_or(NO_LINK, |l| l),
                     host: spec.host,
                     policy: site.policy,
                     disks: (first, spec.disks.len() as u32),
@@ -1462,7 +1465,9 @@ impl<'a> World<'a> {
                 name: spec.name.clone(),
                 host: host.name.clone(),
                 site: site.name.clone(),
-                link: sc.links[site.link].name.clone(),
+                link: site
+                    .link
+                    .map_or(String::new(), |l| sc.links[l].name.clone()),
                 state: v.machine.state().kind().name(),
                 disks: spec.disks.len(),
                 virtual_size_bytes: spec.virtual_size(),
