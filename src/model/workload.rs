@@ -66,6 +66,11 @@ pub struct DiskWrites {
     bytes_at_seg_start: u64,
     /// Trace: points already in force. Bursts: 1 when the next segment is a gap, 0 when it is a burst.
     phase: usize,
+    /// Bytes the schedule would have written while the VM was down: never written. The
+    /// schedule itself runs on (an office day is an office day whenever the VM comes back).
+    skipped: u64,
+    /// While the VM is down: the schedule's cumulative bytes when it stopped.
+    stopped_at_bytes: Option<u64>,
 }
 
 impl DiskWrites {
@@ -79,6 +84,8 @@ impl DiskWrites {
             seg_rate: ByteRate(0),
             bytes_at_seg_start: 0,
             phase: 0,
+            skipped: 0,
+            stopped_at_bytes: None,
         };
         match &w.spec {
             WorkloadSpec::Constant { rate } => w.seg_rate = *rate,
@@ -108,13 +115,41 @@ impl DiskWrites {
         while t >= self.seg_end {
             self.next_segment(calendar);
         }
-        self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
+        self.written_in_segment(t)
+    }
+
+    /// The VM goes down at `t`: it writes nothing until [`DiskWrites::restart`].
+    pub fn stop(&mut self, t: Time, calendar: &Calendar) {
+        if self.stopped_at_bytes.is_none() {
+            let schedule = self.written_by(t, calendar) + self.skipped;
+            self.stopped_at_bytes = Some(schedule);
+        }
+    }
+
+    /// The VM runs again from `t`.
+    pub fn restart(&mut self, t: Time, calendar: &Calendar) {
+        if let Some(at_stop) = self.stopped_at_bytes.take() {
+            while t >= self.seg_end {
+                self.next_segment(calendar);
+            }
+            let schedule = self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start);
+            self.skipped += schedule - at_stop;
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped_at_bytes.is_some()
     }
 
     /// Cumulative bytes at `t` inside (or at the end of) the current segment, without moving.
+    #[inline(always)]
     fn written_in_segment(&self, t: Time) -> u64 {
         debug_assert!(self.seg_start <= t && t <= self.seg_end);
-        self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
+        let schedule = match self.stopped_at_bytes {
+            Some(at_stop) => at_stop,
+            None => self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start),
+        };
+        schedule - self.skipped
     }
 
     // Rare next to the queries: kept out of the inlined `written_by`.
@@ -267,6 +302,30 @@ mod tests {
         assert_eq!(w.written_by(0, &c), 0);
         assert_eq!(w.written_by(1500, &c), 1500);
         assert_eq!(w.written_by(3 * H, &c), 3 * 3600 * 1000);
+    }
+
+    #[test]
+    fn a_stopped_vm_writes_nothing_and_the_schedule_runs_on() {
+        let c = cal();
+        let mut w = DiskWrites::new(
+            WorkloadSpec::Constant {
+                rate: ByteRate::from_bytes_per_s(1000),
+            },
+            &c,
+            rng(),
+        );
+        w.stop(10_000, &c);
+        assert_eq!(w.written_by(50_000, &c), 10_000);
+        let frozen = w.clone();
+        // Nothing is reached while stopped.
+        assert_eq!(first_time_reaching(&[frozen], 50_000, 10_001, H, &c), None);
+        w.restart(60_000, &c);
+        assert_eq!(w.written_by(60_000, &c), 10_000);
+        assert_eq!(w.written_by(61_000, &c), 11_000);
+        assert_eq!(
+            first_time_reaching(&[w.clone()], 61_000, 12_000, H, &c),
+            Some(62_000)
+        );
     }
 
     #[test]

@@ -45,10 +45,18 @@ pub enum StateKind {
     ResyncPaused,
     /// A non-recoverable error: nothing happens until an administrator repairs it.
     AdminRequired,
+    /// A planned failover or failback moves the data: the last changes (or the differing
+    /// blocks, or the whole disks) go to the side the VM will run on.
+    FailingOver,
+    /// The VM runs on the other side from a recovery point; not committed yet.
+    FailedOver,
+    /// The failover is final (its recovery points are deleted); the VM runs unprotected
+    /// until reverse replication (or failback) starts.
+    FailoverCommitted,
 }
 
 impl StateKind {
-    pub const ALL: [StateKind; 11] = [
+    pub const ALL: [StateKind; 14] = [
         StateKind::Unprotected,
         StateKind::EnablingProtection,
         StateKind::InitialReplicationPending,
@@ -60,6 +68,9 @@ impl StateKind {
         StateKind::Resynchronizing,
         StateKind::ResyncPaused,
         StateKind::AdminRequired,
+        StateKind::FailingOver,
+        StateKind::FailedOver,
+        StateKind::FailoverCommitted,
     ];
 
     /// The name used in reports and CSV files.
@@ -76,6 +87,9 @@ impl StateKind {
             StateKind::Resynchronizing => "resynchronizing",
             StateKind::ResyncPaused => "resync-paused",
             StateKind::AdminRequired => "admin-required",
+            StateKind::FailingOver => "failing-over",
+            StateKind::FailedOver => "failed-over",
+            StateKind::FailoverCommitted => "failover-committed",
         }
     }
 }
@@ -103,6 +117,24 @@ pub enum State {
     Resynchronizing(ResyncStep),
     ResyncPaused(ResyncStep),
     AdminRequired,
+    FailingOver(FailoverStep),
+    FailedOver,
+    FailoverCommitted,
+}
+
+/// The data a planned failover (or failback) moves before the VM starts on the other side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailoverStep {
+    /// The source is shut down; the log that was in flight finishes first.
+    FinishingCycle,
+    /// The last changes since the final log was opened are sent.
+    SendingFinal,
+    /// Failback synchronizing first: checksums are compared while the VM keeps running.
+    Comparing,
+    /// Failback synchronizing first: the differing blocks are sent while the VM runs.
+    SendingBlocks,
+    /// Failback by full download: the VM is shut down and its disks copied whole.
+    Downloading,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +167,9 @@ impl State {
             State::Resynchronizing(_) => StateKind::Resynchronizing,
             State::ResyncPaused(_) => StateKind::ResyncPaused,
             State::AdminRequired => StateKind::AdminRequired,
+            State::FailingOver(_) => StateKind::FailingOver,
+            State::FailedOver => StateKind::FailedOver,
+            State::FailoverCommitted => StateKind::FailoverCommitted,
         }
     }
 
@@ -210,6 +245,27 @@ pub enum Input {
     NonRecoverableError(NonRecoverableError),
     /// An administrator repaired the cause of a non-recoverable error.
     Repair,
+    /// A test failover starts a copy at the target; replication continues.
+    TestFailover,
+    /// The test failover's copy is removed.
+    Cleanup,
+    /// A planned failover (or, from the other side, failback) starts: shut down, send the
+    /// last changes, start on the other side.
+    PlannedFailover,
+    /// An unplanned failover: start on the other side from a recovery point now.
+    UnplannedFailover,
+    /// Make the failover final.
+    Commit,
+    /// Replicate from the side the VM runs on back to the other side; `full_copy` when the
+    /// other side has no disks to compare against.
+    ReverseReplicate {
+        full_copy: bool,
+    },
+    /// hyperv-to-azure failback of a committed VM in Azure: synchronize first, or download
+    /// the disks in full.
+    Failback {
+        sync_first: bool,
+    },
 }
 
 /// The input's kind, for the transition table.
@@ -233,6 +289,13 @@ pub enum InputKind {
     LogWriteFailed,
     NonRecoverableError,
     Repair,
+    TestFailover,
+    Cleanup,
+    PlannedFailover,
+    UnplannedFailover,
+    Commit,
+    ReverseReplicate,
+    Failback,
 }
 
 impl Input {
@@ -256,6 +319,13 @@ impl Input {
             Input::LogWriteFailed => InputKind::LogWriteFailed,
             Input::NonRecoverableError(_) => InputKind::NonRecoverableError,
             Input::Repair => InputKind::Repair,
+            Input::TestFailover => InputKind::TestFailover,
+            Input::Cleanup => InputKind::Cleanup,
+            Input::PlannedFailover => InputKind::PlannedFailover,
+            Input::UnplannedFailover => InputKind::UnplannedFailover,
+            Input::Commit => InputKind::Commit,
+            Input::ReverseReplicate { .. } => InputKind::ReverseReplicate,
+            Input::Failback { .. } => InputKind::Failback,
         }
     }
 }
@@ -281,6 +351,13 @@ impl InputKind {
             InputKind::LogWriteFailed => "log-write-failed",
             InputKind::NonRecoverableError => "non-recoverable-error",
             InputKind::Repair => "repair",
+            InputKind::TestFailover => "test-failover",
+            InputKind::Cleanup => "cleanup",
+            InputKind::PlannedFailover => "planned-failover",
+            InputKind::UnplannedFailover => "unplanned-failover",
+            InputKind::Commit => "commit",
+            InputKind::ReverseReplicate => "reverse-replicate",
+            InputKind::Failback => "failback",
         }
     }
 }
@@ -338,6 +415,25 @@ pub enum Action {
     ResyncComplete,
     /// Arrange [`Input::Repair`] after the administrator's response time.
     ScheduleRepair,
+    /// Start a test copy at the target from the chosen point.
+    StartTestCopy,
+    /// Remove the test copy.
+    RemoveTestCopy,
+    /// Shut the running VM down: it writes nothing more on this side.
+    ShutDown,
+    /// The data on the other side is complete (final sync done, or the chosen point for an
+    /// unplanned failover): the VM runs there from now on and may boot.
+    FailoverReady,
+    /// Unplanned failover: the writes after the chosen point are lost; the logs and any
+    /// transfer are abandoned.
+    LoseWritesAfterPoint,
+    /// Commit: every recovery point is deleted.
+    DeleteRecoveryPoints,
+    /// Replication now runs from the side the VM runs on; the other side's copy is the
+    /// target (reverse replication, failback synchronization).
+    ReverseDirection,
+    /// Copy the VM's used bytes whole to the other side (failback by full download).
+    DownloadDisks,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -353,6 +449,9 @@ pub struct Config {
     pub first_tick_ms: u64,
     /// How the retry back-off numbers are read.
     pub retry: RetryReading,
+    /// After a planned failover the VM is protected in the reverse direction at once
+    /// (vmm-to-vmm) rather than failed over and waiting for commit.
+    pub protected_after_planned: bool,
 }
 
 /// An input the current state does not accept. Nothing changed.
@@ -385,6 +484,8 @@ pub struct Replication {
     /// The VM has been protected once: the target holds a full copy, so a repaired error
     /// needs a resync rather than a new initial replication.
     was_protected: bool,
+    /// A test failover's copy exists at the target.
+    test_copy: bool,
 }
 
 impl Replication {
@@ -395,7 +496,13 @@ impl Replication {
             failures: 0,
             retry_pending: false,
             was_protected: false,
+            test_copy: false,
         }
+    }
+
+    /// Whether a test failover's copy exists (until its cleanup).
+    pub fn test_copy(&self) -> bool {
+        self.test_copy
     }
 
     /// Whether a failed transfer waits for its retry.
@@ -423,12 +530,22 @@ impl Replication {
     pub fn step(&mut self, input: &Input, actions: &mut Vec<Action>) -> Result<State, Refused> {
         let from = self.state;
         let start = actions.len();
-        let saved = (self.failures, self.retry_pending, self.was_protected);
+        let saved = (
+            self.failures,
+            self.retry_pending,
+            self.was_protected,
+            self.test_copy,
+        );
         let to = match self.next(input, actions) {
             Some(to) => to,
             None => {
                 actions.truncate(start);
-                (self.failures, self.retry_pending, self.was_protected) = saved;
+                (
+                    self.failures,
+                    self.retry_pending,
+                    self.was_protected,
+                    self.test_copy,
+                ) = saved;
                 return Err(Refused {
                     state: from.kind(),
                     input: input.kind(),
@@ -454,7 +571,21 @@ impl Replication {
                 | State::FinalizingProtection(FinalizeStep::SendingLog)
                 | State::Protected { sending: true }
                 | State::Resynchronizing(ResyncStep::SendingBlocks)
+                | State::FailingOver(
+                    FailoverStep::FinishingCycle
+                        | FailoverStep::SendingFinal
+                        | FailoverStep::SendingBlocks
+                        | FailoverStep::Downloading
+                )
         )
+    }
+
+    /// A failover removes a test copy that was not cleaned up [ours].
+    fn drop_test_copy(&mut self, out: &mut Vec<Action>) {
+        if self.test_copy {
+            self.test_copy = false;
+            out.push(Action::RemoveTestCopy);
+        }
     }
 
     /// Leave delta replication (or a resync) for good: stop sending and cycling, drop logs.
@@ -638,6 +769,113 @@ impl Replication {
                 self.stop_and_drop(out);
                 out.push(A::ScheduleRepair);
                 State::AdminRequired
+            }
+            (State::Protected { .. }, Input::TestFailover) if !self.test_copy => {
+                self.test_copy = true;
+                out.push(A::StartTestCopy);
+                self.state
+            }
+            (
+                State::Protected { .. }
+                | State::ReplicationPaused { .. }
+                | State::ResyncRequired
+                | State::Resynchronizing(_)
+                | State::ResyncPaused(_)
+                | State::AdminRequired,
+                Input::Cleanup,
+            ) if self.test_copy => {
+                self.test_copy = false;
+                out.push(A::RemoveTestCopy);
+                self.state
+            }
+            (State::Protected { sending }, Input::PlannedFailover) => {
+                self.drop_test_copy(out);
+                out.push(A::StopCycles);
+                out.push(A::ShutDown);
+                if sending {
+                    State::FailingOver(FailoverStep::FinishingCycle)
+                } else {
+                    out.push(A::CloseAndSendLog);
+                    State::FailingOver(FailoverStep::SendingFinal)
+                }
+            }
+            (State::FailingOver(FailoverStep::FinishingCycle), Input::TransferDone) => {
+                out.push(A::RecoveryPointCreated);
+                out.push(A::CloseAndSendLog);
+                State::FailingOver(FailoverStep::SendingFinal)
+            }
+            (State::FailingOver(FailoverStep::SendingFinal), Input::TransferDone) => {
+                out.push(A::RecoveryPointCreated);
+                out.push(A::FailoverReady);
+                if c.protected_after_planned {
+                    out.push(A::ReverseDirection);
+                    out.push(A::AssumeInSync);
+                    out.push(A::ScheduleTick {
+                        after_ms: c.copy_interval_ms,
+                    });
+                    State::Protected { sending: false }
+                } else {
+                    State::FailedOver
+                }
+            }
+            (
+                State::Protected { .. }
+                | State::ReplicationPaused { .. }
+                | State::ResyncRequired
+                | State::Resynchronizing(_)
+                | State::ResyncPaused(_)
+                | State::AdminRequired
+                | State::FailingOver(_),
+                Input::UnplannedFailover,
+            ) => {
+                (self.failures, self.retry_pending) = (0, false);
+                self.drop_test_copy(out);
+                out.push(A::StopTransfer);
+                out.push(A::StopCycles);
+                out.push(A::LoseWritesAfterPoint);
+                out.push(A::ShutDown);
+                out.push(A::FailoverReady);
+                State::FailedOver
+            }
+            (State::FailedOver, Input::Commit) => {
+                out.push(A::DeleteRecoveryPoints);
+                State::FailoverCommitted
+            }
+            (State::FailoverCommitted, Input::ReverseReplicate { full_copy }) => {
+                out.push(A::ReverseDirection);
+                if *full_copy {
+                    self.begin_initial_replication(out)
+                } else {
+                    out.push(A::BeginResync);
+                    out.push(A::CompareChecksums);
+                    State::Resynchronizing(ResyncStep::Comparing)
+                }
+            }
+            (State::FailoverCommitted, Input::Failback { sync_first: true }) => {
+                out.push(A::ReverseDirection);
+                out.push(A::BeginResync);
+                out.push(A::CompareChecksums);
+                State::FailingOver(FailoverStep::Comparing)
+            }
+            (State::FailingOver(FailoverStep::Comparing), Input::ChecksumsCompared) => {
+                out.push(A::SendDifferingBlocks);
+                State::FailingOver(FailoverStep::SendingBlocks)
+            }
+            (State::FailingOver(FailoverStep::SendingBlocks), Input::TransferDone) => {
+                out.push(A::ResyncComplete);
+                out.push(A::ShutDown);
+                out.push(A::CloseAndSendLog);
+                State::FailingOver(FailoverStep::SendingFinal)
+            }
+            (State::FailoverCommitted, Input::Failback { sync_first: false }) => {
+                out.push(A::ReverseDirection);
+                out.push(A::ShutDown);
+                out.push(A::DownloadDisks);
+                State::FailingOver(FailoverStep::Downloading)
+            }
+            (State::FailingOver(FailoverStep::Downloading), Input::TransferDone) => {
+                out.push(A::FailoverReady);
+                State::FailedOver
             }
             (State::AdminRequired, Input::Repair) => {
                 if self.was_protected {

@@ -12,6 +12,7 @@ fn config(disks: u16, ir_scheduled: bool) -> Config {
         ir_scheduled,
         first_tick_ms: 1_500,
         retry: RetryReading::Waits,
+        protected_after_planned: false,
     }
 }
 
@@ -315,6 +316,7 @@ fn every_table_row_is_reachable_and_every_move_is_in_the_table() {
 
     // Trouble: pause, the 50% rule, log write failures, resync, errors and repairs.
     taken.extend(trouble_walks());
+    taken.extend(failover_walks());
 
     let table: BTreeSet<_> = TRANSITIONS
         .iter()
@@ -410,6 +412,194 @@ fn trouble_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
         taken.extend(d.taken);
     }
     taken
+}
+
+/// Walks through every failover transition; returns the moves taken.
+fn failover_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
+    let mut taken = BTreeSet::new();
+    let protected = |vmm: bool| {
+        let mut d = Driver::new(Config {
+            protected_after_planned: vmm,
+            ..config(1, false)
+        });
+        d.feed(Input::AssumeProtected);
+        d
+    };
+    let e = Input::NonRecoverableError(NonRecoverableError::BrokenVhdChain);
+    // Test failover and cleanup in every state a test copy can be in.
+    let prep: [&[Input]; 6] = [
+        &[],
+        &[Input::Pause],
+        &[Input::LogThresholdReached],
+        &[Input::LogThresholdReached, Input::StartResync],
+        &[Input::LogThresholdReached, Input::StartResync, Input::Pause],
+        std::slice::from_ref(&e),
+    ];
+    for inputs in prep {
+        let mut d = protected(false);
+        d.feed(Input::TestFailover);
+        for i in inputs {
+            d.feed(i.clone());
+        }
+        d.feed(Input::Cleanup);
+        taken.extend(d.taken);
+        // An unplanned failover from the same state.
+        let mut d = protected(false);
+        for i in inputs {
+            d.feed(i.clone());
+        }
+        d.feed(Input::UnplannedFailover);
+        taken.extend(d.taken);
+    }
+    // Planned, from idle and from a cycle in flight; Hyper-V to Azure and VMM to VMM.
+    for (vmm, busy) in [(false, false), (false, true), (true, false)] {
+        let mut d = protected(vmm);
+        if busy {
+            d.feed(Input::CycleTick);
+        }
+        d.feed(Input::PlannedFailover);
+        if busy {
+            d.feed(Input::TransferDone);
+        }
+        d.feed(Input::TransferFailed);
+        d.feed(Input::RetryTimer);
+        d.feed(Input::TransferDone);
+        taken.extend(d.taken);
+    }
+    // Unplanned while a planned one moves data; commit; reverse by sync, by full copy.
+    for (full_copy, disks) in [(false, 1), (true, 1), (true, 0)] {
+        let mut d = Driver::new(config(disks, false));
+        d.feed(Input::AssumeProtected);
+        d.feed(Input::PlannedFailover);
+        d.feed(Input::UnplannedFailover);
+        d.feed(Input::Commit);
+        d.feed(Input::ReverseReplicate { full_copy });
+        taken.extend(d.taken);
+    }
+    // Failback from Azure: synchronizing first, or by full download.
+    for sync_first in [true, false] {
+        let mut d = protected(false);
+        d.feed(Input::UnplannedFailover);
+        d.feed(Input::Commit);
+        d.feed(Input::Failback { sync_first });
+        if sync_first {
+            d.feed(Input::ChecksumsCompared);
+            d.feed(Input::TransferDone);
+        }
+        d.feed(Input::TransferDone);
+        taken.extend(d.taken);
+    }
+    taken
+}
+
+#[test]
+fn planned_failover_sends_the_last_changes_then_runs_on_the_other_side() {
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::CycleTick);
+    // A log is in flight: it finishes first, then the final one goes.
+    assert_eq!(
+        d.feed(Input::PlannedFailover),
+        vec![Action::StopCycles, Action::ShutDown]
+    );
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![Action::RecoveryPointCreated, Action::CloseAndSendLog]
+    );
+    // Network trouble during the final send is retried like any transfer.
+    d.feed(Input::TransferFailed);
+    assert!(d.m.retry_pending());
+    d.feed(Input::RetryTimer);
+    assert_eq!(
+        d.feed(Input::TransferDone),
+        vec![Action::RecoveryPointCreated, Action::FailoverReady]
+    );
+    assert_eq!(d.m.state(), State::FailedOver);
+    // Not committed: a second failover or reverse replication is refused.
+    for refused in [
+        Input::PlannedFailover,
+        Input::UnplannedFailover,
+        Input::ReverseReplicate { full_copy: false },
+        Input::TestFailover,
+    ] {
+        assert!(d.m.step(&refused, &mut vec![]).is_err(), "{refused:?}");
+    }
+    assert_eq!(d.feed(Input::Commit), vec![Action::DeleteRecoveryPoints]);
+    assert_eq!(
+        d.feed(Input::ReverseReplicate { full_copy: false }),
+        vec![
+            Action::ReverseDirection,
+            Action::BeginResync,
+            Action::CompareChecksums
+        ]
+    );
+}
+
+#[test]
+fn vmm_planned_failover_is_protected_in_reverse_at_once() {
+    let mut d = Driver::new(Config {
+        protected_after_planned: true,
+        ..config(1, false)
+    });
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::PlannedFailover);
+    let actions = d.feed(Input::TransferDone);
+    assert_eq!(
+        actions,
+        vec![
+            Action::RecoveryPointCreated,
+            Action::FailoverReady,
+            Action::ReverseDirection,
+            Action::AssumeInSync,
+            Action::ScheduleTick { after_ms: 300_000 }
+        ]
+    );
+    assert_eq!(d.m.state(), State::Protected { sending: false });
+}
+
+#[test]
+fn refused_failovers_change_nothing() {
+    // Planned during resync, test of a VM not protected, cleanup without a test copy.
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::LogThresholdReached);
+    d.feed(Input::StartResync);
+    let before = d.m.clone();
+    for input in [Input::PlannedFailover, Input::TestFailover, Input::Cleanup] {
+        let r = d.m.step(&input, &mut vec![]).unwrap_err();
+        assert_eq!(r.state, StateKind::Resynchronizing);
+        assert_eq!(d.m.state(), before.state());
+    }
+    let mut ir = Driver::new(config(1, false));
+    ir.feed(Input::EnableProtection);
+    ir.feed(Input::JobSucceeded(Job::EnableProtection));
+    let r = ir.m.step(&Input::TestFailover, &mut vec![]).unwrap_err();
+    assert_eq!(
+        r.to_string(),
+        "test-failover is not allowed in state initial-replication"
+    );
+    // One test copy at a time.
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::TestFailover);
+    assert!(d.m.step(&Input::TestFailover, &mut vec![]).is_err());
+    // An unplanned failover during resync cancels it: the transfer stops, nothing is sent.
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    d.feed(Input::TestFailover);
+    d.feed(Input::LogThresholdReached);
+    d.feed(Input::StartResync);
+    assert_eq!(
+        d.feed(Input::UnplannedFailover),
+        vec![
+            Action::RemoveTestCopy,
+            Action::StopTransfer,
+            Action::StopCycles,
+            Action::LoseWritesAfterPoint,
+            Action::ShutDown,
+            Action::FailoverReady
+        ]
+    );
 }
 
 #[test]

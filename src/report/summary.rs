@@ -6,7 +6,7 @@
 
 use super::secs;
 use crate::model::Scenario;
-use crate::sim::record::{Arrivals, RunResult, VmResult};
+use crate::sim::record::{Arrivals, FailoverRecord, RunResult, VmResult};
 use serde::Serialize;
 use std::io::Write;
 
@@ -54,6 +54,8 @@ struct Summary<'a> {
     link: LinkTotals,
     links: Vec<LinkSummary<'a>>,
     hosts: Vec<HostSummary<'a>>,
+    /// Ordered failovers and failbacks (domain.md section 7), in order of their start.
+    failovers: Vec<FailoverSummary<'a>>,
     /// The figures the canonical workload's SimPy peer prints (shared/bench), over all VMs.
     canonical: Canonical,
 }
@@ -105,6 +107,8 @@ struct VmSummary<'a> {
     rpo_at_arrival_s_max: Option<f64>,
     bytes_discarded: u64,
     bytes_resync_sent: u64,
+    /// Writes lost at unplanned failovers.
+    bytes_lost: u64,
     resync_count: usize,
     resyncs: Vec<ResyncSummary<'a>>,
     health: &'a str,
@@ -168,6 +172,7 @@ impl<'a> From<&'a VmResult> for VmSummary<'a> {
             rpo_at_arrival_s_max: v.arrivals.rpo_max_s(),
             bytes_discarded: v.bytes_discarded,
             bytes_resync_sent: v.bytes_resync_sent,
+            bytes_lost: v.bytes_lost,
             resync_count: v.resyncs.len(),
             resyncs: v
                 .resyncs
@@ -190,6 +195,139 @@ impl<'a> From<&'a VmResult> for VmSummary<'a> {
                 .then(|| 100.0 * v.cycles_missed as f64 / (v.cycles_done + v.cycles_missed) as f64),
             average_latency_s: v.average_latency_ms.map(|ms| ms / 1000.0),
             peak_volume_used_bytes: v.peak_volume_used_bytes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FailoverSummary<'a> {
+    kind: &'a str,
+    target: &'a str,
+    /// `vm` or `plan`.
+    target_type: &'a str,
+    at_s: f64,
+    /// The oldest recovery point any of its VMs started from.
+    recovery_point_at_s: Option<f64>,
+    /// The longest data-loss window and the bytes lost over its VMs.
+    data_loss_s: Option<f64>,
+    data_loss_bytes: Option<u64>,
+    /// The longest downtime of its VMs (source stopped to booted on the other side).
+    downtime_s: Option<f64>,
+    /// From the order to the last VM booted; `None` if it did not complete.
+    rto_s: Option<f64>,
+    completed_at_s: Option<f64>,
+    stopped: Option<&'a str>,
+    groups: Vec<GroupSummary<'a>>,
+    steps: Vec<StepSummary<'a>>,
+    vms: Vec<FailoverVmSummary<'a>>,
+}
+
+#[derive(Serialize)]
+struct GroupSummary<'a> {
+    group: usize,
+    vms: &'a [String],
+    start_s: Option<f64>,
+    /// When its last VM had booted.
+    end_s: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct StepSummary<'a> {
+    name: &'a str,
+    kind: &'a str,
+    /// The group it follows (from 1); `None` before the first group.
+    after_group: Option<usize>,
+    start_s: f64,
+    end_s: f64,
+    outcome: &'a str,
+}
+
+#[derive(Serialize)]
+struct FailoverVmSummary<'a> {
+    vm: &'a str,
+    refused: Option<&'a str>,
+    recovery_point_at_s: Option<f64>,
+    recovery_point_consistency: Option<&'a str>,
+    data_loss_s: Option<f64>,
+    data_loss_bytes: Option<u64>,
+    downtime_s: Option<f64>,
+    source_stopped_at_s: Option<f64>,
+    ready_at_s: Option<f64>,
+    boot_start_s: Option<f64>,
+    booted_at_s: Option<f64>,
+    state_after: &'a str,
+}
+
+impl<'a> From<&'a FailoverRecord> for FailoverSummary<'a> {
+    fn from(f: &'a FailoverRecord) -> Self {
+        let max = |x: Option<u64>, y: Option<u64>| x.max(y);
+        FailoverSummary {
+            kind: f.kind,
+            target: &f.target,
+            target_type: if f.target_is_plan { "plan" } else { "vm" },
+            at_s: secs(f.at),
+            recovery_point_at_s: f
+                .vms
+                .iter()
+                .filter_map(|v| v.recovery_point_at)
+                .min()
+                .map(secs),
+            data_loss_s: f
+                .vms
+                .iter()
+                .map(|v| v.data_loss_ms)
+                .fold(None, max)
+                .map(secs),
+            data_loss_bytes: f
+                .vms
+                .iter()
+                .filter_map(|v| v.data_loss_bytes)
+                .reduce(|a, b| a + b),
+            downtime_s: f.vms.iter().map(|v| v.downtime()).fold(None, max).map(secs),
+            rto_s: f.rto().map(secs),
+            completed_at_s: f.completed_at.map(secs),
+            stopped: f.stopped.as_deref(),
+            groups: f
+                .groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| GroupSummary {
+                    group: i + 1,
+                    vms: &g.vms,
+                    start_s: g.started_at.map(secs),
+                    end_s: g.booted_at.map(secs),
+                })
+                .collect(),
+            steps: f
+                .steps
+                .iter()
+                .map(|s| StepSummary {
+                    name: &s.name,
+                    kind: s.kind,
+                    after_group: s.after_group.map(|g| g + 1),
+                    start_s: secs(s.started_at),
+                    end_s: secs(s.ended_at),
+                    outcome: s.outcome,
+                })
+                .collect(),
+            vms: f
+                .vms
+                .iter()
+                .map(|v| FailoverVmSummary {
+                    vm: &v.vm,
+                    refused: v.refused.as_deref(),
+                    recovery_point_at_s: v.recovery_point_at.map(secs),
+                    recovery_point_consistency: v.recovery_point_consistency,
+                    data_loss_s: v.data_loss_ms.map(secs),
+                    data_loss_bytes: v.data_loss_bytes,
+                    downtime_s: v.downtime().map(secs),
+                    source_stopped_at_s: v.source_stopped_at.map(secs),
+                    ready_at_s: v.ready_at.map(secs),
+                    boot_start_s: v.boot_started_at.map(secs),
+                    booted_at_s: v.booted_at.map(secs),
+                    state_after: v.state_after,
+                })
+                .collect(),
         }
     }
 }
@@ -281,6 +419,7 @@ pub fn write_summary(
                 volume_full_events: h.volume_full_events,
             })
             .collect(),
+        failovers: result.failovers.iter().map(FailoverSummary::from).collect(),
         canonical: Canonical {
             transfers: arrivals.transfers,
             bytes_transferred: arrivals.bytes,

@@ -1,15 +1,17 @@
 //! The DR model's events and their order among events at the same instant.
 //!
 //! Classes, lowest first:
-//! 0. infrastructure: capacity changes (throttle schedule, outages, degradation) and host
-//!    faults: a transfer finishing now sees the new capacity only from now on, so the link is
+//! 0. infrastructure: capacity changes (throttle schedule, outages, degradation), host
+//!    faults and site losses: a transfer finishing now sees the new capacity only from now on, so the link is
 //!    brought up to date first;
 //! 1. cycle ticks: a tick and a transfer completion at the same instant count the transfer as
 //!    still in flight (the cycle is missed), the canonical workload's rule;
 //! 2. transfer completions and failures, non-recoverable errors;
 //! 3. job completions, retry timers, checksum comparisons, the 50% rule's check (after this
-//!    instant's transfers, so a log applied now counts), resync starts and repairs;
-//! 4. scenario commands (enable protection, scheduled IR start, administrator actions);
+//!    instant's transfers, so a log applied now counts), resync starts and repairs, boots and
+//!    recovery plan steps;
+//! 4. scenario commands (enable protection, scheduled IR start, administrator actions,
+//!    ordered failover operations);
 //! 5. health: monitoring-interval boundaries and staleness checks see every change of their
 //!    instant;
 //! 6. samplers, last.
@@ -129,6 +131,27 @@ pub enum Event {
         vm: u32,
         action: AdminAction,
     },
+    /// A whole site is lost (its hosts and link), or comes back.
+    SiteDown {
+        site: u32,
+    },
+    SiteUp {
+        site: u32,
+        disks_lost: bool,
+    },
+    /// An ordered failover operation comes due (index into the scenario's operations).
+    Operation {
+        index: u32,
+    },
+    /// A failed-over VM has booted on the other side.
+    BootDone {
+        run: u32,
+        slot: u32,
+    },
+    /// A recovery plan's script or manual action ends.
+    PlanStepDone {
+        run: u32,
+    },
     /// A monitoring interval of a policy's VMs ends: statistics reset.
     HealthInterval {
         policy: u32,
@@ -153,7 +176,9 @@ impl Event {
             | E::LowMemoryStart { .. }
             | E::LowMemoryEnd { .. }
             | E::VolumeFull { .. }
-            | E::VolumeCheck { .. } => CAPACITY,
+            | E::VolumeCheck { .. }
+            | E::SiteDown { .. }
+            | E::SiteUp { .. } => CAPACITY,
             E::CycleTick { .. } => TICK,
             E::LinkWake { .. } | E::TransferFailed { .. } | E::VmError { .. } => TRANSFER,
             E::JobDone { .. }
@@ -161,11 +186,14 @@ impl Event {
             | E::ChecksumsCompared { .. }
             | E::LogThresholdCheck { .. }
             | E::StartResync { .. }
-            | E::Repair { .. } => JOB,
+            | E::Repair { .. }
+            | E::BootDone { .. }
+            | E::PlanStepDone { .. } => JOB,
             E::EnableProtection { .. }
             | E::AssumeProtected { .. }
             | E::StartInitialReplication { .. }
-            | E::Admin { .. } => COMMAND,
+            | E::Admin { .. }
+            | E::Operation { .. } => COMMAND,
             E::HealthInterval { .. } | E::HealthStale { .. } => HEALTH,
             E::Sample => SAMPLE,
         }

@@ -88,6 +88,11 @@ pub fn judge(o: &Observed) -> (Health, &'static str) {
         // attention, not as failures.
         S::ReplicationPaused { .. } => return (Health::Warning, "replication paused"),
         S::Resynchronizing(_) | S::ResyncPaused(_) => return (Health::Warning, "resynchronizing"),
+        // [ours] A failover moving its data is attention-worthy, not a failure.
+        S::FailingOver(_) => return (Health::Warning, "failover in progress"),
+        S::FailedOver | S::FailoverCommitted => {
+            return (Health::Warning, "failed over without reverse replication")
+        }
         S::Protected { .. } => {}
     }
     if o.since_last_sync_ms.is_some_and(|d| d > STALE_AFTER_MS) {

@@ -127,6 +127,8 @@ pub struct VmResult {
     pub bytes_discarded: u64,
     /// Bytes of differing blocks sent by completed resyncs.
     pub bytes_resync_sent: u64,
+    /// Writes lost at unplanned failovers: pending then, or applied after the chosen point.
+    pub bytes_lost: u64,
     /// Health at the end of the run and time spent Warning and Critical.
     pub health: &'static str,
     pub time_warning_ms: Time,
@@ -222,4 +224,86 @@ pub struct RunResult {
     pub vms: Vec<VmResult>,
     pub links: Vec<LinkResult>,
     pub hosts: Vec<HostResult>,
+    /// Ordered failovers and failbacks, in order of their start.
+    pub failovers: Vec<FailoverRecord>,
+}
+
+/// One failover (or failback) of a VM or a recovery plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverRecord {
+    /// `test`, `planned`, `unplanned`, `failback`.
+    pub kind: &'static str,
+    /// The VM's or the plan's name.
+    pub target: String,
+    pub target_is_plan: bool,
+    pub at: Time,
+    /// When the last VM had booted; `None` if the run ended first or the plan was stopped.
+    pub completed_at: Option<Time>,
+    /// Why the plan stopped early (a failed script in a planned failover).
+    pub stopped: Option<String>,
+    pub groups: Vec<GroupRecord>,
+    /// Scripts and manual actions, in the order they ran.
+    pub steps: Vec<StepRecord>,
+    pub vms: Vec<FailoverVmRecord>,
+}
+
+impl FailoverRecord {
+    /// From the order to the last VM booted.
+    pub fn rto(&self) -> Option<Time> {
+        self.completed_at.map(|t| t - self.at)
+    }
+}
+
+/// A group of a recovery plan (a single VM's failover has one group).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    /// When its VMs started to boot.
+    pub started_at: Option<Time>,
+    /// When its last VM had booted (its steps after it not included).
+    pub booted_at: Option<Time>,
+    pub vms: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    pub name: String,
+    /// `script` or `manual`.
+    pub kind: &'static str,
+    /// The group it follows (`None`: before the first group).
+    pub after_group: Option<usize>,
+    pub started_at: Time,
+    pub ended_at: Time,
+    /// `succeeded`, `failed`, `timed-out`.
+    pub outcome: &'static str,
+}
+
+/// What a failover did to one VM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverVmRecord {
+    pub vm: String,
+    /// Why the VM was not failed over.
+    pub refused: Option<String>,
+    pub recovery_point_at: Option<Time>,
+    /// `crash` or `app`.
+    pub recovery_point_consistency: Option<&'static str>,
+    /// Writes after the recovery point that the failover loses: their time window and bytes.
+    pub data_loss_ms: Option<Time>,
+    pub data_loss_bytes: Option<u64>,
+    /// When the VM stopped writing at the source (shut down, or its site lost).
+    pub source_stopped_at: Option<Time>,
+    /// When its data was complete on the other side.
+    pub ready_at: Option<Time>,
+    pub boot_started_at: Option<Time>,
+    pub booted_at: Option<Time>,
+    /// The VM's state when the failover completed (or the run ended).
+    pub state_after: &'static str,
+}
+
+impl FailoverVmRecord {
+    /// From the source's stop to the boot at the other side; none for a test failover.
+    pub fn downtime(&self) -> Option<Time> {
+        self.source_stopped_at
+            .zip(self.booted_at)
+            .map(|(s, b)| b.saturating_sub(s))
+    }
 }

@@ -2,6 +2,8 @@
 //! turns events into machine inputs, carries out the actions the machines return, applies
 //! injected faults, and keeps the books (bytes, recovery points, health, jobs, resyncs).
 
+mod failover;
+
 use super::event::{self, Event};
 use super::health::{self, Health, HealthClock, IntervalStats};
 use super::record::*;
@@ -150,6 +152,21 @@ struct VmCold {
     transfer_failures: u64,
     retries: u64,
     health: HealthClock,
+    /// The VM runs on the secondary side (failed over).
+    at_secondary: bool,
+    /// Why it writes nothing now (`failover::STOP_*` bits); 0 while it runs.
+    stopped: u8,
+    /// When its site was lost, while it is.
+    site_lost_at: Option<Time>,
+    /// Recovery points at the target: kept only when the scenario orders failovers.
+    points: Option<Box<crate::model::recovery_points::RecoveryPoints>>,
+    next_app_consistent: Option<Time>,
+    /// The point an ordered test or unplanned failover uses.
+    chosen_point: Option<crate::model::recovery_points::RecoveryPoint>,
+    /// The failover run this VM is part of, and its slot there.
+    run: Option<(u32, u32)>,
+    /// Writes lost at unplanned failovers (the books' share; see `lose_writes_after_point`).
+    bytes_lost: u64,
 }
 
 struct Link {
@@ -196,6 +213,10 @@ pub(super) struct World<'a> {
     io_error: Option<std::io::Error>,
     seed: u64,
     streams: RngStreams,
+    /// Per site: losses in force, and whether it came back without the VMs' disks.
+    site_down: Vec<u32>,
+    site_disks_lost: Vec<bool>,
+    runs: Vec<failover::FailoverRun>,
 }
 
 impl<'a> World<'a> {
@@ -252,6 +273,7 @@ impl<'a> World<'a> {
                                 % policy.copy_interval.max(1)
                         }),
                         retry: policy.retry_reading,
+                        protected_after_planned: scenario.topology == Topology::VmmToVmm,
                     }),
                     link: site.link.map_or(NO_LINK, |l| l),
                     host: spec.host,
@@ -318,10 +340,16 @@ impl<'a> World<'a> {
                 host.max_growth = ByteRate(host.max_growth.0.saturating_add(twice));
             }
         }
+        let keeps_points = !scenario.failovers.operations.is_empty();
         World {
             scenario,
             recorder,
-            cold: (0..scenario.vms.len()).map(|_| VmCold::default()).collect(),
+            cold: (0..scenario.vms.len())
+                .map(|_| VmCold {
+                    points: keeps_points.then(Default::default),
+                    ..VmCold::default()
+                })
+                .collect(),
             vms,
             marks: vec![DiskMarks::default(); all_disks.len()],
             disks: all_disks,
@@ -340,6 +368,9 @@ impl<'a> World<'a> {
             io_error: None,
             seed,
             streams,
+            site_down: vec![0; scenario.sites.len()],
+            site_disks_lost: vec![false; scenario.sites.len()],
+            runs: Vec::new(),
         }
     }
 
@@ -408,6 +439,18 @@ impl<'a> World<'a> {
         for a in &sc.faults.actions {
             let (vm, action) = (a.vm as u32, a.action);
             at(queue, a.at, Event::Admin { vm, action });
+        }
+        for (i, _) in sc.failovers.operations.iter().enumerate() {
+            let op = &sc.failovers.operations[i];
+            at(queue, op.at, Event::Operation { index: i as u32 });
+        }
+        for e in &sc.failovers.site_events {
+            let site = e.site as u32;
+            at(queue, e.down_at, Event::SiteDown { site });
+            if let Some(up) = e.up_at {
+                let disks_lost = e.disks_lost;
+                at(queue, up, Event::SiteUp { site, disks_lost });
+            }
         }
         for (i, p) in sc.policies.iter().enumerate() {
             let first = first_interval_boundary(
@@ -520,9 +563,21 @@ impl<'a> World<'a> {
     }
 
     /// Feed `input` to a VM's machine and carry out the actions.
-    #[inline(never)]
+    #[inline(always)]
     fn feed(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
-        self.feed_inline(now, vm, input, queue);
+        self.try_feed(now, vm, input, queue);
+    }
+
+    /// [`World::feed`], telling whether the machine accepted the input (a refusal is logged).
+    #[inline(never)]
+    fn try_feed(
+        &mut self,
+        now: Time,
+        vm: usize,
+        input: Input,
+        queue: &mut EventQueue<Event>,
+    ) -> bool {
+        self.feed_inline(now, vm, input, queue)
     }
 
     /// [`World::feed`] for the inputs of every replication cycle: the input is known where
@@ -542,11 +597,17 @@ impl<'a> World<'a> {
     // path (the machine's step, `act`, `after_step`, `start_transfer`): otherwise LLVM keeps
     // one shared out-of-line copy and nothing folds.
     #[inline(always)]
-    fn feed_inline(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
+    fn feed_inline(
+        &mut self,
+        now: Time,
+        vm: usize,
+        input: Input,
+        queue: &mut EventQueue<Event>,
+    ) -> bool {
         let mut actions = std::mem::take(&mut self.actions);
         actions.clear();
         let from = self.vms[vm].machine.state();
-        match self.vms[vm].machine.step(&input, &mut actions) {
+        let accepted = match self.vms[vm].machine.step(&input, &mut actions) {
             Ok(to) => {
                 if to.kind() != from.kind() {
                     let detail = match &input {
@@ -571,6 +632,7 @@ impl<'a> World<'a> {
                     self.act(now, vm, from, action, queue);
                 }
                 self.after_step(now, vm, queue);
+                true
             }
             Err(refused) => {
                 self.log_event(
@@ -581,13 +643,15 @@ impl<'a> World<'a> {
                     from.kind().name(),
                     refused.to_string(),
                 );
+                false
             }
-        }
+        };
         self.actions = actions;
         debug_assert!(
             self.conserves_bytes(vm),
             "byte conservation broken for VM {vm}"
         );
+        accepted
     }
 
     /// Bookkeeping of resync runs when the coarse state changes.
@@ -606,6 +670,9 @@ impl<'a> World<'a> {
             (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::AdminRequired) => {
                 Some("interrupted")
             }
+            (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::FailedOver) => {
+                Some("cancelled")
+            }
             _ => None,
         };
         if let Some(outcome) = ended {
@@ -618,7 +685,18 @@ impl<'a> World<'a> {
             self.close_resync(now, vm, outcome, job_outcome, detail);
         }
         let v = &mut self.cold[vm];
-        if to == S::ResyncRequired && v.resync.is_none() {
+        // Reverse replication and failback synchronize the way a resync does.
+        let sync_cause = match (from, to) {
+            (S::FailoverCommitted, S::Resynchronizing(_)) => Some("reverse replication"),
+            (S::FailoverCommitted, S::FailingOver(rep::FailoverStep::Comparing)) => {
+                Some("failback synchronization")
+            }
+            _ => None,
+        };
+        if let Some(cause) = sync_cause {
+            v.cause = cause.to_string();
+        }
+        if (to == S::ResyncRequired || sync_cause.is_some()) && v.resync.is_none() {
             if matches!(input, Input::CancelResync) {
                 v.cause = format!("restart after cancel ({})", v.cause);
             }
@@ -846,7 +924,11 @@ impl<'a> World<'a> {
             _ => 0,
         };
         v.written_at_log_open - origin
-            == v.bytes_replicated + in_flight + v.arrived.map_or(0, |a| a.bytes) + c.bytes_discarded
+            == v.bytes_replicated
+                + in_flight
+                + v.arrived.map_or(0, |a| a.bytes)
+                + c.bytes_discarded
+                + c.bytes_lost
     }
 
     #[inline(always)]
@@ -999,6 +1081,9 @@ impl<'a> World<'a> {
                 }
                 v.recovery_point = Some(log.closed_at);
                 v.rpo_ramp_from = now;
+                let written = v.written_at_log_open;
+                self.keep_point(now, vm, log.closed_at, written);
+                let v = &mut self.vms[vm];
                 if delta {
                     v.cycles_done += 1;
                     let latency = now - log.closed_at;
@@ -1013,13 +1098,19 @@ impl<'a> World<'a> {
             Action::AssumeInSync => {
                 let w = self.mark_all(vm, now);
                 let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-                c.tracking_origin = Some(w);
+                match c.tracking_origin {
+                    // In sync again after a planned failover: anything written untracked in
+                    // between is not in the logs.
+                    Some(_) => c.bytes_discarded += w - v.written_at_log_open,
+                    None => c.tracking_origin = Some(w),
+                }
                 v.tracking = true;
                 v.written_at_log_open = w;
                 v.recovery_point = Some(now);
                 v.rpo_ramp_from = now;
-                c.protected_at = Some(now);
+                c.protected_at.get_or_insert(now);
                 v.last_sync = Some(now);
+                self.keep_point(now, vm, now, w);
             }
             Action::CycleMissed => {
                 let v = &mut self.vms[vm];
@@ -1058,6 +1149,7 @@ impl<'a> World<'a> {
                 self.start_transfer(now, vm, bytes, queue);
             }
             Action::ResyncComplete => {
+                self.clear_points(vm);
                 let range = self.disk_range(vm);
                 for m in &mut self.marks[range] {
                     m.good = m.pending_base;
@@ -1079,6 +1171,40 @@ impl<'a> World<'a> {
                     "",
                     "resync complete: all recovery points deleted".into(),
                 );
+            }
+            Action::StartTestCopy => self.start_test_copy(now, vm, queue),
+            Action::RemoveTestCopy => {
+                self.log_event(now, vm, "failover", "", "", "test copy removed".into())
+            }
+            Action::ShutDown => self.shut_down(now, vm),
+            Action::FailoverReady => self.failover_ready(now, vm, queue),
+            Action::LoseWritesAfterPoint => self.lose_writes_after_point(now, vm),
+            Action::DeleteRecoveryPoints => {
+                self.clear_points(vm);
+                self.log_event(
+                    now,
+                    vm,
+                    "failover",
+                    "",
+                    "",
+                    "recovery points deleted".into(),
+                );
+            }
+            Action::ReverseDirection => {
+                // Points belong to one direction: the new one starts without any.
+                self.clear_points(vm);
+                let (from, to) = if self.cold[vm].at_secondary {
+                    ("secondary", "primary")
+                } else {
+                    ("primary", "secondary")
+                };
+                let detail = format!("replication now runs from the {from} to the {to} side");
+                self.log_event(now, vm, "failover", "", "", detail);
+            }
+            Action::DownloadDisks => {
+                let bytes = self.scenario.vms[vm].used_size();
+                self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
+                self.start_transfer(now, vm, bytes, queue);
             }
             Action::ScheduleRepair => {
                 let v = &mut self.cold[vm];
@@ -1492,6 +1618,7 @@ impl<'a> World<'a> {
                 resyncs: std::mem::take(&mut c.resyncs),
                 bytes_discarded: c.bytes_discarded,
                 bytes_resync_sent: c.bytes_resync_sent,
+                bytes_lost: c.bytes_lost,
                 health: c.health.current.name(),
                 time_warning_ms: c.health.time_in(Health::Warning, end),
                 time_critical_ms: c.health.time_in(Health::Critical, end),
@@ -1533,7 +1660,9 @@ impl<'a> World<'a> {
                 volume_full_events: state.volume_full_events,
             })
             .collect();
+        let failovers = self.failover_records();
         Ok(RunResult {
+            failovers,
             seed: self.seed,
             horizon: end,
             events_processed: counts.events_processed,
@@ -1637,24 +1766,17 @@ impl Model for World<'_> {
                     queue.schedule(t, event.class(), event);
                 }
             }
-            Event::OutageStart { link } => {
-                let l = link as usize;
-                self.links[l].down += 1;
-                self.update_capacity(now, l, queue);
-                let mut failed = Vec::new();
-                self.links[l].fair.fail_all(now, &mut failed);
-                self.rearm(l, queue);
-                for (flow, left) in failed {
-                    self.vms[flow as usize].transfer_left = left;
-                    self.cold[flow as usize].failure_reason = "network error: link down";
-                    self.transfer_failed(now, flow as usize, queue);
-                }
+            Event::OutageStart { link } => self.outage_start(now, link as usize, queue),
+            Event::OutageEnd { link } => self.outage_end(now, link as usize, queue),
+            Event::SiteDown { site } => self.site_down(now, site as usize, queue),
+            Event::SiteUp { site, disks_lost } => {
+                self.site_up(now, site as usize, disks_lost, queue)
             }
-            Event::OutageEnd { link } => {
-                let l = link as usize;
-                self.links[l].down -= 1;
-                self.update_capacity(now, l, queue);
+            Event::Operation { index } => self.operation(now, index as usize, queue),
+            Event::BootDone { run, slot } => {
+                self.boot_done(now, run as usize, slot as usize, queue)
             }
+            Event::PlanStepDone { run } => self.step_done(now, run as usize, queue),
             Event::DegradationStart { link, percent } => {
                 self.links[link as usize].percent = percent;
                 self.update_capacity(now, link as usize, queue);
@@ -1821,6 +1943,25 @@ impl Model for World<'_> {
 }
 
 impl World<'_> {
+    /// A link goes down (an outage, or its site is lost): every transfer on it fails.
+    fn outage_start(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
+        self.links[l].down += 1;
+        self.update_capacity(now, l, queue);
+        let mut failed = Vec::new();
+        self.links[l].fair.fail_all(now, &mut failed);
+        self.rearm(l, queue);
+        for (flow, left) in failed {
+            self.vms[flow as usize].transfer_left = left;
+            self.cold[flow as usize].failure_reason = "network error: link down";
+            self.transfer_failed(now, flow as usize, queue);
+        }
+    }
+
+    fn outage_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
+        self.links[l].down -= 1;
+        self.update_capacity(now, l, queue);
+    }
+
     fn repair(&mut self, now: Time, vm: usize, how: &str, queue: &mut EventQueue<Event>) {
         let v = &mut self.cold[vm];
         v.cause = format!("repaired ({how}) after {}", v.cause);

@@ -1,0 +1,807 @@
+//! Failover in the world (domain.md section 7): ordered operations, recovery plans run group
+//! by group, the loss and return of sites, the recovery points each VM keeps, and the books
+//! of data loss, downtime and RTO. The per-VM moves themselves are the state machine's.
+
+use super::*;
+use crate::model::failover::{
+    FailbackMode, FailoverKind, OperationKind, OperationTarget, PlanStep, SCRIPT_TIMEOUT_MS,
+};
+use crate::model::recovery_points::{Consistency, PointChoice, RecoveryPoint, Retention};
+
+/// Why a VM writes nothing now (bits of `VmCold::stopped`).
+pub(super) const STOP_SHUT_DOWN: u8 = 1;
+pub(super) const STOP_SITE_LOST: u8 = 2;
+
+/// Where a failover run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Running the plan's steps before the first group.
+    Before(usize),
+    /// Waiting until every accepted VM of the group has its data on the other side.
+    Waiting(usize),
+    /// The group's VMs boot; `left` have not finished.
+    Booting {
+        group: usize,
+        left: usize,
+    },
+    /// The steps after a group.
+    After {
+        group: usize,
+        step: usize,
+    },
+    Done,
+}
+
+/// One ordered failover (or failback) of a VM or plan, while it runs and after.
+pub(super) struct FailoverRun {
+    pub(super) record: FailoverRecord,
+    plan: Option<usize>,
+    /// Per group, the indices of its VMs in `record.vms`.
+    groups: Vec<Vec<usize>>,
+    /// The VM of each slot of `record.vms`.
+    vm_of: Vec<usize>,
+    phase: Phase,
+    /// A failed script stops the run (planned failovers and failbacks).
+    stops_on_failure: bool,
+    test: bool,
+    /// Set while the VMs are being ordered: readiness waits until all are.
+    ordering: bool,
+    /// The step in progress fails when it ends.
+    step_fails: Option<&'static str>,
+}
+
+impl World<'_> {
+    /// The points a VM keeps, and how long: only when the scenario orders failovers.
+    fn retention(&self, vm: usize) -> Retention {
+        let policy = &self.scenario.policies[self.vms[vm].policy];
+        let keep_all_ms = match self.scenario.topology {
+            // [src] All 5-minute points for the last 2 hours, then one per hour.
+            Topology::AzureToAzure => 2 * 3_600_000,
+            // The latest point plus the additional hourly ones.
+            _ => policy.copy_interval,
+        };
+        Retention {
+            keep_all_ms,
+            retention_ms: policy.recovery_point_retention,
+        }
+    }
+
+    /// A log closed at `closed_at` (the VM had written `written` by then) has been applied.
+    pub(super) fn keep_point(&mut self, now: Time, vm: usize, closed_at: Time, written: u64) {
+        if self.cold[vm].points.is_none() {
+            return;
+        }
+        let retention = self.retention(vm);
+        let every = self.scenario.policies[self.vms[vm].policy].app_consistent_every;
+        let c = &mut self.cold[vm];
+        // [ours] An app-consistent (VSS) snapshot is due every `every` from the first point;
+        // the first log closed at or after it carries it.
+        let consistency = match (every, c.next_app_consistent) {
+            (Some(every), Some(due)) if closed_at >= due => {
+                c.next_app_consistent = Some(closed_at + every);
+                Consistency::App
+            }
+            (Some(every), None) => {
+                c.next_app_consistent = Some(closed_at + every);
+                Consistency::Crash
+            }
+            _ => Consistency::Crash,
+        };
+        if let Some(points) = c.points.as_mut() {
+            let point = RecoveryPoint {
+                at: closed_at,
+                consistency,
+                written,
+            };
+            points.add(point, now, retention);
+        }
+    }
+
+    pub(super) fn clear_points(&mut self, vm: usize) {
+        if let Some(points) = self.cold[vm].points.as_mut() {
+            points.clear();
+        }
+    }
+
+    /// The point a failover would use now, after retention.
+    fn choose_point(&mut self, now: Time, vm: usize, choice: PointChoice) -> Option<RecoveryPoint> {
+        let retention = self.retention(vm);
+        let points = self.cold[vm].points.as_mut()?;
+        points.prune(now, retention);
+        points.choose(choice)
+    }
+
+    /// The site a VM's source hosts belong to.
+    fn site_of(&self, vm: usize) -> usize {
+        self.scenario.hosts[self.scenario.vms[vm].host].site
+    }
+
+    pub(super) fn stop_writes(&mut self, now: Time, vm: usize, why: u8) {
+        let was = self.cold[vm].stopped;
+        self.cold[vm].stopped |= why;
+        if was == 0 {
+            let cal = &self.scenario.calendar;
+            let range = self.disk_range(vm);
+            for d in &mut self.disks[range] {
+                d.stop(now, cal);
+            }
+        }
+    }
+
+    pub(super) fn start_writes(
+        &mut self,
+        now: Time,
+        vm: usize,
+        why: u8,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let was = self.cold[vm].stopped;
+        self.cold[vm].stopped &= !why;
+        if was != 0 && self.cold[vm].stopped == 0 {
+            let cal = &self.scenario.calendar;
+            let range = self.disk_range(vm);
+            for d in &mut self.disks[range] {
+                d.restart(now, cal);
+            }
+            // A deadline found unreachable while the VM was down may be reachable now.
+            if self.vms[vm].threshold == ThresholdCheck::Never {
+                self.vms[vm].threshold = ThresholdCheck::Idle;
+                self.after_step(now, vm, queue);
+            }
+        }
+    }
+
+    pub(super) fn site_down(&mut self, now: Time, site: usize, queue: &mut EventQueue<Event>) {
+        self.site_down[site] += 1;
+        let name = &self.scenario.sites[site].name;
+        for vm in 0..self.vms.len() {
+            if self.site_of(vm) == site && !self.cold[vm].at_secondary {
+                self.cold[vm].site_lost_at.get_or_insert(now);
+                self.stop_writes(now, vm, STOP_SITE_LOST);
+                self.log_event(now, vm, "site", "", "", format!("site {name} lost"));
+            }
+        }
+        if let Some(l) = self.scenario.sites[site].link {
+            self.outage_start(now, l, queue);
+        }
+    }
+
+    pub(super) fn site_up(
+        &mut self,
+        now: Time,
+        site: usize,
+        disks_lost: bool,
+        queue: &mut EventQueue<Event>,
+    ) {
+        self.site_down[site] -= 1;
+        if disks_lost {
+            self.site_disks_lost[site] = true;
+        }
+        if let Some(l) = self.scenario.sites[site].link {
+            self.outage_end(now, l, queue);
+        }
+        if self.site_down[site] > 0 {
+            return;
+        }
+        let name = &self.scenario.sites[site].name;
+        for vm in 0..self.vms.len() {
+            if self.site_of(vm) == site && self.cold[vm].stopped & STOP_SITE_LOST != 0 {
+                self.cold[vm].site_lost_at = None;
+                self.log_event(now, vm, "site", "", "", format!("site {name} back"));
+                self.start_writes(now, vm, STOP_SITE_LOST, queue);
+            }
+        }
+    }
+
+    /// Log a refused operation with its reason (the machine logs its own refusals).
+    fn refuse(&mut self, now: Time, vm: usize, what: &str, why: String) -> Option<String> {
+        let state = self.vms[vm].machine.state().kind().name();
+        self.log_event(now, vm, "refused", state, state, format!("{what}: {why}"));
+        Some(why)
+    }
+
+    /// Feed an operation's input; the machine's refusal (already logged) becomes the reason.
+    fn feed_checked(
+        &mut self,
+        now: Time,
+        vm: usize,
+        input: Input,
+        queue: &mut EventQueue<Event>,
+    ) -> Option<String> {
+        let state = self.vms[vm].machine.state().kind();
+        let kind = input.kind();
+        if self.try_feed(now, vm, input, queue) {
+            None
+        } else {
+            Some(rep::Refused { state, input: kind }.to_string())
+        }
+    }
+
+    /// An ordered operation comes due.
+    pub(super) fn operation(&mut self, now: Time, index: usize, queue: &mut EventQueue<Event>) {
+        let op = self.scenario.failovers.operations[index];
+        let vms: Vec<usize> = match op.target {
+            OperationTarget::Vm(vm) => vec![vm],
+            OperationTarget::Plan(p) => self.scenario.failovers.plans[p]
+                .groups
+                .iter()
+                .flat_map(|g| g.vms.iter().copied())
+                .collect(),
+        };
+        let name = op.kind.name();
+        for &vm in &vms {
+            self.log_event(now, vm, "operation", "", "", name.to_string());
+        }
+        match op.kind {
+            OperationKind::Failover { .. } | OperationKind::Failback { .. } => {
+                self.start_failover(now, op.target, op.kind, queue)
+            }
+            OperationKind::Cleanup => {
+                for vm in vms {
+                    self.feed_checked(now, vm, Input::Cleanup, queue);
+                }
+            }
+            OperationKind::Commit => {
+                for vm in vms {
+                    self.feed_checked(now, vm, Input::Commit, queue);
+                }
+            }
+            OperationKind::ReverseReplicate => {
+                for vm in vms {
+                    let site = self.site_of(vm);
+                    if self.site_down[site] > 0 {
+                        let why = format!("site {} is down", self.scenario.sites[site].name);
+                        self.refuse(now, vm, name, why);
+                    } else if self.scenario.topology == Topology::HyperVToAzure
+                        && self.cold[vm].at_secondary
+                    {
+                        let why = "a VM running in Azure comes back by failback".to_string();
+                        self.refuse(now, vm, name, why);
+                    } else {
+                        // The other side keeps its disks (a commit deletes recovery points,
+                        // not replica disks) unless its site came back without them.
+                        let full_copy = self.cold[vm].at_secondary && self.site_disks_lost[site];
+                        self.feed_checked(now, vm, Input::ReverseReplicate { full_copy }, queue);
+                    }
+                }
+            }
+        }
+    }
+
+    fn start_failover(
+        &mut self,
+        now: Time,
+        target: OperationTarget,
+        kind: OperationKind,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let sc = self.scenario;
+        let (plan, groups, label): (Option<usize>, Vec<Vec<usize>>, String) = match target {
+            OperationTarget::Vm(vm) => (None, vec![vec![vm]], sc.vms[vm].name.clone()),
+            OperationTarget::Plan(p) => (
+                Some(p),
+                sc.failovers.plans[p]
+                    .groups
+                    .iter()
+                    .map(|g| g.vms.clone())
+                    .collect(),
+                sc.failovers.plans[p].name.clone(),
+            ),
+        };
+        let (kind_name, test, stops_on_failure) = match kind {
+            OperationKind::Failover { kind, .. } => (
+                kind.name(),
+                kind == FailoverKind::Test,
+                kind == FailoverKind::Planned,
+            ),
+            _ => ("failback", false, true),
+        };
+        let run_index = self.runs.len();
+        let mut vm_of = Vec::new();
+        let mut slots = Vec::new();
+        let mut group_records = Vec::new();
+        for g in &groups {
+            let mut slot_group = Vec::new();
+            for &vm in g {
+                slot_group.push(vm_of.len());
+                vm_of.push(vm);
+            }
+            slots.push(slot_group);
+            group_records.push(GroupRecord {
+                started_at: None,
+                booted_at: None,
+                vms: g.iter().map(|&v| sc.vms[v].name.clone()).collect(),
+            });
+        }
+        let vms_records = vm_of
+            .iter()
+            .map(|&vm| FailoverVmRecord {
+                vm: sc.vms[vm].name.clone(),
+                refused: None,
+                recovery_point_at: None,
+                recovery_point_consistency: None,
+                data_loss_ms: None,
+                data_loss_bytes: None,
+                source_stopped_at: None,
+                ready_at: None,
+                boot_started_at: None,
+                booted_at: None,
+                state_after: "",
+            })
+            .collect();
+        self.runs.push(FailoverRun {
+            record: FailoverRecord {
+                kind: kind_name,
+                target: label,
+                target_is_plan: plan.is_some(),
+                at: now,
+                completed_at: None,
+                stopped: None,
+                groups: group_records,
+                steps: Vec::new(),
+                vms: vms_records,
+            },
+            plan,
+            groups: slots,
+            vm_of: vm_of.clone(),
+            phase: Phase::Before(0),
+            stops_on_failure,
+            test,
+            ordering: true,
+            step_fails: None,
+        });
+        for (slot, &vm) in vm_of.iter().enumerate() {
+            let refused = self.order_vm(now, vm, kind, run_index, slot, queue);
+            self.runs[run_index].record.vms[slot].refused = refused;
+        }
+        self.runs[run_index].ordering = false;
+        self.advance_run(now, run_index, queue);
+    }
+
+    /// Order one VM's part of a failover; the reason if it is refused.
+    fn order_vm(
+        &mut self,
+        now: Time,
+        vm: usize,
+        kind: OperationKind,
+        run: usize,
+        slot: usize,
+        queue: &mut EventQueue<Event>,
+    ) -> Option<String> {
+        let sc = self.scenario;
+        let what = kind.name();
+        let site = self.site_of(vm);
+        let at_secondary = self.cold[vm].at_secondary;
+        if let Some(network) = &sc.vms[vm].network {
+            if !at_secondary && sc.sites[site].mapped_network(network).is_none() {
+                let why = format!(
+                    "network {network} has no mapping at site {}",
+                    sc.sites[site].name
+                );
+                return self.refuse(now, vm, what, why);
+            }
+        }
+        let input = match kind {
+            OperationKind::Failover {
+                kind: FailoverKind::Planned,
+                ..
+            } => {
+                if self.site_down[site] > 0 {
+                    let side = if at_secondary { "target" } else { "source" };
+                    let why = format!("the {side} site {} is unreachable", sc.sites[site].name);
+                    return self.refuse(now, vm, what, why);
+                }
+                Input::PlannedFailover
+            }
+            OperationKind::Failover { kind, point } => {
+                let input = if kind == FailoverKind::Test {
+                    Input::TestFailover
+                } else {
+                    Input::UnplannedFailover
+                };
+                // Let the machine refuse a VM in the wrong state, with its own words.
+                if self.vms[vm].machine.state().kind() != rep::StateKind::Protected
+                    && kind == FailoverKind::Test
+                {
+                    return self.feed_checked(now, vm, input, queue);
+                }
+                let choice = match point {
+                    // [ours] The cache's unprocessed data is not modelled apart from the
+                    // points: "latest" and "latest processed" pick the same point.
+                    PointChoice::LatestProcessed => PointChoice::Latest,
+                    other => other,
+                };
+                match self.choose_point(now, vm, choice) {
+                    Some(p) => self.cold[vm].chosen_point = Some(p),
+                    None if matches!(
+                        self.vms[vm].machine.state().kind(),
+                        rep::StateKind::Protected
+                            | rep::StateKind::ReplicationPaused
+                            | rep::StateKind::ResyncRequired
+                            | rep::StateKind::Resynchronizing
+                            | rep::StateKind::ResyncPaused
+                            | rep::StateKind::AdminRequired
+                            | rep::StateKind::FailingOver
+                    ) =>
+                    {
+                        let why = match choice {
+                            PointChoice::LatestAppConsistent => {
+                                "no app-consistent recovery point".to_string()
+                            }
+                            PointChoice::AtOrBefore(t) => format!(
+                                "no recovery point at or before {}",
+                                sc.calendar.datetime(t).format("%Y-%m-%d %H:%M:%S")
+                            ),
+                            _ => "no recovery point".to_string(),
+                        };
+                        return self.refuse(now, vm, what, why);
+                    }
+                    None => {}
+                }
+                input
+            }
+            OperationKind::Failback { mode, alternate_vm } => {
+                if !at_secondary {
+                    let why = "the VM runs on the primary side already".to_string();
+                    return self.refuse(now, vm, what, why);
+                }
+                if self.site_down[site] > 0 {
+                    let why = format!("the primary site {} is unreachable", sc.sites[site].name);
+                    return self.refuse(now, vm, what, why);
+                }
+                match sc.topology {
+                    Topology::HyperVToAzure => Input::Failback {
+                        // [src] An alternate VM has no disks to compare: a full download.
+                        sync_first: mode == FailbackMode::SyncFirst && !alternate_vm,
+                    },
+                    _ => Input::PlannedFailover,
+                }
+            }
+            _ => unreachable!("only failovers and failbacks start a run"),
+        };
+        self.cold[vm].run = Some((run as u32, slot as u32));
+        let refused = self.feed_checked(now, vm, input, queue);
+        if refused.is_some() {
+            self.cold[vm].run = None;
+        }
+        refused
+    }
+
+    /// The machine's `ShutDown`: the VM stops writing on the side it ran on.
+    pub(super) fn shut_down(&mut self, now: Time, vm: usize) {
+        let stopped_at = self.cold[vm].site_lost_at.unwrap_or(now);
+        self.stop_writes(now, vm, STOP_SHUT_DOWN);
+        if let Some(slot) = self.run_slot(vm) {
+            slot.source_stopped_at.get_or_insert(stopped_at);
+        }
+    }
+
+    fn run_slot(&mut self, vm: usize) -> Option<&mut FailoverVmRecord> {
+        let (run, slot) = self.cold[vm].run?;
+        Some(&mut self.runs[run as usize].record.vms[slot as usize])
+    }
+
+    /// The machine's `LoseWritesAfterPoint`: the books of an unplanned failover. The writes
+    /// after the chosen point are lost: what was pending, and what had been applied after it.
+    pub(super) fn lose_writes_after_point(&mut self, now: Time, vm: usize) {
+        let w = self.written(vm, now);
+        let point = self.cold[vm].chosen_point.take();
+        let newest = self.cold[vm]
+            .points
+            .as_ref()
+            .and_then(|p| p.choose(PointChoice::Latest));
+        let range = self.disk_range(vm);
+        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
+        let in_flight = match v.transfer.take() {
+            Some(Transfer::Log { bytes, .. }) => bytes,
+            _ => 0,
+        };
+        let arrived = v.arrived.take().map_or(0, |a| a.bytes);
+        let rolled_back = match (point, newest) {
+            (Some(p), Some(n)) => n.written.saturating_sub(p.written),
+            _ => 0,
+        };
+        v.bytes_replicated -= rolled_back.min(v.bytes_replicated);
+        c.bytes_lost += (w - v.written_at_log_open) + in_flight + arrived + rolled_back;
+        v.written_at_log_open = w;
+        v.transfer_left = 0;
+        v.tracking = false;
+        v.snapshot_open = false;
+        // [ours] The target's copy is the point's: the rollback is spread over the disks in
+        // proportion to their writes up to the newest point.
+        let good_total: u64 = self.marks[range.clone()].iter().map(|m| m.good).sum();
+        if rolled_back > 0 && good_total > 0 {
+            for m in &mut self.marks[range] {
+                let share =
+                    (u128::from(rolled_back) * u128::from(m.good) / u128::from(good_total)) as u64;
+                m.good -= share.min(m.good);
+            }
+        }
+        let stopped_at = c.site_lost_at.unwrap_or(now);
+        if let Some(slot) = self.run_slot(vm) {
+            if let Some(p) = point {
+                slot.recovery_point_at = Some(p.at);
+                slot.recovery_point_consistency = Some(consistency_name(p.consistency));
+                slot.data_loss_ms = Some(stopped_at.saturating_sub(p.at));
+                slot.data_loss_bytes = Some(w.saturating_sub(p.written));
+            }
+        }
+    }
+
+    /// The machine's `StartTestCopy`: the copy's data is ready at once.
+    pub(super) fn start_test_copy(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let point = self.cold[vm].chosen_point.take();
+        let detail = match point {
+            Some(p) => format!(
+                "test copy from the point of {}",
+                self.scenario
+                    .calendar
+                    .datetime(p.at)
+                    .format("%Y-%m-%d %H:%M:%S")
+            ),
+            None => "test copy".to_string(),
+        };
+        self.log_event(now, vm, "failover", "", "", detail);
+        if let Some(slot) = self.run_slot(vm) {
+            if let Some(p) = point {
+                slot.recovery_point_at = Some(p.at);
+                slot.recovery_point_consistency = Some(consistency_name(p.consistency));
+            }
+            slot.data_loss_ms = Some(0);
+            slot.data_loss_bytes = Some(0);
+        }
+        self.vm_ready(now, vm, queue);
+    }
+
+    /// The machine's `FailoverReady`: the VM now runs on the other side.
+    pub(super) fn failover_ready(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let planned_zero_loss = matches!(
+            self.vms[vm].machine.state(),
+            State::FailingOver(rep::FailoverStep::SendingFinal)
+        );
+        let c = &mut self.cold[vm];
+        c.at_secondary = !c.at_secondary;
+        // The lost site no longer holds the VM's writes back: it runs elsewhere.
+        c.stopped &= !STOP_SITE_LOST;
+        c.site_lost_at = None;
+        let v = &mut self.vms[vm];
+        if let Some(rp) = v.recovery_point.take() {
+            v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
+        }
+        let side = if self.cold[vm].at_secondary {
+            "secondary"
+        } else {
+            "primary"
+        };
+        self.log_event(
+            now,
+            vm,
+            "failover",
+            "",
+            "",
+            format!("running on the {side} side"),
+        );
+        if planned_zero_loss {
+            if let Some(slot) = self.run_slot(vm) {
+                slot.data_loss_ms = Some(0);
+                slot.data_loss_bytes = Some(0);
+            }
+        }
+        self.vm_ready(now, vm, queue);
+    }
+
+    fn vm_ready(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let Some((run, slot)) = self.cold[vm].run else {
+            return;
+        };
+        self.runs[run as usize].record.vms[slot as usize].ready_at = Some(now);
+        self.advance_run(now, run as usize, queue);
+    }
+
+    /// Move a run on as far as it can go now.
+    fn advance_run(&mut self, now: Time, r: usize, queue: &mut EventQueue<Event>) {
+        if self.runs[r].ordering {
+            return;
+        }
+        loop {
+            let run = &self.runs[r];
+            match run.phase {
+                Phase::Before(i) => {
+                    if i < self.before_steps(r).len() {
+                        self.start_step(now, r, None, i, queue);
+                        return;
+                    }
+                    self.runs[r].phase = Phase::Waiting(0);
+                }
+                Phase::Waiting(g) => {
+                    if g == run.groups.len() {
+                        self.finish_run(now, r);
+                        return;
+                    }
+                    let accepted: Vec<usize> = run.groups[g]
+                        .iter()
+                        .copied()
+                        .filter(|&s| run.record.vms[s].refused.is_none())
+                        .collect();
+                    if accepted
+                        .iter()
+                        .any(|&s| run.record.vms[s].ready_at.is_none())
+                    {
+                        return;
+                    }
+                    self.runs[r].record.groups[g].started_at = Some(now);
+                    for &s in &accepted {
+                        let vm = self.runs[r].vm_of[s];
+                        let boot = self.scenario.vms[vm].boot_time;
+                        self.runs[r].record.vms[s].boot_started_at = Some(now);
+                        let ev = Event::BootDone {
+                            run: r as u32,
+                            slot: s as u32,
+                        };
+                        queue.schedule(now + boot, ev.class(), ev);
+                    }
+                    if accepted.is_empty() {
+                        self.runs[r].phase = Phase::After { group: g, step: 0 };
+                    } else {
+                        self.runs[r].phase = Phase::Booting {
+                            group: g,
+                            left: accepted.len(),
+                        };
+                        return;
+                    }
+                }
+                Phase::Booting { group, left } => {
+                    if left > 0 {
+                        return;
+                    }
+                    self.runs[r].record.groups[group].booted_at = Some(now);
+                    self.runs[r].phase = Phase::After { group, step: 0 };
+                }
+                Phase::After { group, step } => {
+                    if step < self.after_steps(r, group).len() {
+                        self.start_step(now, r, Some(group), step, queue);
+                        return;
+                    }
+                    self.runs[r].phase = Phase::Waiting(group + 1);
+                }
+                Phase::Done => return,
+            }
+        }
+    }
+
+    fn before_steps(&self, r: usize) -> &[PlanStep] {
+        match self.runs[r].plan {
+            Some(p) => &self.scenario.failovers.plans[p].before,
+            None => &[],
+        }
+    }
+
+    fn after_steps(&self, r: usize, group: usize) -> &[PlanStep] {
+        match self.runs[r].plan {
+            Some(p) => &self.scenario.failovers.plans[p].groups[group].after,
+            None => &[],
+        }
+    }
+
+    fn start_step(
+        &mut self,
+        now: Time,
+        r: usize,
+        group: Option<usize>,
+        i: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let step = match group {
+            None => &self.before_steps(r)[i],
+            Some(g) => &self.after_steps(r, g)[i],
+        };
+        let (name, kind, ends, fails) = match step {
+            PlanStep::Script {
+                name,
+                duration,
+                fails,
+            } => {
+                if *duration > SCRIPT_TIMEOUT_MS {
+                    (name, "script", SCRIPT_TIMEOUT_MS, Some("timed-out"))
+                } else {
+                    (name, "script", *duration, fails.then_some("failed"))
+                }
+            }
+            PlanStep::Manual { name, wait } => (name, "manual", *wait, None),
+        };
+        let record = StepRecord {
+            name: name.clone(),
+            kind,
+            after_group: group,
+            started_at: now,
+            ended_at: now + ends,
+            outcome: "in-progress",
+        };
+        let run = &mut self.runs[r];
+        run.step_fails = fails;
+        run.record.steps.push(record);
+        let ev = Event::PlanStepDone { run: r as u32 };
+        queue.schedule(now + ends, ev.class(), ev);
+    }
+
+    pub(super) fn step_done(&mut self, now: Time, r: usize, queue: &mut EventQueue<Event>) {
+        let run = &mut self.runs[r];
+        let failed = run.step_fails.take();
+        if let Some(step) = run.record.steps.last_mut() {
+            step.outcome = failed.unwrap_or("succeeded");
+        }
+        if let (Some(outcome), true) = (failed, run.stops_on_failure) {
+            let name = run.record.steps.last().map_or("", |s| s.name.as_str());
+            run.record.stopped = Some(format!("script {name} {outcome}"));
+            run.phase = Phase::Done;
+            self.record_states_after(r);
+            return;
+        }
+        run.phase = match run.phase {
+            Phase::Before(i) => Phase::Before(i + 1),
+            Phase::After { group, step } => Phase::After {
+                group,
+                step: step + 1,
+            },
+            other => other,
+        };
+        self.advance_run(now, r, queue);
+    }
+
+    pub(super) fn boot_done(
+        &mut self,
+        now: Time,
+        r: usize,
+        slot: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let vm = self.runs[r].vm_of[slot];
+        self.runs[r].record.vms[slot].booted_at = Some(now);
+        if !self.runs[r].test {
+            self.start_writes(now, vm, STOP_SHUT_DOWN, queue);
+        }
+        self.log_event(now, vm, "failover", "", "", "booted".to_string());
+        if let Phase::Booting { group, left } = self.runs[r].phase {
+            self.runs[r].phase = Phase::Booting {
+                group,
+                left: left - 1,
+            };
+        }
+        self.advance_run(now, r, queue);
+    }
+
+    fn finish_run(&mut self, now: Time, r: usize) {
+        let run = &mut self.runs[r];
+        run.phase = Phase::Done;
+        run.record.completed_at = Some(now);
+        self.record_states_after(r);
+    }
+
+    fn record_states_after(&mut self, r: usize) {
+        for s in 0..self.runs[r].vm_of.len() {
+            let vm = self.runs[r].vm_of[s];
+            let state = self.vms[vm].machine.state().kind().name();
+            self.runs[r].record.vms[s].state_after = state;
+            if self.cold[vm].run == Some((r as u32, s as u32)) {
+                self.cold[vm].run = None;
+            }
+        }
+    }
+
+    /// The records of every run, at the end of the simulation.
+    pub(super) fn failover_records(&mut self) -> Vec<FailoverRecord> {
+        for r in 0..self.runs.len() {
+            if self.runs[r].phase != Phase::Done {
+                self.record_states_after(r);
+            }
+        }
+        self.runs.drain(..).map(|r| r.record).collect()
+    }
+}
+
+fn consistency_name(c: Consistency) -> &'static str {
+    match c {
+        Consistency::Crash => "crash",
+        Consistency::App => "app",
+    }
+}
