@@ -162,12 +162,12 @@ pub struct CacheLimits {
 
 impl CacheLimits {
     pub const NORMAL: CacheLimits = CacheLimits {
-        per_vm: ByteRate(54_000_000),
-        per_disk: ByteRate(20_000_000),
+        per_vm: ByteRate::from_bytes_per_s(54_000_000),
+        per_disk: ByteRate::from_bytes_per_s(20_000_000),
     };
     pub const HIGH_CHURN: CacheLimits = CacheLimits {
-        per_vm: ByteRate(100_000_000),
-        per_disk: ByteRate(20_000_000),
+        per_vm: ByteRate::from_bytes_per_s(100_000_000),
+        per_disk: ByteRate::from_bytes_per_s(20_000_000),
     };
 }
 

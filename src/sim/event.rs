@@ -86,6 +86,11 @@ pub enum Event {
         vm: u32,
         gen: u32,
     },
+    /// azure-to-azure: a VM's transfer to the cache storage account is complete.
+    CacheDone {
+        vm: u32,
+        gen: u32,
+    },
     /// A VM's back-off wait has elapsed.
     RetryTimer {
         vm: u32,
@@ -180,7 +185,10 @@ impl Event {
             | E::SiteDown { .. }
             | E::SiteUp { .. } => CAPACITY,
             E::CycleTick { .. } => TICK,
-            E::LinkWake { .. } | E::TransferFailed { .. } | E::VmError { .. } => TRANSFER,
+            E::LinkWake { .. }
+            | E::CacheDone { .. }
+            | E::TransferFailed { .. }
+            | E::VmError { .. } => TRANSFER,
             E::JobDone { .. }
             | E::RetryTimer { .. }
             | E::ChecksumsCompared { .. }

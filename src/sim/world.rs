@@ -2,6 +2,7 @@
 //! turns events into machine inputs, carries out the actions the machines return, applies
 //! injected faults, and keeps the books (bytes, recovery points, health, jobs, resyncs).
 
+mod cache;
 mod failover;
 
 use super::event::{self, Event};
@@ -167,6 +168,8 @@ struct VmCold {
     run: Option<(u32, u32)>,
     /// Writes lost at unplanned failovers (the books' share; see `lose_writes_after_point`).
     bytes_lost: u64,
+    /// azure-to-azure: the VM's use of the cache storage account.
+    cache: cache::CachePipe,
 }
 
 struct Link {
@@ -553,6 +556,7 @@ impl<'a> World<'a> {
 
     /// Set every disk mark of a VM to its writes by `now` (tracking starts from a clean slate).
     fn mark_all(&mut self, vm: usize, now: Time) -> u64 {
+        self.cache_log_closed(now, vm);
         let w = self.written_marking(vm, now, |m| &mut m.log_open);
         let range = self.disk_range(vm);
         for m in &mut self.marks[range] {
@@ -996,7 +1000,8 @@ impl<'a> World<'a> {
             Action::CopyDisk { disk } => {
                 let bytes = self.scenario.vms[vm].disks[disk as usize].used.0;
                 self.vms[vm].transfer = Some(Transfer::Disk { bytes });
-                self.start_transfer(now, vm, bytes, queue);
+                let wire = self.wire_bytes(vm, bytes);
+                self.start_transfer(now, vm, wire, None, queue);
             }
             Action::ScheduleRetry { attempt, after_ms } => {
                 let v = &self.vms[vm];
@@ -1010,7 +1015,7 @@ impl<'a> World<'a> {
             }
             Action::ResumeTransfer => {
                 let left = self.vms[vm].transfer_left;
-                self.start_transfer(now, vm, left, queue);
+                self.start_transfer(now, vm, left, None, queue);
             }
             Action::DeleteSnapshot => {
                 let (pending, snapshot) = self.volume_bytes(vm, now);
@@ -1031,6 +1036,7 @@ impl<'a> World<'a> {
                 );
             }
             Action::CloseAndSendLog => {
+                let disk_max = (self.vms[vm].link == NO_LINK).then(|| self.log_disk_max(vm, now));
                 let w = self.written_marking(vm, now, |m| &mut m.log_open);
                 let v = &mut self.vms[vm];
                 let bytes = w - v.written_at_log_open;
@@ -1056,7 +1062,11 @@ impl<'a> World<'a> {
                         queue.schedule(now, ev.class(), ev);
                     }
                 }
-                self.start_transfer(now, vm, bytes, queue);
+                let wire = self.wire_bytes(vm, bytes);
+                self.start_transfer(now, vm, wire, disk_max, queue);
+                if disk_max.is_some() {
+                    self.cache_log_closed(now, vm);
+                }
             }
             Action::RecoveryPointCreated => {
                 let range = self.disk_range(vm);
@@ -1146,7 +1156,8 @@ impl<'a> World<'a> {
                 c.compare_left_ms = 0;
                 let bytes = c.resync.as_ref().map_or(0, |r| r.bytes_to_send);
                 self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
-                self.start_transfer(now, vm, bytes, queue);
+                let wire = self.wire_bytes(vm, bytes);
+                self.start_transfer(now, vm, wire, None, queue);
             }
             Action::ResyncComplete => {
                 self.clear_points(vm);
@@ -1204,7 +1215,8 @@ impl<'a> World<'a> {
             Action::DownloadDisks => {
                 let bytes = self.scenario.vms[vm].used_size();
                 self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
-                self.start_transfer(now, vm, bytes, queue);
+                let wire = self.wire_bytes(vm, bytes);
+                self.start_transfer(now, vm, wire, None, queue);
             }
             Action::ScheduleRepair => {
                 let v = &mut self.cold[vm];
@@ -1225,7 +1237,11 @@ impl<'a> World<'a> {
     /// retry wait, a checksum comparison. Their pending events become void.
     fn stop_work(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let l = self.vms[vm].link;
-        let left = self.links[l].fair.stop(now, vm as FlowId);
+        let left = if l == NO_LINK {
+            self.cache_stop(now, vm)
+        } else {
+            self.links[l].fair.stop(now, vm as FlowId)
+        };
         let v = &mut self.vms[vm];
         v.work_gen += 1;
         if let Some(left) = left {
@@ -1235,7 +1251,9 @@ impl<'a> World<'a> {
         if let Some(started) = c.compare_started.take() {
             c.compare_left_ms -= (now - started).min(c.compare_left_ms);
         }
-        self.rearm(l, queue);
+        if l != NO_LINK {
+            self.rearm(l, queue);
+        }
     }
 
     /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to
@@ -1315,6 +1333,7 @@ impl<'a> World<'a> {
         let compared = spec.used_size();
         let compare_ms =
             resync::compare_ms(compared, policy.resync_read_rate).unwrap_or(Time::MAX / 4);
+        self.cache_log_closed(now, vm);
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
         c.bytes_discarded += w - v.written_at_log_open;
         v.written_at_log_open = w;
@@ -1331,13 +1350,29 @@ impl<'a> World<'a> {
         self.log_event(now, vm, "job-start", "", "", detail);
     }
 
+    /// Start sending `bytes` (on the wire). `log_disk_max`: for a log, its largest share of
+    /// one disk (what the azure-to-azure cache's per-disk limit looks at).
     #[inline(always)]
-    fn start_transfer(&mut self, now: Time, vm: usize, bytes: u64, queue: &mut EventQueue<Event>) {
+    fn start_transfer(
+        &mut self,
+        now: Time,
+        vm: usize,
+        bytes: u64,
+        log_disk_max: Option<u64>,
+        queue: &mut EventQueue<Event>,
+    ) {
         let l = self.vms[vm].link;
         let host = self.vms[vm].host;
         self.vms[vm].transfer_left = bytes;
-        let reason = if self.links[l].down > 0 {
+        let reason = if l == NO_LINK {
+            (self.site_down[self.site_of(vm)] > 0).then_some("site down")
+        } else if self.links[l].down > 0 {
             Some("network error: link down")
+        } else {
+            None
+        };
+        let reason = if reason.is_some() {
+            reason
         } else if self.hosts[host].low_memory > 0 {
             Some("low memory on the host")
         } else {
@@ -1353,8 +1388,36 @@ impl<'a> World<'a> {
             queue.schedule(now, ev.class(), ev);
             return;
         }
+        if l == NO_LINK {
+            let disk_max = log_disk_max.unwrap_or(bytes);
+            self.start_cache_transfer(now, vm, bytes, disk_max, log_disk_max.is_some(), queue);
+            return;
+        }
         self.links[l].fair.start(now, vm as FlowId, bytes);
         self.rearm(l, queue);
+    }
+
+    /// Bytes on the wire for `bytes` of data: vmm-to-vmm may compress [ours: off].
+    #[inline(always)]
+    fn wire_bytes(&self, vm: usize, bytes: u64) -> u64 {
+        let ratio = self.scenario.policies[self.vms[vm].policy].compression_ratio;
+        if ratio == 1.0 {
+            bytes
+        } else {
+            (bytes as f64 / ratio).ceil() as u64
+        }
+    }
+
+    /// The most one disk has written since the open log was opened (azure-to-azure logs).
+    fn log_disk_max(&mut self, vm: usize, now: Time) -> u64 {
+        let cal = &self.scenario.calendar;
+        let range = self.disk_range(vm);
+        self.disks[range.clone()]
+            .iter_mut()
+            .zip(&self.marks[range])
+            .map(|(d, m)| d.written_by(now, cal) - m.log_open)
+            .max()
+            .unwrap_or(0)
     }
 
     /// The link's capacity now: zero in an outage, else the throttle schedule's, degraded.
@@ -1380,6 +1443,10 @@ impl<'a> World<'a> {
             "network error: link down" => format!(
                 "network error: link {} is down",
                 self.scenario.links[self.vms[vm].link].name
+            ),
+            "site down" => format!(
+                "site {} is down",
+                self.scenario.sites[self.site_of(vm)].name
             ),
             other => other.to_string(),
         };
@@ -1452,7 +1519,12 @@ impl<'a> World<'a> {
                     .iter()
                     .map(|d| d.used.0)
                     .sum();
-                later + self.links[v.link].fair.remaining_bytes(vm as FlowId)
+                let left = if v.link == NO_LINK {
+                    self.cache_remaining(0, vm)
+                } else {
+                    self.links[v.link].fair.remaining_bytes(vm as FlowId)
+                };
+                later + left
             }
             State::Unprotected | State::EnablingProtection | State::InitialReplicationPending => {
                 self.scenario.vms[vm].used_size()
@@ -1488,8 +1560,15 @@ impl<'a> World<'a> {
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
             let l = self.vms[vm].link;
-            if let Some(left) = self.links[l].fair.stop(now, vm as FlowId) {
+            let left = if l == NO_LINK {
+                self.vms[vm].work_gen += 1;
+                self.cache_stop(now, vm)
+            } else {
+                let left = self.links[l].fair.stop(now, vm as FlowId);
                 self.rearm(l, queue);
+                left
+            };
+            if let Some(left) = left {
                 self.vms[vm].transfer_left = left;
                 self.cold[vm].failure_reason = "low memory on the host";
                 self.transfer_failed(now, vm, queue);
@@ -1552,9 +1631,12 @@ impl<'a> World<'a> {
                 rpo_ms: v.recovery_point.map(|rp| now - rp),
                 backlog_bytes: pending,
                 initial_copy_left_bytes: copy_left,
-                link: &self.scenario.links[l].name,
-                link_utilization: utilization[l],
-                link_capacity_bps: self.links[l].fair.capacity().0 * 8 / 1000,
+                link: self.scenario.links.get(l).map_or("", |s| s.name.as_str()),
+                link_utilization: utilization.get(l).copied().flatten(),
+                link_capacity_bps: self
+                    .links
+                    .get(l)
+                    .map_or(0, |k| k.fair.capacity().0 * 8 / 1000),
             };
             if let Err(e) = self.recorder.sample(&sample) {
                 self.io_error.get_or_insert(e);
@@ -1777,6 +1859,12 @@ impl Model for World<'_> {
                 self.boot_done(now, run as usize, slot as usize, queue)
             }
             Event::PlanStepDone { run } => self.step_done(now, run as usize, queue),
+            Event::CacheDone { vm, gen } => {
+                let v = vm as usize;
+                if gen == self.vms[v].work_gen && self.cache_done(now, v) {
+                    self.transfer_done(now, v, queue);
+                }
+            }
             Event::DegradationStart { link, percent } => {
                 self.links[link as usize].percent = percent;
                 self.update_capacity(now, link as usize, queue);

@@ -112,7 +112,7 @@ impl World<'_> {
     }
 
     /// The site a VM's source hosts belong to.
-    fn site_of(&self, vm: usize) -> usize {
+    pub(super) fn site_of(&self, vm: usize) -> usize {
         self.scenario.hosts[self.scenario.vms[vm].host].site
     }
 
@@ -164,6 +164,7 @@ impl World<'_> {
         if let Some(l) = self.scenario.sites[site].link {
             self.outage_start(now, l, queue);
         }
+        self.fail_cache_transfers(now, site, queue);
     }
 
     pub(super) fn site_up(
