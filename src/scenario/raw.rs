@@ -3,6 +3,7 @@
 //! Unknown fields are errors (`deny_unknown_fields`).
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 pub type Text = Spanned<String>;
@@ -111,6 +112,11 @@ pub struct RawPolicy {
     pub admin_response: Option<Text>,
     pub health_interval: Option<Text>,
     pub health_interval_start: Option<Text>,
+    pub recovery_point_retention: Option<Text>,
+    pub app_consistent_frequency: Option<Text>,
+    pub compression_ratio: Option<Spanned<f64>>,
+    pub high_churn: Option<Spanned<bool>>,
+    pub cache_disk_limit: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +125,9 @@ pub struct RawSite {
     pub name: Text,
     pub link: Option<Text>,
     pub policy: Option<Text>,
+    pub orchestration: Option<Text>,
+    /// Source network -> target network, as an inline table.
+    pub network_mappings: Option<Spanned<BTreeMap<Text, Text>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +167,7 @@ pub struct RawVm {
     pub first_tick_step: Option<Text>,
     pub boot_time: Option<Text>,
     pub churn: Option<Text>,
+    pub network: Option<Text>,
     pub disks: Spanned<Vec<RawDisk>>,
 }
 
