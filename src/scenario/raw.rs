@@ -29,6 +29,12 @@ pub struct RawScenario {
     pub faults: Vec<RawFault>,
     #[serde(default)]
     pub actions: Vec<RawAction>,
+    #[serde(default)]
+    pub recovery_plans: Vec<RawPlan>,
+    #[serde(default)]
+    pub failovers: Vec<RawFailover>,
+    #[serde(default)]
+    pub site_events: Vec<RawSiteEvent>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,4 +207,57 @@ pub struct RawAction {
     pub at: Text,
     pub vm: Text,
     pub action: Text,
+}
+
+/// A recovery plan: ordered groups of VMs, with steps before the first group and after each.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    pub name: Text,
+    pub groups: Spanned<Vec<Spanned<RawGroup>>>,
+    #[serde(default)]
+    pub before: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub vms: Spanned<Vec<Text>>,
+    #[serde(default)]
+    pub after: Vec<Spanned<RawStep>>,
+}
+
+/// A plan step: a script (`duration`, `fails`) or a manual action (`wait`); validation checks
+/// which fields go with which.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub script: Option<Text>,
+    pub manual: Option<Text>,
+    pub duration: Option<Text>,
+    pub fails: Option<Spanned<bool>>,
+    pub wait: Option<Text>,
+}
+
+/// An ordered operation on a VM or a recovery plan. Which fields apply depends on `kind`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailover {
+    pub at: Text,
+    pub kind: Text,
+    pub vm: Option<Text>,
+    pub plan: Option<Text>,
+    pub point: Option<Text>,
+    pub mode: Option<Text>,
+    pub alternate_vm: Option<Spanned<bool>>,
+}
+
+/// The loss of a whole site, and its return if `up_at` is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSiteEvent {
+    pub site: Text,
+    pub down_at: Text,
+    pub up_at: Option<Text>,
+    pub disks_lost: Option<Spanned<bool>>,
 }

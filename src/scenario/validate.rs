@@ -76,7 +76,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn duration(&mut self, v: &Text, field: &str) -> Option<Time> {
+    pub(super) fn duration(&mut self, v: &Text, field: &str) -> Option<Time> {
         self.unit(v, field, parse_duration).map(|m| m.0)
     }
 
@@ -89,7 +89,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A reference to a named item; may be omitted when exactly one item exists.
-    fn reference(
+    pub(super) fn reference(
         &mut self,
         v: Option<&Text>,
         names: &[String],
@@ -164,7 +164,7 @@ fn time_point(ctx: &mut Ctx, v: &Text, field: &str, start: Option<NaiveDateTime>
 /// A point in time that must fall inside the run, `[0, horizon)`: injected faults and
 /// scheduled actions (an instant at or after the horizon would never happen). `horizon` is
 /// `None` when scenario.duration is itself wrong; then only the start is checked.
-fn time_in_run(
+pub(super) fn time_in_run(
     ctx: &mut Ctx,
     v: &Text,
     field: &str,
@@ -210,7 +210,12 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
         .map(|d| d.and_time(NaiveTime::MIN))
 }
 
-fn names<T>(items: &[T], name: impl Fn(&T) -> &Text, ctx: &mut Ctx, table: &str) -> Vec<String> {
+pub(super) fn names<T>(
+    items: &[T],
+    name: impl Fn(&T) -> &Text,
+    ctx: &mut Ctx,
+    table: &str,
+) -> Vec<String> {
     let mut seen = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let n = name(item);
@@ -311,6 +316,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let vms = vms(ctx, raw, &hosts, &profiles, start);
     let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
     let faults = faults(ctx, raw, &hosts, start, run);
+    let failovers = super::failovers::failovers(ctx, raw, topology, &sites, start, run);
 
     if !ctx.errors.is_empty() {
         return None;
@@ -330,7 +336,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         hosts,
         vms,
         faults,
-        failovers: Default::default(),
+        failovers,
     })
 }
 
@@ -1746,13 +1752,13 @@ fn kinds_taking(field: &str) -> String {
 }
 
 /// The VMs that `vm` fields may name (after stamping), looked up by name.
-struct VmNames {
+pub(super) struct VmNames {
     names: Vec<String>,
     index: BTreeMap<String, usize>,
 }
 
 impl VmNames {
-    fn new(raw: &[RawVm]) -> VmNames {
+    pub(super) fn new(raw: &[RawVm]) -> VmNames {
         let names = stamped_names(raw);
         let mut index = BTreeMap::new();
         for (i, n) in names.iter().enumerate() {
@@ -1762,7 +1768,7 @@ impl VmNames {
     }
 
     /// The VM `v` names, or an error that lists the first few names.
-    fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
+    pub(super) fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
         if let Some(&i) = self.index.get(v.get_ref()) {
             return Some(i);
         }
