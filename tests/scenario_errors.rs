@@ -31,7 +31,7 @@ fn copy_interval_not_offered_by_the_topology() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{line}:17: policies[0].copy_interval: \"10m\" is not a copy interval hyperv-to-azure offers\n  allowed: 30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm"
+            "error: bad.toml:{line}:17: policies[0].copy_interval: \"10m\" is not a copy interval hyperv-to-azure offers\n  allowed: 30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm; 5m for azure-to-azure"
         )
     );
     // The same interval is fine host to host.

@@ -3,6 +3,7 @@
 //! field path, what was wrong and what is allowed.
 
 mod error;
+mod failovers;
 pub mod raw;
 mod trace;
 mod validate;

@@ -3,6 +3,7 @@
 //! Unknown fields are errors (`deny_unknown_fields`).
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 pub type Text = Spanned<String>;
@@ -28,6 +29,12 @@ pub struct RawScenario {
     pub faults: Vec<RawFault>,
     #[serde(default)]
     pub actions: Vec<RawAction>,
+    #[serde(default)]
+    pub recovery_plans: Vec<RawPlan>,
+    #[serde(default)]
+    pub failovers: Vec<RawFailover>,
+    #[serde(default)]
+    pub site_events: Vec<RawSiteEvent>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +118,11 @@ pub struct RawPolicy {
     pub admin_response: Option<Text>,
     pub health_interval: Option<Text>,
     pub health_interval_start: Option<Text>,
+    pub recovery_point_retention: Option<Text>,
+    pub app_consistent_frequency: Option<Text>,
+    pub compression_ratio: Option<Spanned<f64>>,
+    pub high_churn: Option<Spanned<bool>>,
+    pub cache_disk_limit: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +131,9 @@ pub struct RawSite {
     pub name: Text,
     pub link: Option<Text>,
     pub policy: Option<Text>,
+    pub orchestration: Option<Text>,
+    /// Source network -> target network, as an inline table.
+    pub network_mappings: Option<Spanned<BTreeMap<Text, Text>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +173,7 @@ pub struct RawVm {
     pub first_tick_step: Option<Text>,
     pub boot_time: Option<Text>,
     pub churn: Option<Text>,
+    pub network: Option<Text>,
     pub disks: Spanned<Vec<RawDisk>>,
 }
 
@@ -191,4 +207,57 @@ pub struct RawAction {
     pub at: Text,
     pub vm: Text,
     pub action: Text,
+}
+
+/// A recovery plan: ordered groups of VMs, with steps before the first group and after each.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    pub name: Text,
+    pub groups: Spanned<Vec<Spanned<RawGroup>>>,
+    #[serde(default)]
+    pub before: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub vms: Spanned<Vec<Text>>,
+    #[serde(default)]
+    pub after: Vec<Spanned<RawStep>>,
+}
+
+/// A plan step: a script (`duration`, `fails`) or a manual action (`wait`); validation checks
+/// which fields go with which.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub script: Option<Text>,
+    pub manual: Option<Text>,
+    pub duration: Option<Text>,
+    pub fails: Option<Spanned<bool>>,
+    pub wait: Option<Text>,
+}
+
+/// An ordered operation on a VM or a recovery plan. Which fields apply depends on `kind`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFailover {
+    pub at: Text,
+    pub kind: Text,
+    pub vm: Option<Text>,
+    pub plan: Option<Text>,
+    pub point: Option<Text>,
+    pub mode: Option<Text>,
+    pub alternate_vm: Option<Spanned<bool>>,
+}
+
+/// The loss of a whole site, and its return if `up_at` is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSiteEvent {
+    pub site: Text,
+    pub down_at: Text,
+    pub up_at: Option<Text>,
+    pub disks_lost: Option<Spanned<bool>>,
 }

@@ -22,7 +22,10 @@ use std::sync::Arc;
 const MAX_HORIZON: Time = 366 * 86_400_000;
 /// The most VMs one scenario may stamp out.
 const MAX_VMS: usize = 1_000_000;
-const TOPOLOGIES: &str = "hyperv-to-azure, vmm-to-vmm (azure-to-azure is not simulated yet)";
+const TOPOLOGIES: &str = "hyperv-to-azure, vmm-to-vmm, azure-to-azure";
+/// The copy intervals of every topology, for the error that refuses one.
+const COPY_INTERVALS: &str =
+    "30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm; 5m for azure-to-azure";
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Collects errors while validating one file.
@@ -73,7 +76,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn duration(&mut self, v: &Text, field: &str) -> Option<Time> {
+    pub(super) fn duration(&mut self, v: &Text, field: &str) -> Option<Time> {
         self.unit(v, field, parse_duration).map(|m| m.0)
     }
 
@@ -86,7 +89,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A reference to a named item; may be omitted when exactly one item exists.
-    fn reference(
+    pub(super) fn reference(
         &mut self,
         v: Option<&Text>,
         names: &[String],
@@ -161,7 +164,7 @@ fn time_point(ctx: &mut Ctx, v: &Text, field: &str, start: Option<NaiveDateTime>
 /// A point in time that must fall inside the run, `[0, horizon)`: injected faults and
 /// scheduled actions (an instant at or after the horizon would never happen). `horizon` is
 /// `None` when scenario.duration is itself wrong; then only the start is checked.
-fn time_in_run(
+pub(super) fn time_in_run(
     ctx: &mut Ctx,
     v: &Text,
     field: &str,
@@ -207,7 +210,12 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
         .map(|d| d.and_time(NaiveTime::MIN))
 }
 
-fn names<T>(items: &[T], name: impl Fn(&T) -> &Text, ctx: &mut Ctx, table: &str) -> Vec<String> {
+pub(super) fn names<T>(
+    items: &[T],
+    name: impl Fn(&T) -> &Text,
+    ctx: &mut Ctx,
+    table: &str,
+) -> Vec<String> {
     let mut seen = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let n = name(item);
@@ -239,6 +247,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let topology = match h.topology.get_ref().as_str() {
         "hyperv-to-azure" => Some(Topology::HyperVToAzure),
         "vmm-to-vmm" => Some(Topology::VmmToVmm),
+        "azure-to-azure" => Some(Topology::AzureToAzure),
         other => {
             ctx.error(
                 h.topology.span(),
@@ -291,12 +300,23 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
 
     let links = links(ctx, &raw.links, start);
     let policies = policies(ctx, &raw.policies, topology, start);
-    let sites = sites(ctx, raw, &links, &policies);
+    if topology == Some(Topology::AzureToAzure) {
+        if let Some(l) = raw.links.first() {
+            ctx.error(
+                l.name.span(),
+                "links",
+                "azure-to-azure replicates through the cache storage account; it has no links",
+                Some("no [[links]] tables with topology = \"azure-to-azure\" (the policy's high_churn and cache_disk_limit set the cache's limits)".into()),
+            );
+        }
+    }
+    let sites = sites(ctx, raw, &links, &policies, topology);
     let hosts = hosts(ctx, raw, &sites);
     let profiles = profiles(ctx, &raw.profiles, base_dir);
     let vms = vms(ctx, raw, &hosts, &profiles, start);
     let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
     let faults = faults(ctx, raw, &hosts, start, run);
+    let failovers = super::failovers::failovers(ctx, raw, topology, &sites, start, run);
 
     if !ctx.errors.is_empty() {
         return None;
@@ -316,7 +336,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         hosts,
         vms,
         faults,
-        failovers: Default::default(),
+        failovers,
     })
 }
 
@@ -667,7 +687,7 @@ fn policies(
         .enumerate()
         .map(|(i, p)| {
             let f = |n: &str| format!("policies[{i}].{n}");
-            let mut policy = Policy::default_named(p.name.get_ref());
+            let mut policy = default_policy(p.name.get_ref(), topology);
             if let Some(v) = &p.copy_interval {
                 if let Some(ms) = ctx.duration(v, &f("copy_interval")) {
                     policy.copy_interval = ms;
@@ -677,14 +697,16 @@ fn policies(
                                 v.span(),
                                 &f("copy_interval"),
                                 format!(
-                                    "\"{}\" is not a copy interval {} offers",
+                                    "\"{}\" is not a copy interval {} offers{}",
                                     v.get_ref(),
-                                    t.name()
+                                    t.name(),
+                                    if t == Topology::AzureToAzure {
+                                        " (it makes a crash-consistent recovery point every 5 minutes)"
+                                    } else {
+                                        ""
+                                    }
                                 ),
-                                Some(
-                                    "30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm"
-                                        .into(),
-                                ),
+                                Some(COPY_INTERVALS.into()),
                             );
                         }
                     }
@@ -722,13 +744,178 @@ fn policies(
                 }
             }
             resync_and_health(ctx, p, &f, &mut policy);
+            if let Some(t) = topology {
+                recovery_points_and_transfer(ctx, p, &f, t, &mut policy);
+            }
             policy
         })
         .collect();
     if out.is_empty() {
-        out.push(Policy::default_named("default"));
+        out.push(default_policy("default", topology));
     }
     out
+}
+
+/// A policy with the defaults of `topology`: [`Policy::default_named`] is Hyper-V's; an
+/// azure-to-azure policy keeps its recovery points 24 h.
+fn default_policy(name: &str, topology: Option<Topology>) -> Policy {
+    let mut policy = Policy::default_named(name);
+    if topology == Some(Topology::AzureToAzure) {
+        policy.recovery_point_retention = 24 * HOUR;
+    }
+    policy
+}
+
+const HOUR: Time = 3_600_000;
+
+/// The recovery-point retention a topology allows, inclusive [src: 0-24 h for Hyper-V
+/// sources, 1 h to 15 days for azure-to-azure].
+fn retention_range(t: Topology) -> (Time, Time) {
+    match t {
+        Topology::HyperVToAzure | Topology::VmmToVmm => (0, 24 * HOUR),
+        Topology::AzureToAzure => (HOUR, 15 * 24 * HOUR),
+    }
+}
+
+/// The app-consistent snapshot frequency a topology allows, inclusive [src: 1-12 h for
+/// Hyper-V sources; ours: up to 24 h for azure-to-azure].
+fn app_consistent_range(t: Topology) -> (Time, Time) {
+    match t {
+        Topology::HyperVToAzure | Topology::VmmToVmm => (HOUR, 12 * HOUR),
+        Topology::AzureToAzure => (HOUR, 24 * HOUR),
+    }
+}
+
+/// Whether a field that only `wanted` takes may be set under topology `t`; if not, an error
+/// saying why (`why`, e.g. "Hyper-V to Azure does not compress").
+fn only_for(
+    ctx: &mut Ctx,
+    span: std::ops::Range<usize>,
+    field: &str,
+    t: Topology,
+    wanted: Topology,
+    why: &str,
+) -> bool {
+    if t == wanted {
+        return true;
+    }
+    let name = field.rsplit('.').next().unwrap_or(field);
+    ctx.error(
+        span,
+        field,
+        format!("does not apply to topology \"{}\": {why}", t.name()),
+        Some(format!(
+            "{name} only with topology = \"{}\"; leave it out",
+            wanted.name()
+        )),
+    );
+    false
+}
+
+/// The recovery-point, compression and cache fields of a policy, whose defaults and ranges
+/// depend on the topology.
+fn recovery_points_and_transfer(
+    ctx: &mut Ctx,
+    p: &RawPolicy,
+    f: &dyn Fn(&str) -> String,
+    t: Topology,
+    policy: &mut Policy,
+) {
+    if let Some(v) = &p.recovery_point_retention {
+        let (low, high) = retention_range(t);
+        match ctx.duration(v, &f("recovery_point_retention")) {
+            Some(ms) if (low..=high).contains(&ms) => policy.recovery_point_retention = ms,
+            Some(_) => ctx.error(
+                v.span(),
+                &f("recovery_point_retention"),
+                format!("\"{}\" is out of range for {}", v.get_ref(), t.name()),
+                Some(format!(
+                    "from {} to {} for {} (default {})",
+                    Millis(low),
+                    Millis(high),
+                    t.name(),
+                    Millis(default_policy("", Some(t)).recovery_point_retention)
+                )),
+            ),
+            None => {}
+        }
+    }
+    if let Some(v) = &p.app_consistent_frequency {
+        let (low, high) = app_consistent_range(t);
+        let allowed = || {
+            Some(format!(
+                "from {} to {} for {}, or \"off\" (the default)",
+                Millis(low),
+                Millis(high),
+                t.name()
+            ))
+        };
+        let text = v.get_ref().trim();
+        if text == "off" || text == "0" {
+            policy.app_consistent_every = None;
+        } else {
+            match parse_duration(text) {
+                Ok(Millis(0)) => policy.app_consistent_every = None,
+                Ok(Millis(ms)) if (low..=high).contains(&ms) => {
+                    policy.app_consistent_every = Some(ms);
+                }
+                Ok(_) => ctx.error(
+                    v.span(),
+                    &f("app_consistent_frequency"),
+                    format!("\"{}\" is out of range for {}", v.get_ref(), t.name()),
+                    allowed(),
+                ),
+                Err(_) => ctx.error(
+                    v.span(),
+                    &f("app_consistent_frequency"),
+                    format!("\"{}\" is neither a duration nor \"off\"", v.get_ref()),
+                    allowed(),
+                ),
+            }
+        }
+    }
+    if let Some(v) = &p.compression_ratio {
+        let why = match t {
+            Topology::AzureToAzure => "Azure to Azure replication does not compress",
+            _ => "Hyper-V to Azure does not compress",
+        };
+        let field = f("compression_ratio");
+        if only_for(ctx, v.span(), &field, t, Topology::VmmToVmm, why) {
+            let r = *v.get_ref();
+            if r.is_finite() && r >= 1.0 {
+                policy.compression_ratio = r;
+            } else {
+                ctx.error(
+                    v.span(),
+                    &field,
+                    format!("{r} is out of range"),
+                    Some("a ratio of at least 1.0 (logical bytes per byte sent), such as 1.5; 1.0 (the default) is no compression".into()),
+                );
+            }
+        }
+    }
+    const CACHE: &str = "only azure-to-azure replicates through a cache storage account";
+    if let Some(v) = &p.high_churn {
+        let field = f("high_churn");
+        if only_for(ctx, v.span(), &field, t, Topology::AzureToAzure, CACHE) && *v.get_ref() {
+            policy.cache = CacheLimits::HIGH_CHURN;
+        }
+    }
+    if let Some(v) = &p.cache_disk_limit {
+        let field = f("cache_disk_limit");
+        if only_for(ctx, v.span(), &field, t, Topology::AzureToAzure, CACHE) {
+            match ctx.rate(v, &field) {
+                Some(ByteRate(0)) => ctx.error(
+                    v.span(),
+                    &field,
+                    "a zero cache limit",
+                    Some("a rate above zero, such as \"20 MB/s\"".into()),
+                ),
+                Some(r) => policy.cache.per_disk = r,
+                None => {}
+            }
+        }
+    }
 }
 
 const RESYNC_THRESHOLD: &str =
@@ -902,45 +1089,151 @@ impl Policy {
     }
 }
 
-fn sites(ctx: &mut Ctx, raw: &RawScenario, links: &[LinkSpec], policies: &[Policy]) -> Vec<Site> {
+const ORCHESTRATIONS: &str = "\"hyperv-site\" (the default: a Hyper-V site, the Provider on each host) or \"vmm\" (hosts in VMM clouds, the Provider on the VMM server)";
+const NO_LINK: &str =
+    "azure-to-azure replicates through the cache storage account; a site has no link";
+
+fn sites(
+    ctx: &mut Ctx,
+    raw: &RawScenario,
+    links: &[LinkSpec],
+    policies: &[Policy],
+    topology: Option<Topology>,
+) -> Vec<Site> {
     let link_names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
     let policy_names: Vec<String> = policies.iter().map(|p| p.name.clone()).collect();
+    let a2a = topology == Some(Topology::AzureToAzure);
     names(&raw.sites, |s| &s.name, ctx, "sites");
     if raw.sites.is_empty() {
         ctx.error(
             0..0,
             "sites",
             "no [[sites]] table",
-            Some("at least one site with a link".into()),
+            Some(if a2a {
+                "at least one site (the source region)".into()
+            } else {
+                "at least one site with a link".into()
+            }),
         );
     }
     raw.sites
         .iter()
         .enumerate()
-        .map(|(i, s)| Site {
-            orchestration: crate::model::Orchestration::Vmm,
-            network_mappings: Vec::new(),
-            name: s.name.get_ref().clone(),
-            link: ctx
-                .reference(
-                    s.link.as_ref(),
-                    &link_names,
-                    &format!("sites[{i}].link"),
-                    "links",
-                    s.name.span(),
-                )
-                .or(Some(0)),
-            policy: ctx
-                .reference(
-                    s.policy.as_ref(),
-                    &policy_names,
-                    &format!("sites[{i}].policy"),
-                    "policies",
-                    s.name.span(),
-                )
-                .unwrap_or(0),
+        .map(|(i, s)| {
+            let f = |n: &str| format!("sites[{i}].{n}");
+            let link = match (&s.link, a2a) {
+                (Some(l), true) => {
+                    ctx.error(
+                        l.span(),
+                        &f("link"),
+                        NO_LINK,
+                        Some("no link on an azure-to-azure site; leave it out".into()),
+                    );
+                    None
+                }
+                (None, true) => None,
+                (l, false) => ctx
+                    .reference(l.as_ref(), &link_names, &f("link"), "links", s.name.span())
+                    .or(Some(0)),
+            };
+            Site {
+                name: s.name.get_ref().clone(),
+                link,
+                policy: ctx
+                    .reference(
+                        s.policy.as_ref(),
+                        &policy_names,
+                        &f("policy"),
+                        "policies",
+                        s.name.span(),
+                    )
+                    .unwrap_or(0),
+                orchestration: orchestration(ctx, s.orchestration.as_ref(), &f, topology),
+                network_mappings: network_mappings(ctx, s, &f),
+            }
         })
         .collect()
+}
+
+/// Where a site's replication is orchestrated: chosen only for hyperv-to-azure.
+fn orchestration(
+    ctx: &mut Ctx,
+    v: Option<&Text>,
+    f: &dyn Fn(&str) -> String,
+    topology: Option<Topology>,
+) -> Orchestration {
+    let fixed = match topology {
+        Some(Topology::VmmToVmm) => Some((Orchestration::Vmm, "its sites are VMM clouds")),
+        Some(Topology::AzureToAzure) => Some((
+            Orchestration::MobilityService,
+            "it uses the Mobility service extension on each VM",
+        )),
+        Some(Topology::HyperVToAzure) | None => None,
+    };
+    match (v, fixed) {
+        (None, Some((o, _))) => o,
+        (None, None) => Orchestration::HyperVSite,
+        (Some(v), Some((o, why))) => {
+            if let Some(t) = topology {
+                only_for(
+                    ctx,
+                    v.span(),
+                    &f("orchestration"),
+                    t,
+                    Topology::HyperVToAzure,
+                    why,
+                );
+            }
+            o
+        }
+        (Some(v), None) => match v.get_ref().as_str() {
+            "hyperv-site" => Orchestration::HyperVSite,
+            "vmm" => Orchestration::Vmm,
+            other => {
+                ctx.error(
+                    v.span(),
+                    &f("orchestration"),
+                    format!("unknown orchestration \"{other}\""),
+                    Some(ORCHESTRATIONS.into()),
+                );
+                Orchestration::HyperVSite
+            }
+        },
+    }
+}
+
+/// A site's network mappings, sorted by source network; names must not be empty.
+fn network_mappings(
+    ctx: &mut Ctx,
+    s: &RawSite,
+    f: &dyn Fn(&str) -> String,
+) -> Vec<(String, String)> {
+    const MAPPING: &str = "an inline table of source network = \"target network\", both non-empty, such as { corp = \"vnet-prod\" }";
+    let Some(m) = &s.network_mappings else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (source, target) in m.get_ref() {
+        let field = f(&format!("network_mappings.{}", source.get_ref()));
+        if source.get_ref().trim().is_empty() {
+            ctx.error(
+                source.span(),
+                &field,
+                "an empty source network name",
+                Some(MAPPING.into()),
+            );
+        } else if target.get_ref().trim().is_empty() {
+            ctx.error(
+                target.span(),
+                &field,
+                format!("an empty target network for \"{}\"", source.get_ref()),
+                Some(MAPPING.into()),
+            );
+        } else {
+            out.push((source.get_ref().clone(), target.get_ref().clone()));
+        }
+    }
+    out
 }
 
 fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
@@ -1267,6 +1560,18 @@ fn vms(
             .boot_time
             .as_ref()
             .map_or(Some(180_000), |b| ctx.duration(b, &f("boot_time")));
+        let network = v.network.as_ref().and_then(|n| {
+            if n.get_ref().trim().is_empty() {
+                ctx.error(
+                    n.span(),
+                    &f("network"),
+                    "an empty network name",
+                    Some("the name of a VM network, such as \"corp\", or leave it out".into()),
+                );
+                return None;
+            }
+            Some(n.get_ref().clone())
+        });
         let vm_churn = v
             .churn
             .as_ref()
@@ -1361,7 +1666,7 @@ fn vms(
                 protected_at_start,
                 first_tick,
                 boot_time,
-                network: None,
+                network: network.clone(),
                 disks: disks.clone(),
             });
         }
@@ -1447,13 +1752,13 @@ fn kinds_taking(field: &str) -> String {
 }
 
 /// The VMs that `vm` fields may name (after stamping), looked up by name.
-struct VmNames {
+pub(super) struct VmNames {
     names: Vec<String>,
     index: BTreeMap<String, usize>,
 }
 
 impl VmNames {
-    fn new(raw: &[RawVm]) -> VmNames {
+    pub(super) fn new(raw: &[RawVm]) -> VmNames {
         let names = stamped_names(raw);
         let mut index = BTreeMap::new();
         for (i, n) in names.iter().enumerate() {
@@ -1463,7 +1768,7 @@ impl VmNames {
     }
 
     /// The VM `v` names, or an error that lists the first few names.
-    fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
+    pub(super) fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
         if let Some(&i) = self.index.get(v.get_ref()) {
             return Some(i);
         }
