@@ -59,6 +59,9 @@ impl IntervalStats {
     }
 }
 
+/// The Warning reason when the last successful send is over an hour old.
+pub const NO_SEND_FOR_AN_HOUR: &str = "no successful send for over 1 h";
+
 /// What the judgement looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct Observed {
@@ -96,7 +99,7 @@ pub fn judge(o: &Observed) -> (Health, &'static str) {
         S::Protected { .. } => {}
     }
     if o.since_last_sync_ms.is_some_and(|d| d > STALE_AFTER_MS) {
-        (Health::Warning, "no successful send for over 1 h")
+        (Health::Warning, NO_SEND_FOR_AN_HOUR)
     } else if o.interval.missed_too_often() {
         (Health::Warning, "over 20% of cycles missed in the interval")
     } else if o.interval.latency_too_high() {

@@ -8,8 +8,8 @@ pub mod resync;
 mod world;
 
 pub use record::{
-    Discard, EventRecord, HealthSpan, JobRecord, Recorder, ResyncRecord, RunResult, VmResult,
-    VmSample,
+    Discard, EventRecord, FailoverRecord, FailoverVmRecord, GroupRecord, HealthSpan, JobRecord,
+    Recorder, ResyncRecord, RunResult, StepRecord, VmResult, VmSample,
 };
 
 use crate::engine::{self, EventQueue};

@@ -878,6 +878,15 @@ impl<'a> World<'a> {
             interval: v.interval,
         };
         let (h, reason) = health::judge(&observed);
+        // [src] azure-to-azure raises its alert after 60 minutes without a new point: the
+        // same hour, since a point is what a completed transfer makes there.
+        let reason = if reason == health::NO_SEND_FOR_AN_HOUR
+            && self.scenario.topology == Topology::AzureToAzure
+        {
+            "no new recovery point for 60 minutes"
+        } else {
+            reason
+        };
         let reason = if h == Health::Critical
             && observed.cannot_send
             && !self.cold[vm].failure_reason.is_empty()
@@ -1188,7 +1197,7 @@ impl<'a> World<'a> {
                 self.log_event(now, vm, "failover", "", "", "test copy removed".into())
             }
             Action::ShutDown => self.shut_down(now, vm),
-            Action::FailoverReady => self.failover_ready(now, vm, queue),
+            Action::FailoverReady => self.failover_ready(now, vm, from, queue),
             Action::LoseWritesAfterPoint => self.lose_writes_after_point(now, vm),
             Action::DeleteRecoveryPoints => {
                 self.clear_points(vm);

@@ -555,10 +555,17 @@ impl World<'_> {
     }
 
     /// The machine's `FailoverReady`: the VM now runs on the other side.
-    pub(super) fn failover_ready(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+    pub(super) fn failover_ready(
+        &mut self,
+        now: Time,
+        vm: usize,
+        from: State,
+        queue: &mut EventQueue<Event>,
+    ) {
+        // Planned (and failback): everything written reached the other side.
         let planned_zero_loss = matches!(
-            self.vms[vm].machine.state(),
-            State::FailingOver(rep::FailoverStep::SendingFinal)
+            from,
+            State::FailingOver(rep::FailoverStep::SendingFinal | rep::FailoverStep::Downloading)
         );
         let c = &mut self.cold[vm];
         c.at_secondary = !c.at_secondary;

@@ -1,0 +1,517 @@
+//! Failover (issue "Failover and failback", point 7): planned failover loses nothing and its
+//! downtime includes the final delta; unplanned failover loses the writes after the newest
+//! complete point; azure-to-azure points every 5 minutes and the RPO saw-tooth; recovery
+//! plan RTO; refused operations. Every expected figure is worked out by hand in the comments.
+
+mod common;
+use common::{run, Memory};
+use drsim::sim::{FailoverRecord, RunResult};
+
+const S: u64 = 1000;
+
+/// An estate on Monday 2026-11-23 from 08:00 for 1 day: VMs protected at t = 0 with their
+/// first tick at 300 s, then every 5 minutes; a 100 Mbps (12,500,000 B/s) link.
+/// `vms` and `extra` are TOML fragments (VM tables; failovers, plans, site events).
+fn estate(topology: &str, policy: &str, vms: &str, extra: &str) -> String {
+    let (link_table, site_link) = if topology == "azure-to-azure" {
+        ("", "")
+    } else {
+        (
+            "[[links]]\nname = \"wan\"\ncapacity = \"100 Mbps\"\n",
+            "link = \"wan\"\n",
+        )
+    };
+    format!(
+        r#"
+[scenario]
+name = "failover"
+topology = "{topology}"
+start = "2026-11-23T08:00"
+duration = "1d"
+sample_step = "1h"
+
+{link_table}
+[[policies]]
+name = "p"
+{policy}
+
+[[sites]]
+name = "dc"
+{site_link}network_mappings = {{ corp = "vnet-prod" }}
+
+[[hosts]]
+name = "h"
+
+{vms}
+{extra}
+"#
+    )
+}
+
+/// A VM protected at the start: 1 MB/s of writes (300 MB per cycle), one disk with 10 GB
+/// used, booting in 2 minutes.
+fn vm(name: &str, boot: &str) -> String {
+    format!(
+        r#"
+[[vms]]
+name = "{name}"
+network = "corp"
+protected_at_start = true
+first_tick = "300s"
+boot_time = "{boot}"
+churn = "1 MB/s"
+disks = [{{ size = "100 GB", used = "10 GB" }}]
+"#
+    )
+}
+
+fn only_failover(r: &RunResult) -> &FailoverRecord {
+    assert_eq!(r.failovers.len(), 1, "{:?}", r.failovers);
+    &r.failovers[0]
+}
+
+fn refusals(mem: &Memory) -> Vec<String> {
+    mem.events
+        .iter()
+        .filter(|e| e.2 == "refused")
+        .map(|e| e.4.clone())
+        .collect()
+}
+
+/// Conservation with failover losses: written = applied + pending + discarded + lost.
+fn balanced(r: &RunResult) {
+    for v in &r.vms {
+        assert_eq!(
+            v.bytes_written,
+            v.bytes_replicated + v.bytes_pending + v.bytes_discarded + v.bytes_lost,
+            "{}",
+            v.name
+        );
+    }
+}
+
+#[test]
+fn planned_failover_loses_nothing_and_its_downtime_includes_the_final_delta() {
+    // Ticks at 300, 600, 900 s: each log is 300 MB, 24 s on the link; the 900 s log is
+    // applied at 924 s. At 1,000 s the VM shuts down; the last changes (900-1,000 s:
+    // 100 MB) take 8 s: ready at 1,008 s, booted 120 s later at 1,128 s.
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "planned"
+vm = "app"
+"#;
+    let (r, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    let f = only_failover(&r);
+    assert_eq!(f.kind, "planned");
+    let v = &f.vms[0];
+    assert_eq!(v.refused, None);
+    assert_eq!(v.data_loss_bytes, Some(0));
+    assert_eq!(v.data_loss_ms, Some(0));
+    assert_eq!(v.source_stopped_at, Some(1_000 * S));
+    assert_eq!(v.ready_at, Some(1_008 * S));
+    assert_eq!(v.booted_at, Some(1_128 * S));
+    assert_eq!(v.downtime(), Some(128 * S), "8 s final delta + 120 s boot");
+    assert_eq!(f.rto(), Some(128 * S));
+    assert_eq!(v.state_after, "failed-over");
+    assert!(refusals(&mem).is_empty(), "{:?}", refusals(&mem));
+    // Nothing written was lost: every byte up to the shutdown arrived.
+    let app = &r.vms[0];
+    assert_eq!(app.bytes_lost, 0);
+    assert_eq!(app.bytes_replicated, 1_000_000_000);
+    balanced(&r);
+}
+
+#[test]
+fn unplanned_failover_loses_the_writes_after_the_newest_complete_point() {
+    // The site is lost at 1,000 s; the newest complete point is the log closed at 900 s
+    // (applied at 924 s). The failover at 1,200 s loses 100 s of writes: 100,000,000 B.
+    // Downtime runs from the loss (1,000 s) to the boot (1,200 + 120 = 1,320 s).
+    let extra = r#"
+[[site_events]]
+site = "dc"
+down_at = "2026-11-23T08:16:40"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "unplanned"
+vm = "app"
+"#;
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    let v = &only_failover(&r).vms[0];
+    assert_eq!(v.recovery_point_at, Some(900 * S));
+    assert_eq!(v.data_loss_ms, Some(100 * S));
+    assert_eq!(v.data_loss_bytes, Some(100_000_000));
+    assert_eq!(v.downtime(), Some(320 * S));
+    assert_eq!(only_failover(&r).rto(), Some(120 * S));
+    assert_eq!(r.vms[0].bytes_lost, 100_000_000);
+    balanced(&r);
+
+    // An older point by time. Hyper-V to Azure keeps the latest point and one per hour
+    // (the first of each hour) for the retention window, 2 h by default. At 10:16:40
+    // (8,200 s) the newest point is 8,100 s; at or before 09:30 the kept one is 09:00
+    // (3,600 s). Loss: 4,600 s of writes, 4.6 GB, of which 4.5 GB had been applied.
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T10:16:40"
+kind = "unplanned"
+vm = "app"
+point = "2026-11-23T09:30"
+"#;
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    let v = &only_failover(&r).vms[0];
+    assert_eq!(v.recovery_point_at, Some(3_600 * S));
+    assert_eq!(v.data_loss_ms, Some(4_600 * S));
+    assert_eq!(v.data_loss_bytes, Some(4_600_000_000));
+    assert_eq!(r.vms[0].bytes_lost, 4_600_000_000);
+    balanced(&r);
+}
+
+#[test]
+fn an_unplanned_failover_during_resync_cancels_it() {
+    // The 50% rule set at 1% of a 20 GB disk (200 MB) fires at 200 s; the resync, started by hand
+    // at 1,000 s, compares 10 GB (50 s) then sends blocks. The unplanned failover at 1,080 s
+    // cancels it and starts from the only point, the one at the start: 1,080 s of writes
+    // are lost.
+    let extra = r#"
+[[actions]]
+at = "2026-11-23T08:16:40"
+vm = "app"
+action = "resynchronize"
+
+[[failovers]]
+at = "2026-11-23T08:18"
+kind = "unplanned"
+vm = "app"
+"#;
+    let policy = r#"resync_threshold = "1%"
+resync_start = "manual""#;
+    let small = vm("app", "2m").replace("100 GB", "20 GB");
+    let (r, _) = run(&estate("hyperv-to-azure", policy, &small, extra));
+    let v = &only_failover(&r).vms[0];
+    assert_eq!(v.refused, None);
+    let resyncs = &r.vms[0].resyncs;
+    assert_eq!(resyncs.len(), 1, "{resyncs:?}");
+    assert_eq!(resyncs[0].outcome, "cancelled");
+    assert_eq!(resyncs[0].ended_at, Some(1_080 * S));
+    assert_eq!(v.recovery_point_at, Some(0));
+    assert_eq!(v.data_loss_bytes, Some(1_080_000_000));
+    balanced(&r);
+}
+
+#[test]
+fn azure_to_azure_points_every_five_minutes_give_a_saw_tooth_rpo() {
+    // 1 MB/s stays far below the cache limits (54 MB/s per VM, 20 MB/s per disk): the
+    // writes are in the cache as they are made, so the point taken at each 5-minute tick is
+    // complete at once. RPO climbs from 0 to 300 s and drops back: mean 150 s, max 300 s.
+    let (r, mem) = run(&estate("azure-to-azure", "", &vm("app", "2m"), ""));
+    let app = &r.vms[0];
+    assert_eq!(app.cycles_missed, 0);
+    assert_eq!(app.cycles_done, 287, "ticks at 300 s ... 86,100 s");
+    assert_eq!(app.rpo.max_s, Some(300.0));
+    assert_eq!(app.rpo.mean_s, Some(150.0));
+    // Hourly samples see the RPO at its phase in the cycle: 0 s at 09:00 (a tick).
+    let rpo_at_9: Vec<_> = mem
+        .samples
+        .iter()
+        .filter(|s| s.0 == 3_600 * S)
+        .map(|s| s.2)
+        .collect();
+    assert_eq!(rpo_at_9, vec![Some(0)]);
+}
+
+#[test]
+fn azure_to_azure_churn_over_the_disk_limit_delays_points_until_cycles_are_missed() {
+    // 25 MB/s on one disk against its 20 MB/s limit: a 5-minute log is 7.5 GB. By its close
+    // 6 GB are already in the cache; 1.5 GB more take 75 s: the 300 s point completes at
+    // 375 s. The next log's upload starts at 375 s: by 600 s 4.5 GB are up, 3 GB take 150 s
+    // (done 750 s); then 225 s (done 1,125 s). Over the first 1,190 s the RPO peaks just
+    // before 1,125 s at 1,125 - 600 = 525 s.
+    let fast = vm("app", "2m").replace("1 MB/s", "25 MB/s");
+    let text = estate("azure-to-azure", "", &fast, "");
+    let (r, _) = run(&text.replace("duration = \"1d\"", "duration = \"1190s\""));
+    assert_eq!(r.vms[0].cycles_missed, 0);
+    assert_eq!(r.vms[0].rpo.max_s, Some(525.0));
+    // Then 300 s (done 1,500 s, with the next tick, which comes first: a missed cycle).
+    // Replication never catches up.
+    let (r, _) = run(&text);
+    assert!(r.vms[0].cycles_missed > 0);
+    assert!(r.vms[0].rpo.max_s.unwrap() > 1_800.0, "{:?}", r.vms[0].rpo);
+    // High churn raises the VM limit to 100 MB/s; with the disk limit at 50 MB/s it keeps up.
+    let policy = "high_churn = true\ncache_disk_limit = \"50 MB/s\"";
+    let (r, _) = run(&estate("azure-to-azure", policy, &fast, ""));
+    assert_eq!(r.vms[0].cycles_missed, 0);
+    assert_eq!(r.vms[0].rpo.max_s, Some(300.0));
+}
+
+#[test]
+fn azure_to_azure_alerts_after_an_hour_without_a_new_point() {
+    // A 100 kB/s disk limit against 1 MB/s: the first log (300 MB, 30 MB uploaded by its
+    // close) completes at 300 + 2,700 = 3,000 s; the next covers 300-3,300 s (3 GB) and
+    // needs 29,700 s more. An hour after the 3,000 s point, at 6,600,001 ms, the alert.
+    let policy = "cache_disk_limit = \"100 kB/s\"";
+    let (_, mem) = run(&estate("azure-to-azure", policy, &vm("app", "2m"), ""));
+    let alert: Vec<_> = mem
+        .health
+        .iter()
+        .filter(|h| h.4 == "no new recovery point for 60 minutes")
+        .collect();
+    assert!(!alert.is_empty(), "{:?}", mem.health);
+    assert_eq!(alert[0].1, 6_600_001);
+}
+
+#[test]
+fn plan_rto_is_the_slowest_vm_of_each_group_plus_the_steps_between() {
+    // Group 1: db-a boots in 2 min, db-b in 5 min; then a 3-minute script and a 4-minute
+    // manual action; group 2: web boots in 1 min. Unplanned at 1,000 s: every VM's point is
+    // ready at once. RTO = 5 + 3 + 4 + 1 = 13 min = 780 s.
+    let vms = [vm("db-a", "2m"), vm("db-b", "5m"), vm("web", "1m")].concat();
+    let extra = r#"
+[[recovery_plans]]
+name = "erp"
+groups = [
+  { vms = ["db-a", "db-b"], after = [{ script = "check-db", duration = "3m" }, { manual = "DBA sign-off", wait = "4m" }] },
+  { vms = ["web"] },
+]
+
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "unplanned"
+plan = "erp"
+"#;
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vms, extra));
+    let f = only_failover(&r);
+    assert!(f.target_is_plan);
+    assert_eq!(f.rto(), Some(780 * S));
+    assert_eq!(f.groups[0].started_at, Some(1_000 * S));
+    assert_eq!(f.groups[0].booted_at, Some(1_300 * S));
+    assert_eq!(f.groups[1].started_at, Some(1_720 * S));
+    assert_eq!(f.groups[1].booted_at, Some(1_780 * S));
+    assert_eq!(f.steps.len(), 2);
+    assert_eq!(
+        (f.steps[0].started_at, f.steps[0].ended_at),
+        (1_300 * S, 1_480 * S)
+    );
+    // Every VM lost the 100 s since the 900 s point.
+    assert!(f.vms.iter().all(|v| v.data_loss_ms == Some(100 * S)));
+    balanced(&r);
+}
+
+#[test]
+fn a_failed_script_stops_a_planned_plan_but_not_an_unplanned_one() {
+    let vms = [vm("db", "2m"), vm("web", "1m")].concat();
+    let plan = r#"
+[[recovery_plans]]
+name = "erp"
+groups = [
+  { vms = ["db"], after = [{ script = "check-db", duration = "3m", fails = true }] },
+  { vms = ["web"] },
+]
+"#;
+    let order = |kind: &str| {
+        format!("{plan}\n[[failovers]]\nat = \"2026-11-23T08:16:40\"\nkind = \"{kind}\"\nplan = \"erp\"\n")
+    };
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vms, &order("planned")));
+    let f = only_failover(&r);
+    assert_eq!(f.stopped.as_deref(), Some("script check-db failed"));
+    assert_eq!(f.completed_at, None);
+    assert_eq!(f.groups[1].started_at, None);
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vms, &order("unplanned")));
+    let f = only_failover(&r);
+    assert_eq!(f.stopped, None);
+    assert_eq!(f.steps[0].outcome, "failed");
+    // 120 s boot + 180 s script + 60 s boot.
+    assert_eq!(f.rto(), Some(360 * S));
+}
+
+#[test]
+fn refused_operations_say_why_in_the_event_log() {
+    // Planned failover during a resync; a test failover of a VM still in initial
+    // replication; a failover of a VM whose network has no mapping; a planned failover when
+    // the site is lost.
+    let ir_vm = r#"
+[[vms]]
+name = "new"
+network = "corp"
+churn = "1 MB/s"
+disks = [{ size = "100 GB", used = "50 GB" }]
+"#;
+    let unmapped = vm("dmz", "2m").replace("network = \"corp\"", "network = \"dmz\"");
+    let small = vm("app", "2m").replace("100 GB", "20 GB");
+    let vms = [small, ir_vm.to_string(), unmapped].concat();
+    let extra = r#"
+[[actions]]
+at = "2026-11-23T08:10"
+vm = "app"
+action = "resynchronize"
+
+[[failovers]]
+at = "2026-11-23T08:11"
+kind = "planned"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T08:11"
+kind = "test"
+vm = "new"
+
+[[failovers]]
+at = "2026-11-23T08:11"
+kind = "unplanned"
+vm = "dmz"
+"#;
+    // 1% of 20 GB: resync required at 200 s, started at 600 s, sending blocks at 650 s.
+    let policy = "resync_threshold = \"1%\"\nresync_start = \"manual\"";
+    let (r, mem) = run(&estate("hyperv-to-azure", policy, &vms, extra));
+    let why = refusals(&mem);
+    assert!(
+        why.contains(&"planned-failover is not allowed in state resynchronizing".to_string()),
+        "{why:?}"
+    );
+    assert!(
+        why.contains(&"test-failover is not allowed in state initial-replication".to_string()),
+        "{why:?}"
+    );
+    assert!(
+        why.contains(&"unplanned-failover: network dmz has no mapping at site dc".to_string()),
+        "{why:?}"
+    );
+    assert!(r.failovers.iter().all(|f| f.vms[0].refused.is_some()));
+
+    let extra = r#"
+[[site_events]]
+site = "dc"
+down_at = "2026-11-23T08:10"
+
+[[failovers]]
+at = "2026-11-23T08:11"
+kind = "planned"
+vm = "app"
+"#;
+    let (_, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    assert_eq!(
+        refusals(&mem),
+        vec!["planned-failover: the source site dc is unreachable".to_string()]
+    );
+}
+
+#[test]
+fn test_failover_keeps_replicating_and_cleanup_removes_the_copy() {
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T10:00"
+kind = "test"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T11:00"
+kind = "cleanup"
+vm = "app"
+"#;
+    let (r, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    let f = only_failover(&r);
+    let v = &f.vms[0];
+    // The 10:00 tick (7,200 s) has just closed a log, still in flight: the newest point is
+    // the previous tick's.
+    assert_eq!(v.recovery_point_at, Some(6_900 * S));
+    assert_eq!(v.data_loss_bytes, Some(0));
+    assert_eq!(v.downtime(), None, "a test failover has no downtime");
+    assert_eq!(f.rto(), Some(120 * S));
+    assert_eq!(v.state_after, "protected");
+    // Replication never stopped: every tick of the day was a cycle.
+    assert_eq!(r.vms[0].cycles_done + r.vms[0].cycles_missed, 287);
+    assert!(mem.events.iter().any(|e| e.4 == "test copy removed"));
+    assert!(refusals(&mem).is_empty());
+}
+
+#[test]
+fn vmm_to_vmm_unplanned_commit_reverse_and_failback() {
+    // Unplanned at 1,000 s (no site loss), commit at 1,200 s, reverse replication at
+    // 1,500 s (a sync: compare 10 GB at 200 MB/s = 50 s, then the differing blocks), a
+    // planned failback at 3 h, after which the VM is protected from the primary again.
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "unplanned"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "commit"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T08:25"
+kind = "reverse-replicate"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T11:00"
+kind = "failback"
+vm = "app"
+"#;
+    let (r, mem) = run(&estate("vmm-to-vmm", "", &vm("app", "2m"), extra));
+    assert_eq!(r.failovers.len(), 2);
+    assert_eq!(r.failovers[0].vms[0].state_after, "failed-over");
+    let back = &r.failovers[1];
+    assert_eq!(back.kind, "failback");
+    assert_eq!(back.vms[0].data_loss_bytes, Some(0));
+    assert_eq!(back.vms[0].state_after, "protected");
+    let resyncs = &r.vms[0].resyncs;
+    assert_eq!(resyncs.len(), 1);
+    assert_eq!(resyncs[0].cause, "reverse replication");
+    assert_eq!(resyncs[0].outcome, "completed");
+    assert_eq!(resyncs[0].started_at, Some(1_500 * S));
+    assert_eq!(r.vms[0].state, "protected");
+    assert!(refusals(&mem).is_empty(), "{:?}", refusals(&mem));
+    balanced(&r);
+}
+
+#[test]
+fn hyperv_to_azure_failback_sync_first_has_less_downtime_than_a_full_download() {
+    let failback = |mode: &str| {
+        format!(
+            r#"
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "unplanned"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "commit"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T12:00"
+kind = "failback"
+vm = "app"
+mode = "{mode}"
+"#
+        )
+    };
+    let (r, _) = run(&estate(
+        "hyperv-to-azure",
+        "",
+        &vm("app", "2m"),
+        &failback("full-download"),
+    ));
+    let full = &r.failovers[1].vms[0];
+    // The Azure VM shuts down at 4 h (14,400 s); 10 GB at 12.5 MB/s take 800 s; 2 min boot.
+    assert_eq!(full.source_stopped_at, Some(14_400 * S));
+    assert_eq!(full.downtime(), Some(920 * S));
+    assert_eq!(full.state_after, "failed-over");
+    let (r, _) = run(&estate(
+        "hyperv-to-azure",
+        "",
+        &vm("app", "2m"),
+        &failback("sync-first"),
+    ));
+    let sync = &r.failovers[1].vms[0];
+    // Compared and sent while running; the shutdown comes later and only the writes made
+    // during the block transfer go after it.
+    assert!(sync.source_stopped_at.unwrap() > 14_400 * S);
+    assert!(sync.downtime().unwrap() < full.downtime().unwrap());
+    assert_eq!(r.vms[0].resyncs[0].cause, "failback synchronization");
+    balanced(&r);
+}
