@@ -52,6 +52,9 @@ impl WorkloadSpec {
     }
 }
 
+/// `DiskWrites::stopped_at_bytes` of a VM that runs.
+const RUNNING: u64 = u64::MAX;
+
 /// The cumulative writes of one disk.
 #[derive(Debug, Clone)]
 pub struct DiskWrites {
@@ -69,8 +72,9 @@ pub struct DiskWrites {
     /// Bytes the schedule would have written while the VM was down: never written. The
     /// schedule itself runs on (an office day is an office day whenever the VM comes back).
     skipped: u64,
-    /// While the VM is down: the schedule's cumulative bytes when it stopped.
-    stopped_at_bytes: Option<u64>,
+    /// While the VM is down: the schedule's cumulative bytes when it stopped; `RUNNING`
+    /// otherwise (a sentinel keeps the per-disk state small).
+    stopped_at_bytes: u64,
 }
 
 impl DiskWrites {
@@ -85,7 +89,7 @@ impl DiskWrites {
             bytes_at_seg_start: 0,
             phase: 0,
             skipped: 0,
-            stopped_at_bytes: None,
+            stopped_at_bytes: RUNNING,
         };
         match &w.spec {
             WorkloadSpec::Constant { rate } => w.seg_rate = *rate,
@@ -120,15 +124,15 @@ impl DiskWrites {
 
     /// The VM goes down at `t`: it writes nothing until [`DiskWrites::restart`].
     pub fn stop(&mut self, t: Time, calendar: &Calendar) {
-        if self.stopped_at_bytes.is_none() {
-            let schedule = self.written_by(t, calendar) + self.skipped;
-            self.stopped_at_bytes = Some(schedule);
+        if !self.is_stopped() {
+            self.stopped_at_bytes = self.written_by(t, calendar) + self.skipped;
         }
     }
 
     /// The VM runs again from `t`.
     pub fn restart(&mut self, t: Time, calendar: &Calendar) {
-        if let Some(at_stop) = self.stopped_at_bytes.take() {
+        if self.is_stopped() {
+            let at_stop = std::mem::replace(&mut self.stopped_at_bytes, RUNNING);
             while t >= self.seg_end {
                 self.next_segment(calendar);
             }
@@ -138,16 +142,17 @@ impl DiskWrites {
     }
 
     pub fn is_stopped(&self) -> bool {
-        self.stopped_at_bytes.is_some()
+        self.stopped_at_bytes != RUNNING
     }
 
     /// Cumulative bytes at `t` inside (or at the end of) the current segment, without moving.
     #[inline(always)]
     fn written_in_segment(&self, t: Time) -> u64 {
         debug_assert!(self.seg_start <= t && t <= self.seg_end);
-        let schedule = match self.stopped_at_bytes {
-            Some(at_stop) => at_stop,
-            None => self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start),
+        let schedule = if self.is_stopped() {
+            self.stopped_at_bytes
+        } else {
+            self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
         };
         schedule - self.skipped
     }

@@ -157,19 +157,19 @@ struct VmCold {
     at_secondary: bool,
     /// Why it writes nothing now (`failover::STOP_*` bits); 0 while it runs.
     stopped: u8,
-    /// When its site was lost, while it is.
-    site_lost_at: Option<Time>,
-    /// Recovery points at the target: kept only when the scenario orders failovers.
-    points: Option<Box<crate::model::recovery_points::RecoveryPoints>>,
-    next_app_consistent: Option<Time>,
-    /// The point an ordered test or unplanned failover uses.
-    chosen_point: Option<crate::model::recovery_points::RecoveryPoint>,
-    /// The failover run this VM is part of, and its slot there.
-    run: Option<(u32, u32)>,
+    /// Failover state; boxed: most planning runs never need it.
+    failover: Option<Box<failover::VmFailover>>,
     /// Writes lost at unplanned failovers (the books' share; see `lose_writes_after_point`).
     bytes_lost: u64,
     /// azure-to-azure: the VM's use of the cache storage account.
-    cache: cache::CachePipe,
+    cache: Option<Box<cache::CachePipe>>,
+}
+
+impl VmCold {
+    /// The VM's failover state, created on first use.
+    fn failover(&mut self) -> &mut failover::VmFailover {
+        self.failover.get_or_insert_with(Default::default)
+    }
 }
 
 struct Link {
@@ -220,6 +220,10 @@ pub(super) struct World<'a> {
     site_down: Vec<u32>,
     site_disks_lost: Vec<bool>,
     runs: Vec<failover::FailoverRun>,
+    /// The scenario orders failovers: VMs keep their recovery points.
+    keeps_points: bool,
+    /// Some policy compresses (vmm-to-vmm): transfers go through `wire_bytes`.
+    compresses: bool,
 }
 
 impl<'a> World<'a> {
@@ -347,12 +351,7 @@ impl<'a> World<'a> {
         World {
             scenario,
             recorder,
-            cold: (0..scenario.vms.len())
-                .map(|_| VmCold {
-                    points: keeps_points.then(Default::default),
-                    ..VmCold::default()
-                })
-                .collect(),
+            cold: (0..scenario.vms.len()).map(|_| VmCold::default()).collect(),
             vms,
             marks: vec![DiskMarks::default(); all_disks.len()],
             disks: all_disks,
@@ -374,6 +373,8 @@ impl<'a> World<'a> {
             site_down: vec![0; scenario.sites.len()],
             site_disks_lost: vec![false; scenario.sites.len()],
             runs: Vec::new(),
+            keeps_points,
+            compresses: scenario.policies.iter().any(|p| p.compression_ratio != 1.0),
         }
     }
 
@@ -556,7 +557,9 @@ impl<'a> World<'a> {
 
     /// Set every disk mark of a VM to its writes by `now` (tracking starts from a clean slate).
     fn mark_all(&mut self, vm: usize, now: Time) -> u64 {
-        self.cache_log_closed(now, vm);
+        if self.vms[vm].link == NO_LINK {
+            self.cache_log_closed(now, vm);
+        }
         let w = self.written_marking(vm, now, |m| &mut m.log_open);
         let range = self.disk_range(vm);
         for m in &mut self.marks[range] {
@@ -1100,8 +1103,10 @@ impl<'a> World<'a> {
                 }
                 v.recovery_point = Some(log.closed_at);
                 v.rpo_ramp_from = now;
-                let written = v.written_at_log_open;
-                self.keep_point(now, vm, log.closed_at, written);
+                if self.keeps_points {
+                    let written = v.written_at_log_open;
+                    self.keep_point(now, vm, log.closed_at, written);
+                }
                 let v = &mut self.vms[vm];
                 if delta {
                     v.cycles_done += 1;
@@ -1342,7 +1347,9 @@ impl<'a> World<'a> {
         let compared = spec.used_size();
         let compare_ms =
             resync::compare_ms(compared, policy.resync_read_rate).unwrap_or(Time::MAX / 4);
-        self.cache_log_closed(now, vm);
+        if self.vms[vm].link == NO_LINK {
+            self.cache_log_closed(now, vm);
+        }
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
         c.bytes_discarded += w - v.written_at_log_open;
         v.written_at_log_open = w;
@@ -1409,12 +1416,11 @@ impl<'a> World<'a> {
     /// Bytes on the wire for `bytes` of data: vmm-to-vmm may compress [ours: off].
     #[inline(always)]
     fn wire_bytes(&self, vm: usize, bytes: u64) -> u64 {
-        let ratio = self.scenario.policies[self.vms[vm].policy].compression_ratio;
-        if ratio == 1.0 {
-            bytes
-        } else {
-            (bytes as f64 / ratio).ceil() as u64
+        if !self.compresses {
+            return bytes;
         }
+        let ratio = self.scenario.policies[self.vms[vm].policy].compression_ratio;
+        (bytes as f64 / ratio).ceil() as u64
     }
 
     /// The most one disk has written since the open log was opened (azure-to-azure logs).

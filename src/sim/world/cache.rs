@@ -41,7 +41,7 @@ impl World<'_> {
         queue: &mut EventQueue<Event>,
     ) {
         let limits = self.scenario.policies[self.vms[vm].policy].cache;
-        let pipe = &mut self.cold[vm].cache;
+        let pipe = self.cold[vm].cache.get_or_insert_with(Default::default);
         let since = if continuous {
             pipe.log_opened_at.max(pipe.free_at).min(now)
         } else {
@@ -64,12 +64,15 @@ impl World<'_> {
 
     /// A log was closed now: the next one's writes start to upload.
     pub(super) fn cache_log_closed(&mut self, now: Time, vm: usize) {
-        self.cold[vm].cache.log_opened_at = now;
+        self.cold[vm]
+            .cache
+            .get_or_insert_with(Default::default)
+            .log_opened_at = now;
     }
 
     /// The transfer in progress ended (its event was current).
     pub(super) fn cache_done(&mut self, now: Time, vm: usize) -> bool {
-        let pipe = &mut self.cold[vm].cache;
+        let pipe = self.cold[vm].cache.get_or_insert_with(Default::default);
         if pipe.running.take().is_none() {
             return false;
         }
@@ -79,7 +82,7 @@ impl World<'_> {
 
     /// Stop the transfer in progress; what it had left, in proportion to the time left.
     pub(super) fn cache_stop(&mut self, now: Time, vm: usize) -> Option<u64> {
-        let pipe = &mut self.cold[vm].cache;
+        let pipe = self.cold[vm].cache.get_or_insert_with(Default::default);
         let (start, done, bytes) = pipe.running.take()?;
         pipe.free_at = now;
         let total = (done - start).max(1);
@@ -89,7 +92,7 @@ impl World<'_> {
 
     /// Bytes the transfer in progress has left.
     pub(super) fn cache_remaining(&self, now: Time, vm: usize) -> u64 {
-        match self.cold[vm].cache.running {
+        match self.cold[vm].cache.as_ref().and_then(|p| p.running) {
             Some((start, done, bytes)) => {
                 let total = (done - start).max(1);
                 (u128::from(bytes) * u128::from(done.saturating_sub(now)))

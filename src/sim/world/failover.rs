@@ -6,11 +6,27 @@ use super::*;
 use crate::model::failover::{
     FailbackMode, FailoverKind, OperationKind, OperationTarget, PlanStep, SCRIPT_TIMEOUT_MS,
 };
-use crate::model::recovery_points::{Consistency, PointChoice, RecoveryPoint, Retention};
+use crate::model::recovery_points::{
+    Consistency, PointChoice, RecoveryPoint, RecoveryPoints, Retention,
+};
 
 /// Why a VM writes nothing now (bits of `VmCold::stopped`).
 pub(super) const STOP_SHUT_DOWN: u8 = 1;
 pub(super) const STOP_SITE_LOST: u8 = 2;
+
+/// A VM's failover state (boxed in `VmCold`: created on first use).
+#[derive(Default)]
+pub(super) struct VmFailover {
+    /// When its site was lost, while it is.
+    site_lost_at: Option<Time>,
+    /// Recovery points at the target: kept only when the scenario orders failovers.
+    points: RecoveryPoints,
+    next_app_consistent: Option<Time>,
+    /// The point an ordered test or unplanned failover uses.
+    chosen_point: Option<RecoveryPoint>,
+    /// The failover run this VM is part of, and its slot there.
+    run: Option<(u32, u32)>,
+}
 
 /// Where a failover run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,12 +84,12 @@ impl World<'_> {
 
     /// A log closed at `closed_at` (the VM had written `written` by then) has been applied.
     pub(super) fn keep_point(&mut self, now: Time, vm: usize, closed_at: Time, written: u64) {
-        if self.cold[vm].points.is_none() {
+        if !self.keeps_points {
             return;
         }
         let retention = self.retention(vm);
         let every = self.scenario.policies[self.vms[vm].policy].app_consistent_every;
-        let c = &mut self.cold[vm];
+        let c = self.cold[vm].failover();
         // [ours] An app-consistent (VSS) snapshot is due every `every` from the first point;
         // the first log closed at or after it carries it.
         let consistency = match (every, c.next_app_consistent) {
@@ -87,28 +103,30 @@ impl World<'_> {
             }
             _ => Consistency::Crash,
         };
-        if let Some(points) = c.points.as_mut() {
-            let point = RecoveryPoint {
-                at: closed_at,
-                consistency,
-                written,
-            };
-            points.add(point, now, retention);
-        }
+        let point = RecoveryPoint {
+            at: closed_at,
+            consistency,
+            written,
+        };
+        c.points.add(point, now, retention);
     }
 
     pub(super) fn clear_points(&mut self, vm: usize) {
-        if let Some(points) = self.cold[vm].points.as_mut() {
-            points.clear();
+        if let Some(f) = self.cold[vm].failover.as_mut() {
+            f.points.clear();
         }
     }
 
     /// The point a failover would use now, after retention.
     fn choose_point(&mut self, now: Time, vm: usize, choice: PointChoice) -> Option<RecoveryPoint> {
         let retention = self.retention(vm);
-        let points = self.cold[vm].points.as_mut()?;
+        let points = &mut self.cold[vm].failover.as_mut()?.points;
         points.prune(now, retention);
         points.choose(choice)
+    }
+
+    fn site_lost_at(&self, vm: usize) -> Option<Time> {
+        self.cold[vm].failover.as_ref().and_then(|f| f.site_lost_at)
     }
 
     /// The site a VM's source hosts belong to.
@@ -156,7 +174,7 @@ impl World<'_> {
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
             if self.site_of(vm) == site && !self.cold[vm].at_secondary {
-                self.cold[vm].site_lost_at.get_or_insert(now);
+                self.cold[vm].failover().site_lost_at.get_or_insert(now);
                 self.stop_writes(now, vm, STOP_SITE_LOST);
                 self.log_event(now, vm, "site", "", "", format!("site {name} lost"));
             }
@@ -187,7 +205,7 @@ impl World<'_> {
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
             if self.site_of(vm) == site && self.cold[vm].stopped & STOP_SITE_LOST != 0 {
-                self.cold[vm].site_lost_at = None;
+                self.cold[vm].failover().site_lost_at = None;
                 self.log_event(now, vm, "site", "", "", format!("site {name} back"));
                 self.start_writes(now, vm, STOP_SITE_LOST, queue);
             }
@@ -413,7 +431,7 @@ impl World<'_> {
                     other => other,
                 };
                 match self.choose_point(now, vm, choice) {
-                    Some(p) => self.cold[vm].chosen_point = Some(p),
+                    Some(p) => self.cold[vm].failover().chosen_point = Some(p),
                     None if matches!(
                         self.vms[vm].machine.state().kind(),
                         rep::StateKind::Protected
@@ -460,17 +478,17 @@ impl World<'_> {
             }
             _ => unreachable!("only failovers and failbacks start a run"),
         };
-        self.cold[vm].run = Some((run as u32, slot as u32));
+        self.cold[vm].failover().run = Some((run as u32, slot as u32));
         let refused = self.feed_checked(now, vm, input, queue);
         if refused.is_some() {
-            self.cold[vm].run = None;
+            self.cold[vm].failover().run = None;
         }
         refused
     }
 
     /// The machine's `ShutDown`: the VM stops writing on the side it ran on.
     pub(super) fn shut_down(&mut self, now: Time, vm: usize) {
-        let stopped_at = self.cold[vm].site_lost_at.unwrap_or(now);
+        let stopped_at = self.site_lost_at(vm).unwrap_or(now);
         self.stop_writes(now, vm, STOP_SHUT_DOWN);
         if let Some(slot) = self.run_slot(vm) {
             slot.source_stopped_at.get_or_insert(stopped_at);
@@ -478,7 +496,7 @@ impl World<'_> {
     }
 
     fn run_slot(&mut self, vm: usize) -> Option<&mut FailoverVmRecord> {
-        let (run, slot) = self.cold[vm].run?;
+        let (run, slot) = self.cold[vm].failover.as_ref()?.run?;
         Some(&mut self.runs[run as usize].record.vms[slot as usize])
     }
 
@@ -486,11 +504,10 @@ impl World<'_> {
     /// after the chosen point are lost: what was pending, and what had been applied after it.
     pub(super) fn lose_writes_after_point(&mut self, now: Time, vm: usize) {
         let w = self.written(vm, now);
-        let point = self.cold[vm].chosen_point.take();
-        let newest = self.cold[vm]
-            .points
-            .as_ref()
-            .and_then(|p| p.choose(PointChoice::Latest));
+        let f = self.cold[vm].failover();
+        let point = f.chosen_point.take();
+        let newest = f.points.choose(PointChoice::Latest);
+        let stopped_at = f.site_lost_at.unwrap_or(now);
         let range = self.disk_range(vm);
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
         let in_flight = match v.transfer.take() {
@@ -518,7 +535,6 @@ impl World<'_> {
                 m.good -= share.min(m.good);
             }
         }
-        let stopped_at = c.site_lost_at.unwrap_or(now);
         if let Some(slot) = self.run_slot(vm) {
             if let Some(p) = point {
                 slot.recovery_point_at = Some(p.at);
@@ -531,7 +547,7 @@ impl World<'_> {
 
     /// The machine's `StartTestCopy`: the copy's data is ready at once.
     pub(super) fn start_test_copy(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let point = self.cold[vm].chosen_point.take();
+        let point = self.cold[vm].failover().chosen_point.take();
         let detail = match point {
             Some(p) => format!(
                 "test copy from the point of {}",
@@ -571,7 +587,7 @@ impl World<'_> {
         c.at_secondary = !c.at_secondary;
         // The lost site no longer holds the VM's writes back: it runs elsewhere.
         c.stopped &= !STOP_SITE_LOST;
-        c.site_lost_at = None;
+        c.failover().site_lost_at = None;
         let v = &mut self.vms[vm];
         if let Some(rp) = v.recovery_point.take() {
             v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
@@ -599,7 +615,7 @@ impl World<'_> {
     }
 
     fn vm_ready(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let Some((run, slot)) = self.cold[vm].run else {
+        let Some((run, slot)) = self.cold[vm].failover.as_ref().and_then(|f| f.run) else {
             return;
         };
         self.runs[run as usize].record.vms[slot as usize].ready_at = Some(now);
@@ -790,8 +806,10 @@ impl World<'_> {
             let vm = self.runs[r].vm_of[s];
             let state = self.vms[vm].machine.state().kind().name();
             self.runs[r].record.vms[s].state_after = state;
-            if self.cold[vm].run == Some((r as u32, s as u32)) {
-                self.cold[vm].run = None;
+            if let Some(f) = self.cold[vm].failover.as_mut() {
+                if f.run == Some((r as u32, s as u32)) {
+                    f.run = None;
+                }
             }
         }
     }
