@@ -515,3 +515,73 @@ mode = "{mode}"
     assert_eq!(r.vms[0].resyncs[0].cause, "failback synchronization");
     balanced(&r);
 }
+
+#[test]
+fn failback_waits_for_the_lost_site_to_come_back() {
+    // The site is lost at 1,000 s and back at 2 h (7,200 s) with its disks. The unplanned
+    // failover at 1,200 s runs the VM on the secondary site; commit. Reverse replication and
+    // failback are refused while the primary is down; after it is back, reverse replication
+    // syncs the differences and the failback at 4 h brings the VM home, protected again.
+    let extra = r#"
+[[site_events]]
+site = "dc"
+down_at = "2026-11-23T08:16:40"
+up_at = "2026-11-23T10:00"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "unplanned"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T08:25"
+kind = "commit"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T09:00"
+kind = "reverse-replicate"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T09:30"
+kind = "failback"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T10:30"
+kind = "reverse-replicate"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T12:00"
+kind = "failback"
+vm = "app"
+"#;
+    let (r, mem) = run(&estate("vmm-to-vmm", "", &vm("app", "2m"), extra));
+    assert_eq!(
+        refusals(&mem),
+        vec![
+            "reverse-replicate: site dc is down".to_string(),
+            "failback: the primary site dc is unreachable".to_string()
+        ]
+    );
+    let back = r.failovers.last().unwrap();
+    assert_eq!(back.kind, "failback");
+    assert_eq!(back.vms[0].refused, None);
+    assert_eq!(back.vms[0].state_after, "protected");
+    assert_eq!(r.vms[0].resyncs[0].started_at, Some(9_000 * S));
+    balanced(&r);
+    // With the disks lost, reverse replication is a full initial replication.
+    let lost = extra.replace(
+        "up_at = \"2026-11-23T10:00\"",
+        "up_at = \"2026-11-23T10:00\"\ndisks_lost = true",
+    );
+    let (r, mem) = run(&estate("vmm-to-vmm", "", &vm("app", "2m"), &lost));
+    assert!(r.vms[0].resyncs.is_empty());
+    assert!(mem
+        .jobs
+        .iter()
+        .any(|j| j.1 == "Initial replication" && j.2 == 9_000 * S && j.4 == "succeeded"));
+    balanced(&r);
+}
