@@ -153,22 +153,25 @@ struct VmCold {
     transfer_failures: u64,
     retries: u64,
     health: HealthClock,
-    /// The VM runs on the secondary side (failed over).
-    at_secondary: bool,
-    /// Why it writes nothing now (`failover::STOP_*` bits); 0 while it runs.
-    stopped: u8,
-    /// Failover state; boxed: most planning runs never need it.
+    /// Failover state and the azure-to-azure cache pipe; boxed: most planning runs never
+    /// need them, and a large estate pays for the space per VM.
     failover: Option<Box<failover::VmFailover>>,
-    /// Writes lost at unplanned failovers (the books' share; see `lose_writes_after_point`).
-    bytes_lost: u64,
-    /// azure-to-azure: the VM's use of the cache storage account.
-    cache: Option<Box<cache::CachePipe>>,
 }
 
 impl VmCold {
     /// The VM's failover state, created on first use.
     fn failover(&mut self) -> &mut failover::VmFailover {
         self.failover.get_or_insert_with(Default::default)
+    }
+
+    /// The VM runs on the secondary side (failed over).
+    fn at_secondary(&self) -> bool {
+        self.failover.as_ref().is_some_and(|f| f.at_secondary)
+    }
+
+    /// Writes lost at unplanned failovers (the books' share; see `lose_writes_after_point`).
+    fn bytes_lost(&self) -> u64 {
+        self.failover.as_ref().map_or(0, |f| f.bytes_lost)
     }
 }
 
@@ -944,7 +947,7 @@ impl<'a> World<'a> {
                 + in_flight
                 + v.arrived.map_or(0, |a| a.bytes)
                 + c.bytes_discarded
-                + c.bytes_lost
+                + c.bytes_lost()
     }
 
     #[inline(always)]
@@ -1218,7 +1221,7 @@ impl<'a> World<'a> {
             Action::ReverseDirection => {
                 // Points belong to one direction: the new one starts without any.
                 self.clear_points(vm);
-                let (from, to) = if self.cold[vm].at_secondary {
+                let (from, to) = if self.cold[vm].at_secondary() {
                     ("secondary", "primary")
                 } else {
                     ("primary", "secondary")
@@ -1715,7 +1718,7 @@ impl<'a> World<'a> {
                 resyncs: std::mem::take(&mut c.resyncs),
                 bytes_discarded: c.bytes_discarded,
                 bytes_resync_sent: c.bytes_resync_sent,
-                bytes_lost: c.bytes_lost,
+                bytes_lost: c.bytes_lost(),
                 health: c.health.current.name(),
                 time_warning_ms: c.health.time_in(Health::Warning, end),
                 time_critical_ms: c.health.time_in(Health::Critical, end),

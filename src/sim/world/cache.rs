@@ -11,7 +11,7 @@
 
 use super::*;
 
-/// A VM's use of the cache pipe.
+/// A VM's use of the cache pipe (kept in its boxed failover state).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct CachePipe {
     /// When the pipe finished its last transfer: a log's writes upload from then at the
@@ -41,7 +41,7 @@ impl World<'_> {
         queue: &mut EventQueue<Event>,
     ) {
         let limits = self.scenario.policies[self.vms[vm].policy].cache;
-        let pipe = self.cold[vm].cache.get_or_insert_with(Default::default);
+        let pipe = &mut self.cold[vm].failover().cache;
         let since = if continuous {
             pipe.log_opened_at.max(pipe.free_at).min(now)
         } else {
@@ -64,15 +64,12 @@ impl World<'_> {
 
     /// A log was closed now: the next one's writes start to upload.
     pub(super) fn cache_log_closed(&mut self, now: Time, vm: usize) {
-        self.cold[vm]
-            .cache
-            .get_or_insert_with(Default::default)
-            .log_opened_at = now;
+        self.cold[vm].failover().cache.log_opened_at = now;
     }
 
     /// The transfer in progress ended (its event was current).
     pub(super) fn cache_done(&mut self, now: Time, vm: usize) -> bool {
-        let pipe = self.cold[vm].cache.get_or_insert_with(Default::default);
+        let pipe = &mut self.cold[vm].failover().cache;
         if pipe.running.take().is_none() {
             return false;
         }
@@ -82,7 +79,7 @@ impl World<'_> {
 
     /// Stop the transfer in progress; what it had left, in proportion to the time left.
     pub(super) fn cache_stop(&mut self, now: Time, vm: usize) -> Option<u64> {
-        let pipe = self.cold[vm].cache.get_or_insert_with(Default::default);
+        let pipe = &mut self.cold[vm].failover().cache;
         let (start, done, bytes) = pipe.running.take()?;
         pipe.free_at = now;
         let total = (done - start).max(1);
@@ -92,7 +89,11 @@ impl World<'_> {
 
     /// Bytes the transfer in progress has left.
     pub(super) fn cache_remaining(&self, now: Time, vm: usize) -> u64 {
-        match self.cold[vm].cache.as_ref().and_then(|p| p.running) {
+        match self.cold[vm]
+            .failover
+            .as_ref()
+            .and_then(|f| f.cache.running)
+        {
             Some((start, done, bytes)) => {
                 let total = (done - start).max(1);
                 (u128::from(bytes) * u128::from(done.saturating_sub(now)))

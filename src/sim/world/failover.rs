@@ -17,6 +17,13 @@ pub(super) const STOP_SITE_LOST: u8 = 2;
 /// A VM's failover state (boxed in `VmCold`: created on first use).
 #[derive(Default)]
 pub(super) struct VmFailover {
+    /// The VM runs on the secondary side (failed over).
+    pub(super) at_secondary: bool,
+    /// Why it writes nothing now (`STOP_*` bits); 0 while it runs.
+    stopped: u8,
+    pub(super) bytes_lost: u64,
+    /// azure-to-azure: the VM's use of the cache storage account.
+    pub(super) cache: super::cache::CachePipe,
     /// When its site was lost, while it is.
     site_lost_at: Option<Time>,
     /// Recovery points at the target: kept only when the scenario orders failovers.
@@ -135,8 +142,9 @@ impl World<'_> {
     }
 
     pub(super) fn stop_writes(&mut self, now: Time, vm: usize, why: u8) {
-        let was = self.cold[vm].stopped;
-        self.cold[vm].stopped |= why;
+        let f = self.cold[vm].failover();
+        let was = f.stopped;
+        f.stopped |= why;
         if was == 0 {
             let cal = &self.scenario.calendar;
             let range = self.disk_range(vm);
@@ -153,9 +161,10 @@ impl World<'_> {
         why: u8,
         queue: &mut EventQueue<Event>,
     ) {
-        let was = self.cold[vm].stopped;
-        self.cold[vm].stopped &= !why;
-        if was != 0 && self.cold[vm].stopped == 0 {
+        let f = self.cold[vm].failover();
+        let was = f.stopped;
+        f.stopped &= !why;
+        if was != 0 && f.stopped == 0 {
             let cal = &self.scenario.calendar;
             let range = self.disk_range(vm);
             for d in &mut self.disks[range] {
@@ -173,7 +182,7 @@ impl World<'_> {
         self.site_down[site] += 1;
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
-            if self.site_of(vm) == site && !self.cold[vm].at_secondary {
+            if self.site_of(vm) == site && !self.cold[vm].at_secondary() {
                 self.cold[vm].failover().site_lost_at.get_or_insert(now);
                 self.stop_writes(now, vm, STOP_SITE_LOST);
                 self.log_event(now, vm, "site", "", "", format!("site {name} lost"));
@@ -204,7 +213,8 @@ impl World<'_> {
         }
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
-            if self.site_of(vm) == site && self.cold[vm].stopped & STOP_SITE_LOST != 0 {
+            let stopped = self.cold[vm].failover.as_ref().map_or(0, |f| f.stopped);
+            if self.site_of(vm) == site && stopped & STOP_SITE_LOST != 0 {
                 self.cold[vm].failover().site_lost_at = None;
                 self.log_event(now, vm, "site", "", "", format!("site {name} back"));
                 self.start_writes(now, vm, STOP_SITE_LOST, queue);
@@ -272,14 +282,14 @@ impl World<'_> {
                         let why = format!("site {} is down", self.scenario.sites[site].name);
                         self.refuse(now, vm, name, why);
                     } else if self.scenario.topology == Topology::HyperVToAzure
-                        && self.cold[vm].at_secondary
+                        && self.cold[vm].at_secondary()
                     {
                         let why = "a VM running in Azure comes back by failback".to_string();
                         self.refuse(now, vm, name, why);
                     } else {
                         // The other side keeps its disks (a commit deletes recovery points,
                         // not replica disks) unless its site came back without them.
-                        let full_copy = self.cold[vm].at_secondary && self.site_disks_lost[site];
+                        let full_copy = self.cold[vm].at_secondary() && self.site_disks_lost[site];
                         self.feed_checked(now, vm, Input::ReverseReplicate { full_copy }, queue);
                     }
                 }
@@ -390,7 +400,7 @@ impl World<'_> {
         let sc = self.scenario;
         let what = kind.name();
         let site = self.site_of(vm);
-        let at_secondary = self.cold[vm].at_secondary;
+        let at_secondary = self.cold[vm].at_secondary();
         if let Some(network) = &sc.vms[vm].network {
             if !at_secondary && sc.sites[site].mapped_network(network).is_none() {
                 let why = format!(
@@ -520,7 +530,7 @@ impl World<'_> {
             _ => 0,
         };
         v.bytes_replicated -= rolled_back.min(v.bytes_replicated);
-        c.bytes_lost += (w - v.written_at_log_open) + in_flight + arrived + rolled_back;
+        c.failover().bytes_lost += (w - v.written_at_log_open) + in_flight + arrived + rolled_back;
         v.written_at_log_open = w;
         v.transfer_left = 0;
         v.tracking = false;
@@ -583,16 +593,16 @@ impl World<'_> {
             from,
             State::FailingOver(rep::FailoverStep::SendingFinal | rep::FailoverStep::Downloading)
         );
-        let c = &mut self.cold[vm];
-        c.at_secondary = !c.at_secondary;
+        let f = self.cold[vm].failover();
+        f.at_secondary = !f.at_secondary;
         // The lost site no longer holds the VM's writes back: it runs elsewhere.
-        c.stopped &= !STOP_SITE_LOST;
-        c.failover().site_lost_at = None;
+        f.stopped &= !STOP_SITE_LOST;
+        f.site_lost_at = None;
         let v = &mut self.vms[vm];
         if let Some(rp) = v.recovery_point.take() {
             v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
         }
-        let side = if self.cold[vm].at_secondary {
+        let side = if self.cold[vm].at_secondary() {
             "secondary"
         } else {
             "primary"
