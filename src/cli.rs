@@ -92,14 +92,14 @@ pub fn main() -> i32 {
         } => run(&file, out, seed, json, force),
         Command::Validate { file } => match scenario::load(&file) {
             Ok(s) => {
-                println!(
-                    "{}: ok: scenario \"{}\", {} VMs, {} links, {} simulated",
+                stdout(&format!(
+                    "{}: ok: scenario \"{}\", {} VMs, {} links, {} simulated\n",
                     file.display(),
                     s.name,
                     s.vms.len(),
                     s.links.len(),
                     crate::units::Millis(s.horizon)
-                );
+                ));
                 0
             }
             Err(e) => {
@@ -108,7 +108,7 @@ pub fn main() -> i32 {
             }
         },
         Command::States => {
-            print!("{}", replication::state_machine_markdown());
+            stdout(&replication::state_machine_markdown());
             0
         }
         Command::Gen {
@@ -124,18 +124,31 @@ pub fn main() -> i32 {
                 eprintln!("error: --vms and --days must be at least 1 and --headroom above 0");
                 return 2;
             }
-            print!(
-                "{}",
-                crate::canonical::scenario_toml(vms, days, headroom, &sample_step)
-            );
+            stdout(&crate::canonical::scenario_toml(
+                vms,
+                days,
+                headroom,
+                &sample_step,
+            ));
             0
         }
         Command::Bench { vms, days } => {
             let report = bench::run(vms, days);
-            println!("{report}");
+            stdout(&format!("{report}\n"));
             0
         }
     }
+}
+
+/// Print to stdout; a reader that went away (`drsim ... | head`) is not an error.
+fn stdout(text: &str) {
+    stdout_bytes(text.as_bytes());
+}
+
+fn stdout_bytes(bytes: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes).and_then(|()| out.flush());
 }
 
 /// The default output folder: `output/<scenario name>` with the name made path-safe.
@@ -170,18 +183,14 @@ fn run(file: &Path, out: Option<PathBuf>, seed: Option<u64>, json: bool, force: 
             if json {
                 // The document just written, byte for byte.
                 match std::fs::read(target.join("summary.json")) {
-                    Ok(bytes) => {
-                        use std::io::Write;
-                        let _ = std::io::stdout().write_all(&bytes);
-                    }
+                    Ok(bytes) => stdout_bytes(&bytes),
                     Err(e) => {
                         eprintln!("error: reading back {}: {e}", target.display());
                         return 1;
                     }
                 }
             } else {
-                print!("{table}");
-                println!("results in {}", target.display());
+                stdout(&format!("{table}results in {}\n", target.display()));
             }
             0
         }

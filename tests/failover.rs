@@ -501,6 +501,35 @@ mode = "{mode}"
     assert_eq!(full.source_stopped_at, Some(14_400 * S));
     assert_eq!(full.downtime(), Some(920 * S));
     assert_eq!(full.state_after, "failed-over");
+    // Commit and re-enable replication to Azure at 5 h: only the writes made on-premises
+    // since the boot (15,320 s to 18,000 s: 2.68 GB at most) differ from the Azure copy.
+    let more = r#"
+[[failovers]]
+at = "2026-11-23T13:00"
+kind = "commit"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T13:00"
+kind = "reverse-replicate"
+vm = "app"
+"#;
+    let text = estate(
+        "hyperv-to-azure",
+        "",
+        &vm("app", "2m"),
+        &(failback("full-download") + more),
+    );
+    let (r, mem) = run(&text);
+    let sync = &r.vms[0].resyncs[0];
+    assert_eq!(sync.cause, "reverse replication");
+    assert!(sync.bytes_to_send <= 2_680_000_000, "{sync:?}");
+    assert!(sync.bytes_to_send > 2_000_000_000, "{sync:?}");
+    assert!(mem
+        .jobs
+        .iter()
+        .any(|j| j.1 == "Failback download" && j.3 == Some(15_200 * S)));
+    balanced(&r);
     let (r, _) = run(&estate(
         "hyperv-to-azure",
         "",
@@ -584,4 +613,40 @@ vm = "app"
         .iter()
         .any(|j| j.1 == "Initial replication" && j.2 == 9_000 * S && j.4 == "succeeded"));
     balanced(&r);
+}
+
+#[test]
+fn a_vm_ready_during_a_step_does_not_start_it_again() {
+    // Planned failover of a plan: db is ready at once (its final log is small), web sends a
+    // large final log (10 MB/s of writes) and is ready later, while the 5-minute sign-off
+    // after group 1 runs. Each step runs once; the steps after the last group do not count
+    // in the RTO, which ends at web's boot.
+    let web = vm("web", "1m").replace("1 MB/s", "10 MB/s");
+    let vms = [vm("db", "2m"), web].concat();
+    let extra = r#"
+[[recovery_plans]]
+name = "erp"
+groups = [
+  { vms = ["db"], after = [{ manual = "sign-off", wait = "5m" }] },
+  { vms = ["web"], after = [{ manual = "check web", wait = "30m" }] },
+]
+
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "planned"
+plan = "erp"
+"#;
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vms, extra));
+    let f = only_failover(&r);
+    let names: Vec<&str> = f.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["sign-off", "check web"]);
+    assert!(f.steps.iter().all(|s| s.outcome == "succeeded"));
+    let sign_off = &f.steps[0];
+    assert_eq!(sign_off.ended_at - sign_off.started_at, 300 * S);
+    let group2 = f.groups[1].started_at.unwrap();
+    assert!(group2 >= sign_off.ended_at);
+    let web_boot = f.vms[1].booted_at.unwrap();
+    assert_eq!(web_boot, group2 + 60 * S);
+    assert_eq!(f.rto(), Some(web_boot - f.at));
+    assert_eq!(f.completed_at, Some(web_boot + 1_800 * S));
 }

@@ -215,6 +215,7 @@ struct FailoverSummary<'a> {
     downtime_s: Option<f64>,
     /// From the order to the last VM booted; `None` if it did not complete.
     rto_s: Option<f64>,
+    /// When the last VM had booted and the steps after it were done.
     completed_at_s: Option<f64>,
     stopped: Option<&'a str>,
     groups: Vec<GroupSummary<'a>>,

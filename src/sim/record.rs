@@ -237,7 +237,8 @@ pub struct FailoverRecord {
     pub target: String,
     pub target_is_plan: bool,
     pub at: Time,
-    /// When the last VM had booted; `None` if the run ended first or the plan was stopped.
+    /// When the last VM had booted and the steps after it were done; `None` if the run
+    /// ended first or the plan was stopped.
     pub completed_at: Option<Time>,
     /// Why the plan stopped early (a failed script in a planned failover).
     pub stopped: Option<String>,
@@ -248,9 +249,12 @@ pub struct FailoverRecord {
 }
 
 impl FailoverRecord {
-    /// From the order to the last VM booted.
+    /// From the order to the last VM booted (steps after the last group do not count); only
+    /// for a failover that completed.
     pub fn rto(&self) -> Option<Time> {
-        self.completed_at.map(|t| t - self.at)
+        self.completed_at?;
+        let last_boot = self.vms.iter().filter_map(|v| v.booted_at).max()?;
+        Some(last_boot - self.at)
     }
 }
 

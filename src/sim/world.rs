@@ -1230,6 +1230,7 @@ impl<'a> World<'a> {
                 self.log_event(now, vm, "failover", "", "", detail);
             }
             Action::DownloadDisks => {
+                self.cold[vm].failover().download_started = Some(now);
                 let bytes = self.scenario.vms[vm].used_size();
                 self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
                 let wire = self.wire_bytes(vm, bytes);
@@ -1408,7 +1409,11 @@ impl<'a> World<'a> {
             return;
         }
         if l == NO_LINK {
-            let disk_max = log_disk_max.unwrap_or(bytes);
+            // [ours] A disk copy is one disk's; blocks and resumed logs spread evenly.
+            let disk_max = log_disk_max.unwrap_or_else(|| match self.vms[vm].transfer {
+                Some(Transfer::Disk { .. }) => bytes,
+                _ => bytes.div_ceil(u64::from(self.vms[vm].disks.1.max(1))),
+            });
             self.start_cache_transfer(now, vm, bytes, disk_max, log_disk_max.is_some(), queue);
             return;
         }

@@ -33,6 +33,8 @@ pub(super) struct VmFailover {
     chosen_point: Option<RecoveryPoint>,
     /// The failover run this VM is part of, and its slot there.
     run: Option<(u32, u32)>,
+    /// A failback's full download started (for the jobs log).
+    pub(super) download_started: Option<Time>,
 }
 
 /// Where a failover run stands.
@@ -69,6 +71,8 @@ pub(super) struct FailoverRun {
     test: bool,
     /// Set while the VMs are being ordered: readiness waits until all are.
     ordering: bool,
+    /// A step is running: readiness of VMs meanwhile does not move the run on.
+    step_running: bool,
     /// The step in progress fails when it ends.
     step_fails: Option<&'static str>,
 }
@@ -182,10 +186,13 @@ impl World<'_> {
         self.site_down[site] += 1;
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
-            if self.site_of(vm) == site && !self.cold[vm].at_secondary() {
+            if self.site_of(vm) != site {
+                continue;
+            }
+            self.log_event(now, vm, "site", "", "", format!("site {name} lost"));
+            if !self.cold[vm].at_secondary() {
                 self.cold[vm].failover().site_lost_at.get_or_insert(now);
                 self.stop_writes(now, vm, STOP_SITE_LOST);
-                self.log_event(now, vm, "site", "", "", format!("site {name} lost"));
             }
         }
         if let Some(l) = self.scenario.sites[site].link {
@@ -213,10 +220,13 @@ impl World<'_> {
         }
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
+            if self.site_of(vm) != site {
+                continue;
+            }
+            self.log_event(now, vm, "site", "", "", format!("site {name} back"));
             let stopped = self.cold[vm].failover.as_ref().map_or(0, |f| f.stopped);
-            if self.site_of(vm) == site && stopped & STOP_SITE_LOST != 0 {
+            if stopped & STOP_SITE_LOST != 0 {
                 self.cold[vm].failover().site_lost_at = None;
-                self.log_event(now, vm, "site", "", "", format!("site {name} back"));
                 self.start_writes(now, vm, STOP_SITE_LOST, queue);
             }
         }
@@ -377,6 +387,7 @@ impl World<'_> {
             stops_on_failure,
             test,
             ordering: true,
+            step_running: false,
             step_fails: None,
         });
         for (slot, &vm) in vm_of.iter().enumerate() {
@@ -593,6 +604,23 @@ impl World<'_> {
             from,
             State::FailingOver(rep::FailoverStep::SendingFinal | rep::FailoverStep::Downloading)
         );
+        if matches!(from, State::FailingOver(rep::FailoverStep::Downloading)) {
+            // The downloaded copy is the source as it stopped: later differences count from
+            // here.
+            self.mark_all(vm, now);
+            let started = self.cold[vm].failover().download_started.take();
+            let detail = format!("{} bytes", self.scenario.vms[vm].used_size());
+            self.log_job(
+                vm,
+                "Failback download",
+                started.unwrap_or(now),
+                Some(now),
+                "succeeded",
+                detail,
+            );
+        }
+        // Writes on the new side are not tracked until replication runs from it.
+        self.vms[vm].tracking = false;
         let f = self.cold[vm].failover();
         f.at_secondary = !f.at_secondary;
         // The lost site no longer holds the VM's writes back: it runs elsewhere.
@@ -634,7 +662,7 @@ impl World<'_> {
 
     /// Move a run on as far as it can go now.
     fn advance_run(&mut self, now: Time, r: usize, queue: &mut EventQueue<Event>) {
-        if self.runs[r].ordering {
+        if self.runs[r].ordering || self.runs[r].step_running {
             return;
         }
         loop {
@@ -752,6 +780,7 @@ impl World<'_> {
             outcome: "in-progress",
         };
         let run = &mut self.runs[r];
+        run.step_running = true;
         run.step_fails = fails;
         run.record.steps.push(record);
         let ev = Event::PlanStepDone { run: r as u32 };
@@ -760,6 +789,7 @@ impl World<'_> {
 
     pub(super) fn step_done(&mut self, now: Time, r: usize, queue: &mut EventQueue<Event>) {
         let run = &mut self.runs[r];
+        run.step_running = false;
         let failed = run.step_fails.take();
         if let Some(step) = run.record.steps.last_mut() {
             step.outcome = failed.unwrap_or("succeeded");
