@@ -1201,22 +1201,13 @@ impl<'a> World<'a> {
                 );
             }
             Action::StartTestCopy => self.start_test_copy(now, vm, queue),
-            Action::RemoveTestCopy => {
-                self.log_event(now, vm, "failover", "", "", "test copy removed".into())
-            }
+            Action::RemoveTestCopy => self.log_failover(now, vm, "test copy removed".into()),
             Action::ShutDown => self.shut_down(now, vm),
             Action::FailoverReady => self.failover_ready(now, vm, from, queue),
             Action::LoseWritesAfterPoint => self.lose_writes_after_point(now, vm),
             Action::DeleteRecoveryPoints => {
                 self.clear_points(vm);
-                self.log_event(
-                    now,
-                    vm,
-                    "failover",
-                    "",
-                    "",
-                    "recovery points deleted".into(),
-                );
+                self.log_failover(now, vm, "recovery points deleted".into());
             }
             Action::ReverseDirection => {
                 // Points belong to one direction: the new one starts without any.
@@ -1227,7 +1218,7 @@ impl<'a> World<'a> {
                     ("primary", "secondary")
                 };
                 let detail = format!("replication now runs from the {from} to the {to} side");
-                self.log_event(now, vm, "failover", "", "", detail);
+                self.log_failover(now, vm, detail);
             }
             Action::DownloadDisks => {
                 self.cold[vm].failover().download_started = Some(now);

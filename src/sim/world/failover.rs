@@ -232,6 +232,11 @@ impl World<'_> {
         }
     }
 
+    /// A failover step in the event log.
+    pub(super) fn log_failover(&mut self, now: Time, vm: usize, detail: String) {
+        self.log_event(now, vm, "failover", "", "", detail);
+    }
+
     /// Log a refused operation with its reason (the machine logs its own refusals).
     fn refuse(&mut self, now: Time, vm: usize, what: &str, why: String) -> Option<String> {
         let state = self.vms[vm].machine.state().kind().name();
@@ -579,7 +584,7 @@ impl World<'_> {
             ),
             None => "test copy".to_string(),
         };
-        self.log_event(now, vm, "failover", "", "", detail);
+        self.log_failover(now, vm, detail);
         if let Some(slot) = self.run_slot(vm) {
             if let Some(p) = point {
                 slot.recovery_point_at = Some(p.at);
@@ -635,14 +640,7 @@ impl World<'_> {
         } else {
             "primary"
         };
-        self.log_event(
-            now,
-            vm,
-            "failover",
-            "",
-            "",
-            format!("running on the {side} side"),
-        );
+        self.log_failover(now, vm, format!("running on the {side} side"));
         if planned_zero_loss {
             if let Some(slot) = self.run_slot(vm) {
                 slot.data_loss_ms = Some(0);
@@ -824,7 +822,7 @@ impl World<'_> {
         if !self.runs[r].test {
             self.start_writes(now, vm, STOP_SHUT_DOWN, queue);
         }
-        self.log_event(now, vm, "failover", "", "", "booted".to_string());
+        self.log_failover(now, vm, "booted".to_string());
         if let Phase::Booting { group, left } = self.runs[r].phase {
             self.runs[r].phase = Phase::Booting {
                 group,
