@@ -650,3 +650,33 @@ plan = "erp"
     assert_eq!(f.rto(), Some(web_boot - f.at));
     assert_eq!(f.completed_at, Some(web_boot + 1_800 * S));
 }
+
+#[test]
+fn azure_to_azure_resync_blocks_go_at_the_busiest_disks_limit() {
+    // Two disks; only the data disk is written (5 MB/s). A non-recoverable error at 1,000 s,
+    // repaired 10 minutes later: the resync starts at once at 1,600 s, compares 12 GB of used
+    // bytes at 200 MB/s (60 s), then sends the differing blocks, all on the data disk, at
+    // its 20 MB/s limit (the VM's 54 MB/s is not the bottleneck).
+    let vms = r#"
+[[vms]]
+name = "app"
+protected_at_start = true
+first_tick = "300s"
+churn = "5 MB/s"
+disks = [{ size = "10 GB", used = "2 GB", churn = "0 MB/s" }, { size = "100 GB", used = "10 GB" }]
+
+[[faults]]
+kind = "vm-not-found"
+vm = "app"
+at = "1000s"
+"#;
+    let policy = "admin_response = \"10m\"\nresync_start = \"immediate\"";
+    let (r, _) = run(&estate("azure-to-azure", policy, vms, ""));
+    let rs = &r.vms[0].resyncs[0];
+    assert_eq!(rs.started_at, Some(1_600 * S));
+    let sending_from = 1_660 * S;
+    // bytes / 20,000,000 B/s, in ms rounded up.
+    let expected = rs.bytes_to_send.div_ceil(20_000);
+    assert_eq!(rs.ended_at, Some(sending_from + expected), "{rs:?}");
+    balanced(&r);
+}

@@ -1223,6 +1223,12 @@ impl<'a> World<'a> {
             Action::DownloadDisks => {
                 self.cold[vm].failover().download_started = Some(now);
                 let bytes = self.scenario.vms[vm].used_size();
+                // [ours] As many bytes on each disk as it has used.
+                if self.vms[vm].link == NO_LINK {
+                    let most = self.scenario.vms[vm].disks.iter().map(|d| d.used.0).max();
+                    self.cold[vm].failover().blocks_disk_max = most.unwrap_or(0);
+                }
+                self.log_event(now, vm, "job-start", "", "", "Failback download".into());
                 self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, None, queue);
@@ -1322,6 +1328,7 @@ impl<'a> World<'a> {
         let range = self.disk_range(vm);
         let cal = &sc.calendar;
         let mut to_send = 0;
+        let mut disk_max = 0;
         let mut w = 0;
         for ((d, m), disk) in self.disks[range.clone()]
             .iter_mut()
@@ -1329,15 +1336,20 @@ impl<'a> World<'a> {
             .zip(&spec.disks)
         {
             let now_w = d.written_by(now, cal);
-            to_send += resync::differing_bytes(
+            let differ = resync::differing_bytes(
                 now_w - m.good,
                 disk.hot_region.0,
                 policy.resync_block_size,
                 disk.size.0,
             );
+            to_send += differ;
+            disk_max = disk_max.max(differ);
             m.log_open = now_w;
             m.pending_base = now_w;
             w += now_w;
+        }
+        if self.vms[vm].link == NO_LINK {
+            self.cold[vm].failover().blocks_disk_max = disk_max;
         }
         let compared = spec.used_size();
         let compare_ms =
@@ -1403,6 +1415,11 @@ impl<'a> World<'a> {
             // [ours] A disk copy is one disk's; blocks and resumed logs spread evenly.
             let disk_max = log_disk_max.unwrap_or_else(|| match self.vms[vm].transfer {
                 Some(Transfer::Disk { .. }) => bytes,
+                // The disk with the most differing blocks (what is left of them).
+                Some(Transfer::Blocks { .. }) => match &self.cold[vm].failover {
+                    Some(f) if f.blocks_disk_max > 0 => f.blocks_disk_max.min(bytes),
+                    _ => bytes.div_ceil(u64::from(self.vms[vm].disks.1.max(1))),
+                },
                 _ => bytes.div_ceil(u64::from(self.vms[vm].disks.1.max(1))),
             });
             self.start_cache_transfer(now, vm, bytes, disk_max, log_disk_max.is_some(), queue);
@@ -1785,6 +1802,9 @@ impl<'a> World<'a> {
                 open.push(("Resynchronize", started));
             }
             c.resyncs.push(*record);
+        }
+        if let Some(started) = c.failover.as_ref().and_then(|f| f.download_started) {
+            open.push(("Failback download", started));
         }
         let span = HealthSpan {
             vm: &self.scenario.vms[vm].name,

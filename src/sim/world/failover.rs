@@ -35,6 +35,9 @@ pub(super) struct VmFailover {
     run: Option<(u32, u32)>,
     /// A failback's full download started (for the jobs log).
     pub(super) download_started: Option<Time>,
+    /// azure-to-azure: the most differing (or downloaded) bytes of one disk, for the cache's
+    /// per-disk limit.
+    pub(super) blocks_disk_max: u64,
 }
 
 /// Where a failover run stands.
