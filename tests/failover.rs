@@ -680,3 +680,38 @@ at = "1000s"
     assert_eq!(rs.ended_at, Some(sending_from + expected), "{rs:?}");
     balanced(&r);
 }
+
+#[test]
+fn every_bundled_scenario_runs_and_keeps_its_books() {
+    // The worked examples, run with the debug assertions on (conservation after every step,
+    // every move in the transition table); their failovers complete.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort();
+    let mut with_failovers = 0;
+    for path in names {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (r, _) = common::run_in(&dir, &text);
+        balanced(&r);
+        if !r.failovers.is_empty() {
+            with_failovers += 1;
+        }
+        for f in &r.failovers {
+            assert!(
+                f.completed_at.is_some(),
+                "{}: {} of {} did not complete",
+                path.display(),
+                f.kind,
+                f.target
+            );
+        }
+    }
+    assert!(
+        with_failovers >= 4,
+        "{with_failovers} scenarios with failovers"
+    );
+}

@@ -1689,7 +1689,7 @@ impl<'a> World<'a> {
             let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
             v.peak_log_bytes = v.peak_log_bytes.max(pending);
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-            if !v.tracking {
+            if !v.tracking && c.tracking_origin.is_some() {
                 // Written while tracking was stopped: the next resync's blocks cover them.
                 c.bytes_discarded += w - v.written_at_log_open;
                 v.written_at_log_open = w;
