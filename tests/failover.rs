@@ -715,3 +715,42 @@ fn every_bundled_scenario_runs_and_keeps_its_books() {
         "{with_failovers} scenarios with failovers"
     );
 }
+
+#[test]
+fn before_commit_another_point_can_be_chosen() {
+    // Unplanned at 10:16:40 (8,200 s) from the latest point (8,100 s): 100 s, 100 MB lost.
+    // At 10:30 the VM is started from the 09:00 point instead (the hourly one kept at or
+    // before 09:30): 4,600 s, 4.6 GB lost. At 10:40 back to the latest: 100 MB again. After
+    // the commit at 11:00 the points are gone and a change is refused.
+    let order = |at: &str, kind: &str, point: &str| {
+        format!(
+            "\n[[failovers]]\nat = \"2026-11-23T{at}\"\nkind = \"{kind}\"\nvm = \"app\"\n{point}"
+        )
+    };
+    let older = [
+        order("10:16:40", "unplanned", ""),
+        order("10:30", "change-point", "point = \"2026-11-23T09:30\"\n"),
+    ]
+    .concat();
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), &older));
+    let v = &only_failover(&r).vms[0];
+    assert_eq!(v.recovery_point_at, Some(3_600 * S));
+    assert_eq!(v.data_loss_ms, Some(4_600 * S));
+    assert_eq!(v.data_loss_bytes, Some(4_600_000_000));
+    assert_eq!(r.vms[0].bytes_lost, 4_600_000_000);
+    balanced(&r);
+    let back = older
+        + &order("10:40", "change-point", "")
+        + &order("11:00", "commit", "")
+        + &order("11:10", "change-point", "");
+    let (r, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), &back));
+    let v = &only_failover(&r).vms[0];
+    assert_eq!(v.recovery_point_at, Some(8_100 * S));
+    assert_eq!(v.data_loss_bytes, Some(100_000_000));
+    assert_eq!(r.vms[0].bytes_lost, 100_000_000);
+    assert_eq!(
+        refusals(&mem),
+        vec!["change-point is not allowed in state failover-committed".to_string()]
+    );
+    balanced(&r);
+}

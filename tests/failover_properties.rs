@@ -1,5 +1,5 @@
 //! Invariants under random failover orders (domain.md section 9): over random sequences of
-//! test, planned and unplanned failovers, commits, cleanups, reverse replications and
+//! test, planned and unplanned failovers, changes of point, commits, cleanups, reverse replications and
 //! failbacks, of VMs and a recovery plan, with a site lost and back, in all three
 //! topologies: every step keeps byte conservation and follows the transition table (debug
 //! assertions in the world), the run never panics, and at the end
@@ -9,10 +9,11 @@ mod common;
 use proptest::prelude::*;
 
 const H: u64 = 3_600;
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 8] = [
     "test",
     "planned",
     "unplanned",
+    "change-point",
     "commit",
     "cleanup",
     "reverse-replicate",
@@ -36,7 +37,7 @@ fn orders() -> impl Strategy<Value = Orders> {
         0usize..3,
         [0u64..30_000, 0u64..30_000, 0u64..3_000],
         prop::option::of((0..20 * H, prop::option::of(60..6 * H), any::<bool>())),
-        prop::collection::vec((0usize..4, 0usize..7, 0usize..3, 0..24 * H), 0..14),
+        prop::collection::vec((0usize..4, 0usize..8, 0usize..3, 0..24 * H), 0..14),
         any::<bool>(),
         0u64..1 << 40,
     )
@@ -105,7 +106,7 @@ fn scenario(o: &Orders) -> String {
             "[[failovers]]\nat = \"{at}s\"\nkind = \"{}\"\n{target}\n",
             KINDS[kind]
         );
-        if KINDS[kind] == "test" || KINDS[kind] == "unplanned" {
+        if ["test", "unplanned", "change-point"].contains(&KINDS[kind]) {
             s += &format!("point = \"{}\"\n", POINTS[point]);
         }
         if KINDS[kind] == "failback" && topology == "hyperv-to-azure" && o.full_download {

@@ -624,7 +624,7 @@ fn unknown_kind_lists_the_kinds() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{}: failovers[0].kind: unknown failover kind \"switchover\"\n  allowed: test (point), planned, unplanned (point), commit, cleanup, reverse-replicate, failback (mode, alternate_vm); each with at, and vm or plan",
+            "error: bad.toml:{}: failovers[0].kind: unknown failover kind \"switchover\"\n  allowed: test (point), planned, unplanned (point), change-point (point), commit, cleanup, reverse-replicate, failback (mode, alternate_vm); each with at, and vm or plan",
             at(&text, "kind", "\"switchover\"")
         )
     );
@@ -640,7 +640,7 @@ fn fields_must_fit_the_kind() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{}: failovers[0].point: does not apply to kind \"commit\"; point is for test, unplanned\n  allowed: for commit: at, vm or plan\n\
+            "error: bad.toml:{}: failovers[0].point: does not apply to kind \"commit\"; point is for test, unplanned, change-point\n  allowed: for commit: at, vm or plan\n\
              error: bad.toml:{}: failovers[1].mode: does not apply to kind \"planned\"; mode is for failback\n  allowed: for planned: at, vm or plan\n\
              error: bad.toml:{}: failovers[2].alternate_vm: does not apply to kind \"test\"; alternate_vm is for failback\n  allowed: for test: at, vm or plan, point",
             at(&text, "point =", "\"latest\""),

@@ -67,6 +67,8 @@ pub enum OperationKind {
     },
     /// Remove a test failover's copy.
     Cleanup,
+    /// Before commit: start the failed-over VM from another recovery point instead.
+    ChangePoint { point: PointChoice },
     /// Make a failover final: the recovery points are deleted; cannot be undone.
     Commit,
     /// Start replicating from the side the VMs now run on back to the other side.
@@ -88,6 +90,7 @@ impl OperationKind {
                 FailoverKind::Planned => "planned-failover",
                 FailoverKind::Unplanned => "unplanned-failover",
             },
+            OperationKind::ChangePoint { .. } => "change-point",
             OperationKind::Cleanup => "cleanup",
             OperationKind::Commit => "commit",
             OperationKind::ReverseReplicate => "reverse-replicate",

@@ -254,6 +254,8 @@ pub enum Input {
     PlannedFailover,
     /// An unplanned failover: start on the other side from a recovery point now.
     UnplannedFailover,
+    /// Before commit: start the failed-over VM from another recovery point.
+    ChangePoint,
     /// Make the failover final.
     Commit,
     /// Replicate from the side the VM runs on back to the other side; `full_copy` when the
@@ -293,6 +295,7 @@ pub enum InputKind {
     Cleanup,
     PlannedFailover,
     UnplannedFailover,
+    ChangePoint,
     Commit,
     ReverseReplicate,
     Failback,
@@ -323,6 +326,7 @@ impl Input {
             Input::Cleanup => InputKind::Cleanup,
             Input::PlannedFailover => InputKind::PlannedFailover,
             Input::UnplannedFailover => InputKind::UnplannedFailover,
+            Input::ChangePoint => InputKind::ChangePoint,
             Input::Commit => InputKind::Commit,
             Input::ReverseReplicate { .. } => InputKind::ReverseReplicate,
             Input::Failback { .. } => InputKind::Failback,
@@ -355,6 +359,7 @@ impl InputKind {
             InputKind::Cleanup => "cleanup",
             InputKind::PlannedFailover => "planned-failover",
             InputKind::UnplannedFailover => "unplanned-failover",
+            InputKind::ChangePoint => "change-point",
             InputKind::Commit => "commit",
             InputKind::ReverseReplicate => "reverse-replicate",
             InputKind::Failback => "failback",
@@ -427,6 +432,8 @@ pub enum Action {
     /// Unplanned failover: the writes after the chosen point are lost; the logs and any
     /// transfer are abandoned.
     LoseWritesAfterPoint,
+    /// The failed-over VM starts again from the newly chosen point.
+    UseAnotherPoint,
     /// Commit: every recovery point is deleted.
     DeleteRecoveryPoints,
     /// Replication now runs from the side the VM runs on; the other side's copy is the
@@ -835,6 +842,10 @@ impl Replication {
                 out.push(A::LoseWritesAfterPoint);
                 out.push(A::ShutDown);
                 out.push(A::FailoverReady);
+                State::FailedOver
+            }
+            (State::FailedOver, Input::ChangePoint) => {
+                out.push(A::UseAnotherPoint);
                 State::FailedOver
             }
             (State::FailedOver, Input::Commit) => {

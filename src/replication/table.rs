@@ -430,6 +430,12 @@ pub const TRANSITIONS: &[Transition] = &[
     ),
     t(
         S::FailedOver,
+        I::ChangePoint,
+        S::FailedOver,
+        "before commit: the VM starts again from another recovery point",
+    ),
+    t(
+        S::FailedOver,
         I::Commit,
         S::FailoverCommitted,
         "the failover is final: its recovery points are deleted",

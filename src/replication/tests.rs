@@ -472,6 +472,7 @@ fn failover_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
         d.feed(Input::AssumeProtected);
         d.feed(Input::PlannedFailover);
         d.feed(Input::UnplannedFailover);
+        d.feed(Input::ChangePoint);
         d.feed(Input::Commit);
         d.feed(Input::ReverseReplicate { full_copy });
         taken.extend(d.taken);

@@ -16,10 +16,11 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The operation kinds and the fields each takes besides `at` and `vm` or `plan`.
-const KINDS: [(&str, &[&str]); 7] = [
+const KINDS: [(&str, &[&str]); 8] = [
     ("test", &["point"]),
     ("planned", &[]),
     ("unplanned", &["point"]),
+    ("change-point", &["point"]),
     ("commit", &[]),
     ("cleanup", &[]),
     ("reverse-replicate", &[]),
@@ -425,6 +426,7 @@ fn operation(
             kind: FailoverKind::Unplanned,
             point: point?,
         },
+        "change-point" => OperationKind::ChangePoint { point: point? },
         "commit" => OperationKind::Commit,
         "cleanup" => OperationKind::Cleanup,
         "reverse-replicate" => OperationKind::ReverseReplicate,
@@ -616,9 +618,9 @@ mod tests {
     fn every_kind_is_listed_with_its_fields() {
         assert_eq!(
             kinds(),
-            "test (point), planned, unplanned (point), commit, cleanup, reverse-replicate, failback (mode, alternate_vm); each with at, and vm or plan"
+            "test (point), planned, unplanned (point), change-point (point), commit, cleanup, reverse-replicate, failback (mode, alternate_vm); each with at, and vm or plan"
         );
-        assert_eq!(kinds_taking("point"), "test, unplanned");
+        assert_eq!(kinds_taking("point"), "test, unplanned, change-point");
         assert_eq!(usage("commit", &[]), "for commit: at, vm or plan");
         assert_eq!(usage("test", &["point"]), "for test: at, vm or plan, point");
     }

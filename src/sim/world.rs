@@ -1205,6 +1205,7 @@ impl<'a> World<'a> {
             Action::ShutDown => self.shut_down(now, vm),
             Action::FailoverReady => self.failover_ready(now, vm, from, queue),
             Action::LoseWritesAfterPoint => self.lose_writes_after_point(now, vm),
+            Action::UseAnotherPoint => self.use_another_point(now, vm),
             Action::DeleteRecoveryPoints => {
                 self.clear_points(vm);
                 self.log_failover(now, vm, "recovery points deleted".into());

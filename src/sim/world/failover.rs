@@ -33,6 +33,11 @@ pub(super) struct VmFailover {
     chosen_point: Option<RecoveryPoint>,
     /// The failover run this VM is part of, and its slot there.
     run: Option<(u32, u32)>,
+    /// The last failover's run and slot, its point, and the source's stop (time, writes):
+    /// what a change of point recomputes.
+    last_slot: Option<(u32, u32)>,
+    used_point: Option<RecoveryPoint>,
+    stop: (Time, u64),
     /// A failback's full download started (for the jobs log).
     pub(super) download_started: Option<Time>,
     /// azure-to-azure: the most differing (or downloaded) bytes of one disk, for the cache's
@@ -293,6 +298,25 @@ impl World<'_> {
                     self.feed_checked(now, vm, Input::Commit, queue);
                 }
             }
+            OperationKind::ChangePoint { point } => {
+                for vm in vms {
+                    let failed_over =
+                        self.vms[vm].machine.state().kind() == rep::StateKind::FailedOver;
+                    match self.choose_point(now, vm, latest_if_processed(point)) {
+                        Some(p) if failed_over => {
+                            self.cold[vm].failover().chosen_point = Some(p);
+                            self.feed_checked(now, vm, Input::ChangePoint, queue);
+                        }
+                        None if failed_over => {
+                            let why = no_point_reason(self.scenario, point);
+                            self.refuse(now, vm, name, why);
+                        }
+                        _ => {
+                            self.feed_checked(now, vm, Input::ChangePoint, queue);
+                        }
+                    }
+                }
+            }
             OperationKind::ReverseReplicate => {
                 for vm in vms {
                     let site = self.site_of(vm);
@@ -453,12 +477,7 @@ impl World<'_> {
                 {
                     return self.feed_checked(now, vm, input, queue);
                 }
-                let choice = match point {
-                    // [ours] The cache's unprocessed data is not modelled apart from the
-                    // points: "latest" and "latest processed" pick the same point.
-                    PointChoice::LatestProcessed => PointChoice::Latest,
-                    other => other,
-                };
+                let choice = latest_if_processed(point);
                 match self.choose_point(now, vm, choice) {
                     Some(p) => self.cold[vm].failover().chosen_point = Some(p),
                     None if matches!(
@@ -472,16 +491,7 @@ impl World<'_> {
                             | rep::StateKind::FailingOver
                     ) =>
                     {
-                        let why = match choice {
-                            PointChoice::LatestAppConsistent => {
-                                "no app-consistent recovery point".to_string()
-                            }
-                            PointChoice::AtOrBefore(t) => format!(
-                                "no recovery point at or before {}",
-                                sc.calendar.datetime(t).format("%Y-%m-%d %H:%M:%S")
-                            ),
-                            _ => "no recovery point".to_string(),
-                        };
+                        let why = no_point_reason(sc, choice);
                         return self.refuse(now, vm, what, why);
                     }
                     None => {}
@@ -507,7 +517,9 @@ impl World<'_> {
             }
             _ => unreachable!("only failovers and failbacks start a run"),
         };
-        self.cold[vm].failover().run = Some((run as u32, slot as u32));
+        let f = self.cold[vm].failover();
+        f.run = Some((run as u32, slot as u32));
+        f.last_slot = f.run;
         let refused = self.feed_checked(now, vm, input, queue);
         if refused.is_some() {
             self.cold[vm].failover().run = None;
@@ -537,6 +549,8 @@ impl World<'_> {
         let point = f.chosen_point.take();
         let newest = f.points.choose(PointChoice::Latest);
         let stopped_at = f.site_lost_at.unwrap_or(now);
+        f.used_point = point;
+        f.stop = (stopped_at, w);
         let range = self.disk_range(vm);
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
         let in_flight = match v.transfer.take() {
@@ -572,6 +586,37 @@ impl World<'_> {
                 slot.data_loss_bytes = Some(w.saturating_sub(p.written));
             }
         }
+    }
+
+    /// The machine's `UseAnotherPoint`: the books and the last failover's figures follow the
+    /// new point (writes made on the failed-over VM since are untracked, as before).
+    pub(super) fn use_another_point(&mut self, now: Time, vm: usize) {
+        let f = self.cold[vm].failover();
+        let (Some(old), Some(new)) = (f.used_point, f.chosen_point.take()) else {
+            return;
+        };
+        f.used_point = Some(new);
+        // Applied bytes between the two points: lost now (older point) or kept (newer).
+        let rolled_back = i128::from(old.written) - i128::from(new.written);
+        f.bytes_lost = (i128::from(f.bytes_lost) + rolled_back) as u64;
+        let ((stopped_at, written_at_stop), slot) = (f.stop, f.last_slot);
+        let v = &mut self.vms[vm];
+        v.bytes_replicated = (i128::from(v.bytes_replicated) - rolled_back) as u64;
+        if let Some((run, slot)) = slot {
+            let record = &mut self.runs[run as usize].record.vms[slot as usize];
+            record.recovery_point_at = Some(new.at);
+            record.recovery_point_consistency = Some(consistency_name(new.consistency));
+            record.data_loss_ms = Some(stopped_at.saturating_sub(new.at));
+            record.data_loss_bytes = Some(written_at_stop.saturating_sub(new.written));
+        }
+        let detail = format!(
+            "running from the point of {} instead",
+            self.scenario
+                .calendar
+                .datetime(new.at)
+                .format("%Y-%m-%d %H:%M:%S")
+        );
+        self.log_failover(now, vm, detail);
     }
 
     /// The machine's `StartTestCopy`: the copy's data is ready at once.
@@ -645,6 +690,10 @@ impl World<'_> {
         };
         self.log_failover(now, vm, format!("running on the {side} side"));
         if planned_zero_loss {
+            let w = self.written(vm, now);
+            let f = self.cold[vm].failover();
+            f.used_point = f.points.choose(PointChoice::Latest);
+            f.stop = (now, w);
             if let Some(slot) = self.run_slot(vm) {
                 slot.data_loss_ms = Some(0);
                 slot.data_loss_bytes = Some(0);
@@ -863,6 +912,26 @@ impl World<'_> {
             }
         }
         self.runs.drain(..).map(|r| r.record).collect()
+    }
+}
+
+/// [ours] The cache's unprocessed data is not modelled apart from the points: "latest" and
+/// "latest processed" pick the same point.
+fn latest_if_processed(choice: PointChoice) -> PointChoice {
+    match choice {
+        PointChoice::LatestProcessed => PointChoice::Latest,
+        other => other,
+    }
+}
+
+fn no_point_reason(sc: &crate::model::Scenario, choice: PointChoice) -> String {
+    match choice {
+        PointChoice::LatestAppConsistent => "no app-consistent recovery point".to_string(),
+        PointChoice::AtOrBefore(t) => format!(
+            "no recovery point at or before {}",
+            sc.calendar.datetime(t).format("%Y-%m-%d %H:%M:%S")
+        ),
+        _ => "no recovery point".to_string(),
     }
 }
 
