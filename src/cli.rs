@@ -223,6 +223,8 @@ fn write_run(
     let result = sim::run(scenario, stamp.seed, &mut recorder).map_err(RunError::Io)?;
     recorder.finish().map_err(RunError::Io)?;
     report::write_vms_csv(&dir.path().join("vms.csv"), stamp, &result).map_err(RunError::Io)?;
+    report::write_failovers_csv(&dir.path().join("failovers.csv"), stamp, &result)
+        .map_err(RunError::Io)?;
     let path = dir.path().join("summary.json");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(RunError::Io)?);
     report::write_summary(&mut file, scenario, stamp, &result).map_err(RunError::Io)?;

@@ -8,7 +8,15 @@ fn drsim() -> Command {
 }
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
-const FILES: [&str; 4] = ["summary.json", "vms.csv", "timeseries.csv", "events.csv"];
+const FILES: [&str; 7] = [
+    "summary.json",
+    "vms.csv",
+    "timeseries.csv",
+    "events.csv",
+    "jobs.csv",
+    "health.csv",
+    "failovers.csv",
+];
 
 fn run_into(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     drsim()
@@ -198,4 +206,48 @@ fn events_log_lists_the_lifecycle_in_order() {
         .nth(1)
         .unwrap()
         .starts_with("time_s,datetime,vm,event"));
+}
+
+#[test]
+fn failovers_csv_has_a_row_per_vm_of_each_failover() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/hyperv-site-to-azure.toml"
+    );
+    drsim()
+        .args(["run", scenario, "--out"])
+        .arg(dir.path().join("o"))
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/summary.json")).unwrap()).unwrap();
+    let expected: usize = summary["failovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["vms"].as_array().unwrap().len())
+        .sum();
+    let text = std::fs::read_to_string(dir.path().join("o/failovers.csv")).unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(rows[0].starts_with("failover,kind,target,target_type,at_s,rto_s"));
+    assert_eq!(rows.len() - 1, expected);
+    assert!(expected >= 8, "{expected}");
+    // The unplanned failover of the plan after the office is lost: 592 MB in all.
+    let lost: u64 = rows[1..]
+        .iter()
+        .filter(|r| r.contains(",unplanned,"))
+        .map(|r| r.split(',').nth(12).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(
+        lost,
+        summary["failovers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "unplanned")
+            .unwrap()["data_loss_bytes"]
+            .as_u64()
+            .unwrap()
+    );
 }

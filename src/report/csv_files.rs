@@ -235,6 +235,7 @@ pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io:
         "peak_volume_used_bytes",
         "bytes_discarded",
         "bytes_resync_sent",
+        "bytes_lost",
         "transfer_failures",
         "retries",
         "resyncs",
@@ -272,6 +273,7 @@ pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io:
             v.peak_volume_used_bytes.to_string(),
             v.bytes_discarded.to_string(),
             v.bytes_resync_sent.to_string(),
+            v.bytes_lost.to_string(),
             v.transfer_failures.to_string(),
             v.retries.to_string(),
             v.resyncs.len().to_string(),
@@ -281,6 +283,61 @@ pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io:
             v.enable_failure.clone().unwrap_or_default(),
         ])
         .map_err(io)?;
+    }
+    w.flush()
+}
+
+/// `failovers.csv`: one row per VM of each ordered failover (or failback), in order.
+pub fn write_failovers_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io::Result<()> {
+    let mut w = writer(path, stamp)?;
+    w.write_record([
+        "failover",
+        "kind",
+        "target",
+        "target_type",
+        "at_s",
+        "rto_s",
+        "stopped",
+        "vm",
+        "refused",
+        "recovery_point_at_s",
+        "recovery_point_consistency",
+        "data_loss_s",
+        "data_loss_bytes",
+        "source_stopped_at_s",
+        "ready_at_s",
+        "boot_start_s",
+        "booted_at_s",
+        "downtime_s",
+        "state_after",
+    ])
+    .map_err(io)?;
+    let s = |x: Option<u64>| opt(x.map(|ms| format!("{:.3}", secs(ms))));
+    for (i, f) in result.failovers.iter().enumerate() {
+        for v in &f.vms {
+            w.write_record([
+                (i + 1).to_string(),
+                f.kind.to_string(),
+                f.target.clone(),
+                if f.target_is_plan { "plan" } else { "vm" }.to_string(),
+                s(Some(f.at)),
+                s(f.rto()),
+                f.stopped.clone().unwrap_or_default(),
+                v.vm.clone(),
+                v.refused.clone().unwrap_or_default(),
+                s(v.recovery_point_at),
+                v.recovery_point_consistency.unwrap_or_default().to_string(),
+                s(v.data_loss_ms),
+                opt(v.data_loss_bytes),
+                s(v.source_stopped_at),
+                s(v.ready_at),
+                s(v.boot_started_at),
+                s(v.booted_at),
+                s(v.downtime()),
+                v.state_after.to_string(),
+            ])
+            .map_err(io)?;
+        }
     }
     w.flush()
 }

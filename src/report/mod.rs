@@ -6,7 +6,7 @@ mod output_dir;
 mod summary;
 mod table;
 
-pub use csv_files::{write_vms_csv, CsvRecorder};
+pub use csv_files::{write_failovers_csv, write_vms_csv, CsvRecorder};
 pub use output_dir::{OutputDir, OutputError};
 pub use summary::{write_summary, Stamp};
 pub use table::terminal_table;
