@@ -231,5 +231,5 @@ fn write_run(
     std::io::Write::flush(&mut file).map_err(RunError::Io)?;
     drop(file);
     dir.commit().map_err(RunError::Output)?;
-    Ok(report::terminal_table(&scenario.name, &result))
+    Ok(report::terminal_table(scenario, &result))
 }

@@ -215,11 +215,19 @@ fn failovers_csv_has_a_row_per_vm_of_each_failover() {
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/hyperv-site-to-azure.toml"
     );
-    drsim()
+    let out = drsim()
         .args(["run", scenario, "--out"])
         .arg(dir.path().join("o"))
         .assert()
         .success();
+    // The terminal summary has a line per failover.
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains(
+            "failover 2: unplanned of plan office-dr at Mon 2026-11-23 14:20:00: RTO 30m, lost "
+        ),
+        "{stdout}"
+    );
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("o/summary.json")).unwrap()).unwrap();
     let expected: usize = summary["failovers"]

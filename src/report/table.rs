@@ -1,5 +1,7 @@
 //! The terminal summary: one line per VM (the first rows of a large estate) and the links.
 
+use crate::model::calendar::Calendar;
+use crate::model::Scenario;
 use crate::sim::RunResult;
 use crate::units::{Bytes, Millis};
 use std::fmt::Write;
@@ -15,7 +17,8 @@ fn s(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{x:.0}"))
 }
 
-pub fn terminal_table(title: &str, result: &RunResult) -> String {
+pub fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
+    let title = &scenario.name;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -81,5 +84,38 @@ pub fn terminal_table(title: &str, result: &RunResult) -> String {
             Millis(l.saturated_s as u64 * 1000),
         );
     }
+    for (i, f) in result.failovers.iter().enumerate() {
+        let _ = writeln!(out, "{}", failover_line(i + 1, f, &scenario.calendar));
+    }
     out
+}
+
+/// One failover: what it was, when, its RTO, the data it lost and the longest downtime.
+fn failover_line(n: usize, f: &crate::sim::FailoverRecord, calendar: &Calendar) -> String {
+    let kind = if f.target_is_plan { "plan" } else { "VM" };
+    let refused = f.vms.iter().filter(|v| v.refused.is_some()).count();
+    let lost: u64 = f.vms.iter().filter_map(|v| v.data_loss_bytes).sum();
+    let window = f.vms.iter().filter_map(|v| v.data_loss_ms).max();
+    let downtime = f.vms.iter().filter_map(|v| v.downtime()).max();
+    let mut line = format!(
+        "failover {n}: {} of {kind} {} at {}: ",
+        f.kind,
+        f.target,
+        calendar.datetime(f.at).format("%a %Y-%m-%d %H:%M:%S")
+    );
+    match (f.rto(), &f.stopped) {
+        (_, Some(why)) => line += &format!("stopped ({why})"),
+        (Some(rto), None) => line += &format!("RTO {}", dur(Some(rto))),
+        (None, None) => line += "not complete",
+    }
+    if let Some(window) = window {
+        line += &format!(", lost {} ({} at most)", Bytes(lost), dur(Some(window)));
+    }
+    if let Some(d) = downtime {
+        line += &format!(", downtime up to {}", dur(Some(d)));
+    }
+    if refused > 0 {
+        line += &format!(", {refused} of {} VMs refused (events.csv)", f.vms.len());
+    }
+    line
 }
