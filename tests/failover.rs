@@ -111,7 +111,11 @@ vm = "app"
     assert_eq!(v.source_stopped_at, Some(1_000 * S));
     assert_eq!(v.ready_at, Some(1_008 * S));
     assert_eq!(v.booted_at, Some(1_128 * S));
-    assert_eq!(v.downtime(), Some(128 * S), "8 s final delta + 120 s boot");
+    assert_eq!(
+        v.downtime(r.horizon),
+        Some(128 * S),
+        "8 s final delta + 120 s boot"
+    );
     assert_eq!(f.rto(), Some(128 * S));
     assert_eq!(v.state_after, "failed-over");
     assert!(refusals(&mem).is_empty(), "{:?}", refusals(&mem));
@@ -142,7 +146,7 @@ vm = "app"
     assert_eq!(v.recovery_point_at, Some(900 * S));
     assert_eq!(v.data_loss_ms, Some(100 * S));
     assert_eq!(v.data_loss_bytes, Some(100_000_000));
-    assert_eq!(v.downtime(), Some(320 * S));
+    assert_eq!(v.downtime(r.horizon), Some(320 * S));
     assert_eq!(only_failover(&r).rto(), Some(120 * S));
     assert_eq!(r.vms[0].bytes_lost, 100_000_000);
     balanced(&r);
@@ -316,6 +320,8 @@ groups = [
     assert_eq!(f.stopped.as_deref(), Some("script check-db failed"));
     assert_eq!(f.completed_at, None);
     assert_eq!(f.groups[1].started_at, None);
+    // web was shut down with the plan at 1,000 s and never booted: down to the end.
+    assert_eq!(f.vms[1].downtime(r.horizon), Some(r.horizon - 1_000 * S));
     let (r, _) = run(&estate("hyperv-to-azure", "", &vms, &order("unplanned")));
     let f = only_failover(&r);
     assert_eq!(f.stopped, None);
@@ -415,7 +421,11 @@ vm = "app"
     // the previous tick's.
     assert_eq!(v.recovery_point_at, Some(6_900 * S));
     assert_eq!(v.data_loss_bytes, Some(0));
-    assert_eq!(v.downtime(), None, "a test failover has no downtime");
+    assert_eq!(
+        v.downtime(r.horizon),
+        None,
+        "a test failover has no downtime"
+    );
     assert_eq!(f.rto(), Some(120 * S));
     assert_eq!(v.state_after, "protected");
     // Replication never stopped: every tick of the day was a cycle.
@@ -499,7 +509,7 @@ mode = "{mode}"
     let full = &r.failovers[1].vms[0];
     // The Azure VM shuts down at 4 h (14,400 s); 10 GB at 12.5 MB/s take 800 s; 2 min boot.
     assert_eq!(full.source_stopped_at, Some(14_400 * S));
-    assert_eq!(full.downtime(), Some(920 * S));
+    assert_eq!(full.downtime(r.horizon), Some(920 * S));
     assert_eq!(full.state_after, "failed-over");
     // Commit and re-enable replication to Azure at 5 h: only the writes made on-premises
     // since the boot (15,320 s to 18,000 s: 2.68 GB at most) differ from the Azure copy.
@@ -540,7 +550,7 @@ vm = "app"
     // Compared and sent while running; the shutdown comes later and only the writes made
     // during the block transfer go after it.
     assert!(sync.source_stopped_at.unwrap() > 14_400 * S);
-    assert!(sync.downtime().unwrap() < full.downtime().unwrap());
+    assert!(sync.downtime(r.horizon).unwrap() < full.downtime(r.horizon).unwrap());
     assert_eq!(r.vms[0].resyncs[0].cause, "failback synchronization");
     balanced(&r);
 }
@@ -753,4 +763,94 @@ fn before_commit_another_point_can_be_chosen() {
         vec!["change-point is not allowed in state failover-committed".to_string()]
     );
     balanced(&r);
+}
+
+#[test]
+fn a_later_order_neither_breaks_nor_strands_a_failover_in_progress() {
+    // A planned failover of the plan at 1,000 s: both VMs shut down and send their last
+    // changes. A second planned order of `a` at 1,004 s is refused (a is failing over):
+    // the first run goes on. The link fails at 1,006 s until 2 h, while both VMs' last
+    // changes (100 MB each, sharing the link: 16 s) are on their way; at 1,200 s an unplanned
+    // failover of `a` alone takes it out of the plan's run: a loses what it wrote after its
+    // 900 s point, up to its shutdown at 1,000 s (100 s, 100 MB). The plan goes on with b,
+    // which fails over once the link is back, and completes.
+    let vms = [vm("a", "2m"), vm("b", "2m")].concat();
+    let extra = r#"
+[[recovery_plans]]
+name = "app"
+groups = [{ vms = ["a"] }, { vms = ["b"] }]
+
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "planned"
+plan = "app"
+
+[[failovers]]
+at = "2026-11-23T08:16:44"
+kind = "planned"
+vm = "a"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "unplanned"
+vm = "a"
+"#;
+    let text = estate("hyperv-to-azure", "", &vms, extra).replace(
+        "capacity = \"100 Mbps\"\n",
+        "capacity = \"100 Mbps\"\noutages = [{ start = \"1006s\", duration = \"6194s\" }]\n",
+    );
+    let (r, mem) = run(&text);
+    assert_eq!(r.failovers.len(), 3);
+    let (plan, again, alone) = (&r.failovers[0], &r.failovers[1], &r.failovers[2]);
+    assert!(again.vms[0].refused.is_some());
+    assert_eq!(
+        plan.vms[0].refused.as_deref(),
+        Some("superseded by the unplanned-failover at the same VM")
+    );
+    assert!(plan.completed_at.is_some(), "{plan:?}");
+    assert!(plan.vms[1].booted_at.unwrap() > 7_200 * S);
+    let a = &alone.vms[0];
+    assert_eq!(a.source_stopped_at, Some(1_000 * S));
+    assert_eq!(a.data_loss_ms, Some(100 * S));
+    assert_eq!(a.data_loss_bytes, Some(100_000_000));
+    assert_eq!(r.vms[0].bytes_lost, 100_000_000);
+    assert!(refusals(&mem)
+        .iter()
+        .any(|w| w == "planned-failover is not allowed in state failing-over"));
+    balanced(&r);
+
+    // A planned failover while the link is down is refused: the source is unreachable.
+    let down = extra.replace("08:16:40", "08:17:00");
+    let (_, mem) = run(&estate("hyperv-to-azure", "", &vms, &down).replace(
+        "capacity = \"100 Mbps\"\n",
+        "capacity = \"100 Mbps\"\noutages = [{ start = \"1006s\", duration = \"6194s\" }]\n",
+    ));
+    assert!(refusals(&mem)
+        .iter()
+        .any(|w| w == "planned-failover: the source is unreachable: link wan is down"));
+}
+
+#[test]
+fn azure_to_azure_low_memory_spares_a_vm_that_is_not_sending() {
+    // A resync compares checksums from 08:20 (after a repaired error); low memory on the
+    // host at 08:20:10 for 10 s stops only transfers: the comparison (10 GB at 200 MB/s,
+    // 50 s) ends on time and the resync completes.
+    let extra = r#"
+[[faults]]
+kind = "broken-vhd-chain"
+vm = "app"
+at = "2026-11-23T08:10"
+
+[[faults]]
+kind = "low-memory"
+host = "h"
+start = "2026-11-23T08:20:10"
+duration = "10s"
+"#;
+    let policy = "admin_response = \"10m\"\nresync_start = \"immediate\"";
+    let (r, _) = run(&estate("azure-to-azure", policy, &vm("app", "2m"), extra));
+    let rs = &r.vms[0].resyncs[0];
+    assert_eq!(rs.started_at, Some(1_200 * S));
+    assert_eq!(rs.outcome, "completed");
+    assert_eq!(r.vms[0].state, "protected");
 }

@@ -333,7 +333,7 @@ pub fn write_failovers_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> st
                 s(v.ready_at),
                 s(v.boot_started_at),
                 s(v.booted_at),
-                s(v.downtime()),
+                s(v.downtime(result.horizon)),
                 v.state_after.to_string(),
             ])
             .map_err(io)?;

@@ -259,8 +259,9 @@ struct FailoverVmSummary<'a> {
     state_after: &'a str,
 }
 
-impl<'a> From<&'a FailoverRecord> for FailoverSummary<'a> {
-    fn from(f: &'a FailoverRecord) -> Self {
+impl<'a> FailoverSummary<'a> {
+    /// `end`: the end of the run, for VMs still down then.
+    fn new(f: &'a FailoverRecord, end: u64) -> Self {
         let max = |x: Option<u64>, y: Option<u64>| x.max(y);
         FailoverSummary {
             kind: f.kind,
@@ -284,7 +285,12 @@ impl<'a> From<&'a FailoverRecord> for FailoverSummary<'a> {
                 .iter()
                 .filter_map(|v| v.data_loss_bytes)
                 .reduce(|a, b| a + b),
-            downtime_s: f.vms.iter().map(|v| v.downtime()).fold(None, max).map(secs),
+            downtime_s: f
+                .vms
+                .iter()
+                .map(|v| v.downtime(end))
+                .fold(None, max)
+                .map(secs),
             rto_s: f.rto().map(secs),
             completed_at_s: f.completed_at.map(secs),
             stopped: f.stopped.as_deref(),
@@ -321,7 +327,7 @@ impl<'a> From<&'a FailoverRecord> for FailoverSummary<'a> {
                     recovery_point_consistency: v.recovery_point_consistency,
                     data_loss_s: v.data_loss_ms.map(secs),
                     data_loss_bytes: v.data_loss_bytes,
-                    downtime_s: v.downtime().map(secs),
+                    downtime_s: v.downtime(end).map(secs),
                     source_stopped_at_s: v.source_stopped_at.map(secs),
                     ready_at_s: v.ready_at.map(secs),
                     boot_start_s: v.boot_started_at.map(secs),
@@ -420,7 +426,11 @@ pub fn write_summary(
                 volume_full_events: h.volume_full_events,
             })
             .collect(),
-        failovers: result.failovers.iter().map(FailoverSummary::from).collect(),
+        failovers: result
+            .failovers
+            .iter()
+            .map(|f| FailoverSummary::new(f, result.horizon))
+            .collect(),
         canonical: Canonical {
             transfers: arrivals.transfers,
             bytes_transferred: arrivals.bytes,

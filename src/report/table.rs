@@ -85,18 +85,27 @@ pub fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         );
     }
     for (i, f) in result.failovers.iter().enumerate() {
-        let _ = writeln!(out, "{}", failover_line(i + 1, f, &scenario.calendar));
+        let _ = writeln!(
+            out,
+            "{}",
+            failover_line(i + 1, f, &scenario.calendar, result.horizon)
+        );
     }
     out
 }
 
 /// One failover: what it was, when, its RTO, the data it lost and the longest downtime.
-fn failover_line(n: usize, f: &crate::sim::FailoverRecord, calendar: &Calendar) -> String {
+fn failover_line(
+    n: usize,
+    f: &crate::sim::FailoverRecord,
+    calendar: &Calendar,
+    end: u64,
+) -> String {
     let kind = if f.target_is_plan { "plan" } else { "VM" };
     let refused = f.vms.iter().filter(|v| v.refused.is_some()).count();
     let lost: u64 = f.vms.iter().filter_map(|v| v.data_loss_bytes).sum();
     let window = f.vms.iter().filter_map(|v| v.data_loss_ms).max();
-    let downtime = f.vms.iter().filter_map(|v| v.downtime()).max();
+    let downtime = f.vms.iter().filter_map(|v| v.downtime(end)).max();
     let mut line = format!(
         "failover {n}: {} of {kind} {} at {}: ",
         f.kind,

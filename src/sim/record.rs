@@ -304,10 +304,14 @@ pub struct FailoverVmRecord {
 }
 
 impl FailoverVmRecord {
-    /// From the source's stop to the boot at the other side; none for a test failover.
-    pub fn downtime(&self) -> Option<Time> {
-        self.source_stopped_at
-            .zip(self.booted_at)
-            .map(|(s, b)| b.saturating_sub(s))
+    /// From the source's stop to the boot at the other side, or to `end` (the end of the
+    /// run) for a VM that never booted (a plan stopped by a failed script); none for a test
+    /// failover or a VM taken out of the failover.
+    pub fn downtime(&self, end: Time) -> Option<Time> {
+        if self.refused.is_some() {
+            return None;
+        }
+        let stopped = self.source_stopped_at?;
+        Some(self.booted_at.unwrap_or(end).saturating_sub(stopped))
     }
 }

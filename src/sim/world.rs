@@ -219,9 +219,8 @@ pub(super) struct World<'a> {
     io_error: Option<std::io::Error>,
     seed: u64,
     streams: RngStreams,
-    /// Per site: losses in force, and whether it came back without the VMs' disks.
+    /// Per site: losses in force.
     site_down: Vec<u32>,
-    site_disks_lost: Vec<bool>,
     runs: Vec<failover::FailoverRun>,
     /// The scenario orders failovers: VMs keep their recovery points.
     keeps_points: bool,
@@ -374,7 +373,6 @@ impl<'a> World<'a> {
             seed,
             streams,
             site_down: vec![0; scenario.sites.len()],
-            site_disks_lost: vec![false; scenario.sites.len()],
             runs: Vec::new(),
             keeps_points,
             compresses: scenario.policies.iter().any(|p| p.compression_ratio != 1.0),
@@ -1543,7 +1541,7 @@ impl<'a> World<'a> {
     }
 
     /// Used bytes of the disks initial replication has not copied yet.
-    fn initial_copy_left(&self, vm: usize) -> u64 {
+    fn initial_copy_left(&self, vm: usize, now: Time) -> u64 {
         let v = &self.vms[vm];
         match v.machine.state() {
             State::InitialReplication { disk } => {
@@ -1552,7 +1550,7 @@ impl<'a> World<'a> {
                     .map(|d| d.used.0)
                     .sum();
                 let left = if v.link == NO_LINK {
-                    self.cache_remaining(0, vm)
+                    self.cache_remaining(now, vm)
                 } else {
                     self.links[v.link].fair.remaining_bytes(vm as FlowId)
                 };
@@ -1593,8 +1591,12 @@ impl<'a> World<'a> {
             let vm = self.hosts[host].vms[i] as usize;
             let l = self.vms[vm].link;
             let left = if l == NO_LINK {
-                self.vms[vm].work_gen += 1;
-                self.cache_stop(now, vm)
+                let left = self.cache_stop(now, vm);
+                if left.is_some() {
+                    // Only the transfer's completion is void; retries and comparisons stand.
+                    self.vms[vm].work_gen += 1;
+                }
+                left
             } else {
                 let left = self.links[l].fair.stop(now, vm as FlowId);
                 self.rearm(l, queue);
@@ -1649,7 +1651,7 @@ impl<'a> World<'a> {
         let mut host_used = vec![0u64; self.host_peak_volume.len()];
         for vm in 0..self.vms.len() {
             let (pending, snapshot) = self.volume_bytes(vm, now);
-            let copy_left = self.initial_copy_left(vm);
+            let copy_left = self.initial_copy_left(vm, now);
             let v = &mut self.vms[vm];
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
             host_used[v.host] += snapshot + pending;

@@ -40,6 +40,12 @@ pub(super) struct VmFailover {
     stop: (Time, u64),
     /// A failback's full download started (for the jobs log).
     pub(super) download_started: Option<Time>,
+    /// When the VM was shut down for a failover, until it runs again.
+    shut_down_at: Option<Time>,
+    /// Set by an unplanned failover's loss, read by the readiness that follows it.
+    points_lost: bool,
+    /// The other side came back without this VM's disks: the next copy there is a full one.
+    other_side_empty: bool,
     /// azure-to-azure: the most differing (or downloaded) bytes of one disk, for the cache's
     /// per-disk limit.
     pub(super) blocks_disk_max: u64,
@@ -144,8 +150,24 @@ impl World<'_> {
         points.choose(choice)
     }
 
-    fn site_lost_at(&self, vm: usize) -> Option<Time> {
-        self.cold[vm].failover.as_ref().and_then(|f| f.site_lost_at)
+    /// The side the VM does not run on has no disks of it (its site came back without).
+    fn other_side_empty(&self, vm: usize) -> bool {
+        self.cold[vm]
+            .failover
+            .as_ref()
+            .is_some_and(|f| f.other_side_empty)
+    }
+
+    /// Why the other side cannot be reached now over the VM's link, if it cannot (a planned
+    /// failover needs the source reachable [src]).
+    fn link_down(&self, vm: usize) -> Option<String> {
+        let l = self.vms[vm].link;
+        (l != NO_LINK && self.links[l].down > 0).then(|| {
+            format!(
+                "the source is unreachable: link {} is down",
+                self.scenario.links[l].name
+            )
+        })
     }
 
     /// The site a VM's source hosts belong to.
@@ -176,6 +198,9 @@ impl World<'_> {
         let f = self.cold[vm].failover();
         let was = f.stopped;
         f.stopped &= !why;
+        if why & STOP_SHUT_DOWN != 0 {
+            f.shut_down_at = None;
+        }
         if was != 0 && f.stopped == 0 {
             let cal = &self.scenario.calendar;
             let range = self.disk_range(vm);
@@ -218,7 +243,11 @@ impl World<'_> {
     ) {
         self.site_down[site] -= 1;
         if disks_lost {
-            self.site_disks_lost[site] = true;
+            for vm in 0..self.vms.len() {
+                if self.site_of(vm) == site && self.cold[vm].at_secondary() {
+                    self.cold[vm].failover().other_side_empty = true;
+                }
+            }
         }
         if let Some(l) = self.scenario.sites[site].link {
             self.outage_end(now, l, queue);
@@ -331,8 +360,12 @@ impl World<'_> {
                     } else {
                         // The other side keeps its disks (a commit deletes recovery points,
                         // not replica disks) unless its site came back without them.
-                        let full_copy = self.cold[vm].at_secondary() && self.site_disks_lost[site];
-                        self.feed_checked(now, vm, Input::ReverseReplicate { full_copy }, queue);
+                        let full_copy = self.other_side_empty(vm);
+                        let input = Input::ReverseReplicate { full_copy };
+                        if self.feed_checked(now, vm, input, queue).is_none() && full_copy {
+                            // The initial replication rebuilds the disks there.
+                            self.cold[vm].failover().other_side_empty = false;
+                        }
                     }
                 }
             }
@@ -463,6 +496,9 @@ impl World<'_> {
                     let why = format!("the {side} site {} is unreachable", sc.sites[site].name);
                     return self.refuse(now, vm, what, why);
                 }
+                if let Some(why) = self.link_down(vm) {
+                    return self.refuse(now, vm, what, why);
+                }
                 Input::PlannedFailover
             }
             OperationKind::Failover { kind, point } => {
@@ -507,10 +543,16 @@ impl World<'_> {
                     let why = format!("the primary site {} is unreachable", sc.sites[site].name);
                     return self.refuse(now, vm, what, why);
                 }
+                if let Some(why) = self.link_down(vm) {
+                    return self.refuse(now, vm, what, why);
+                }
                 match sc.topology {
                     Topology::HyperVToAzure => Input::Failback {
-                        // [src] An alternate VM has no disks to compare: a full download.
-                        sync_first: mode == FailbackMode::SyncFirst && !alternate_vm,
+                        // [src] An alternate VM, or a site that came back without the VM's
+                        // disks, has nothing to compare: a full download.
+                        sync_first: mode == FailbackMode::SyncFirst
+                            && !alternate_vm
+                            && !self.other_side_empty(vm),
                     },
                     _ => Input::PlannedFailover,
                 }
@@ -518,18 +560,30 @@ impl World<'_> {
             _ => unreachable!("only failovers and failbacks start a run"),
         };
         let f = self.cold[vm].failover();
+        let before = (f.run, f.last_slot);
         f.run = Some((run as u32, slot as u32));
         f.last_slot = f.run;
         let refused = self.feed_checked(now, vm, input, queue);
         if refused.is_some() {
-            self.cold[vm].failover().run = None;
+            // The run the VM was part of (if any) goes on as before.
+            let f = self.cold[vm].failover();
+            (f.run, f.last_slot) = before;
+        } else if let Some((old_run, old_slot)) = before.0 {
+            // This order took the VM out of an unfinished run: that run goes on without it.
+            let (old_run, old_slot) = (old_run as usize, old_slot as usize);
+            let old = &mut self.runs[old_run].record.vms[old_slot];
+            if old.ready_at.is_none() {
+                old.refused = Some(format!("superseded by the {what} at the same VM"));
+                self.advance_run(now, old_run, queue);
+            }
         }
         refused
     }
 
     /// The machine's `ShutDown`: the VM stops writing on the side it ran on.
     pub(super) fn shut_down(&mut self, now: Time, vm: usize) {
-        let stopped_at = self.site_lost_at(vm).unwrap_or(now);
+        let f = self.cold[vm].failover();
+        let stopped_at = *f.shut_down_at.get_or_insert(f.site_lost_at.unwrap_or(now));
         self.stop_writes(now, vm, STOP_SHUT_DOWN);
         if let Some(slot) = self.run_slot(vm) {
             slot.source_stopped_at.get_or_insert(stopped_at);
@@ -548,10 +602,12 @@ impl World<'_> {
         let f = self.cold[vm].failover();
         let point = f.chosen_point.take();
         let newest = f.points.choose(PointChoice::Latest);
-        let stopped_at = f.site_lost_at.unwrap_or(now);
+        // The source stopped writing when its site was lost, or when a planned failover this
+        // one interrupts shut it down; else now.
+        let stopped_at = f.site_lost_at.or(f.shut_down_at).unwrap_or(now);
+        f.points_lost = true;
         f.used_point = point;
         f.stop = (stopped_at, w);
-        let range = self.disk_range(vm);
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
         let in_flight = match v.transfer.take() {
             Some(Transfer::Log { bytes, .. }) => bytes,
@@ -568,16 +624,7 @@ impl World<'_> {
         v.transfer_left = 0;
         v.tracking = false;
         v.snapshot_open = false;
-        // [ours] The target's copy is the point's: the rollback is spread over the disks in
-        // proportion to their writes up to the newest point.
-        let good_total: u64 = self.marks[range.clone()].iter().map(|m| m.good).sum();
-        if rolled_back > 0 && good_total > 0 {
-            for m in &mut self.marks[range] {
-                let share =
-                    (u128::from(rolled_back) * u128::from(m.good) / u128::from(good_total)) as u64;
-                m.good -= share.min(m.good);
-            }
-        }
+        self.shift_good_marks(vm, i128::from(rolled_back));
         if let Some(slot) = self.run_slot(vm) {
             if let Some(p) = point {
                 slot.recovery_point_at = Some(p.at);
@@ -602,6 +649,7 @@ impl World<'_> {
         let ((stopped_at, written_at_stop), slot) = (f.stop, f.last_slot);
         let v = &mut self.vms[vm];
         v.bytes_replicated = (i128::from(v.bytes_replicated) - rolled_back) as u64;
+        self.shift_good_marks(vm, rolled_back);
         if let Some((run, slot)) = slot {
             let record = &mut self.runs[run as usize].record.vms[slot as usize];
             record.recovery_point_at = Some(new.at);
@@ -617,6 +665,20 @@ impl World<'_> {
                 .format("%Y-%m-%d %H:%M:%S")
         );
         self.log_failover(now, vm, detail);
+    }
+
+    /// [ours] The target's copy goes back (or forward) by `rolled_back` bytes of writes: the
+    /// shift is spread over the disks in proportion to their writes up to the newest point.
+    fn shift_good_marks(&mut self, vm: usize, rolled_back: i128) {
+        let range = self.disk_range(vm);
+        let total: u64 = self.marks[range.clone()].iter().map(|m| m.good).sum();
+        if rolled_back == 0 || total == 0 {
+            return;
+        }
+        for m in &mut self.marks[range] {
+            let share = rolled_back * i128::from(m.good) / i128::from(total);
+            m.good = (i128::from(m.good) - share).max(0) as u64;
+        }
     }
 
     /// The machine's `StartTestCopy`: the copy's data is ready at once.
@@ -652,15 +714,21 @@ impl World<'_> {
         from: State,
         queue: &mut EventQueue<Event>,
     ) {
-        // Planned (and failback): everything written reached the other side.
-        let planned_zero_loss = matches!(
-            from,
-            State::FailingOver(rep::FailoverStep::SendingFinal | rep::FailoverStep::Downloading)
-        );
+        // Planned (and failback): everything written reached the other side; unless an
+        // unplanned failover interrupted it (its loss is already booked).
+        let unplanned = std::mem::take(&mut self.cold[vm].failover().points_lost);
+        let planned_zero_loss = !unplanned
+            && matches!(
+                from,
+                State::FailingOver(
+                    rep::FailoverStep::SendingFinal | rep::FailoverStep::Downloading
+                )
+            );
         if matches!(from, State::FailingOver(rep::FailoverStep::Downloading)) {
             // The downloaded copy is the source as it stopped: later differences count from
             // here.
             self.mark_all(vm, now);
+            self.cold[vm].failover().other_side_empty = false;
             let started = self.cold[vm].failover().download_started.take();
             let detail = format!("{} bytes", self.scenario.vms[vm].used_size());
             self.log_job(
