@@ -222,7 +222,8 @@ fn write_run(
         report::CsvRecorder::create(dir.path(), stamp, &scenario.calendar).map_err(RunError::Io)?;
     let result = sim::run(scenario, stamp.seed, &mut recorder).map_err(RunError::Io)?;
     recorder.finish().map_err(RunError::Io)?;
-    report::write_vms_csv(&dir.path().join("vms.csv"), stamp, &result).map_err(RunError::Io)?;
+    report::write_vms_csv(&dir.path().join("vms.csv"), stamp, scenario, &result)
+        .map_err(RunError::Io)?;
     report::write_failovers_csv(&dir.path().join("failovers.csv"), stamp, &result)
         .map_err(RunError::Io)?;
     let path = dir.path().join("summary.json");

@@ -207,7 +207,12 @@ impl Recorder for CsvRecorder {
 }
 
 /// `vms.csv`: one row per VM.
-pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io::Result<()> {
+pub fn write_vms_csv(
+    path: &Path,
+    stamp: &Stamp,
+    scenario: &crate::model::Scenario,
+    result: &RunResult,
+) -> std::io::Result<()> {
     let mut w = writer(path, stamp)?;
     w.write_record([
         "vm",
@@ -245,13 +250,14 @@ pub fn write_vms_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io:
         "enable_failure",
     ])
     .map_err(io)?;
-    for v in &result.vms {
+    for (i, v) in result.vms.iter().enumerate() {
         let f = |x: Option<f64>| opt(x.map(|x| format!("{x:.3}")));
+        let place = crate::sim::Placement::of(scenario, i);
         w.write_record([
             v.name.clone(),
-            v.host.clone(),
-            v.site.clone(),
-            v.link.clone(),
+            place.host.to_string(),
+            place.site.to_string(),
+            place.link.to_string(),
             v.state.to_string(),
             f(v.protected_at.map(secs)),
             f(v.initial_replication_ms.map(secs)),

@@ -6,7 +6,7 @@
 
 use super::secs;
 use crate::model::Scenario;
-use crate::sim::record::{Arrivals, FailoverRecord, RunResult, VmResult};
+use crate::sim::record::{Arrivals, FailoverRecord, Placement, RunResult, VmResult};
 use serde::Serialize;
 use std::io::Write;
 
@@ -61,11 +61,16 @@ struct Summary<'a> {
 }
 
 /// Serializes the VMs one by one from the results.
-struct VmList<'a>(&'a [VmResult]);
+struct VmList<'a>(&'a [VmResult], &'a Scenario);
 
 impl Serialize for VmList<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(VmSummary::from))
+        s.collect_seq(
+            self.0
+                .iter()
+                .enumerate()
+                .map(|(i, v)| VmSummary::new(v, Placement::of(self.1, i))),
+        )
     }
 }
 
@@ -133,13 +138,13 @@ struct ResyncSummary<'a> {
     bytes_sent: u64,
 }
 
-impl<'a> From<&'a VmResult> for VmSummary<'a> {
-    fn from(v: &'a VmResult) -> Self {
+impl<'a> VmSummary<'a> {
+    fn new(v: &'a VmResult, place: Placement<'a>) -> Self {
         VmSummary {
             name: &v.name,
-            host: &v.host,
-            site: &v.site,
-            link: &v.link,
+            host: place.host,
+            site: place.site,
+            link: place.link,
             state: v.state,
             enable_failure: v.enable_failure.as_deref(),
             protection_enabled_at_s: v.protection_enabled_at.map(secs),
@@ -401,7 +406,7 @@ pub fn write_summary(
         horizon_s: secs(result.horizon),
         sample_step_s: scenario.sample_step.map(secs),
         events_processed: result.events_processed,
-        vms: VmList(&result.vms),
+        vms: VmList(&result.vms, scenario),
         link: LinkTotals {
             bytes_sent,
             utilization_mean: (offered > 0).then(|| bytes_sent as f64 / offered as f64),

@@ -9,7 +9,7 @@ mod world;
 
 pub use record::{
     Discard, EventRecord, FailoverRecord, FailoverVmRecord, GroupRecord, HealthSpan, JobRecord,
-    Recorder, ResyncRecord, RunResult, StepRecord, VmResult, VmSample,
+    Placement, Recorder, ResyncRecord, RunResult, StepRecord, VmResult, VmSample,
 };
 
 use crate::engine::{self, EventQueue};
@@ -27,5 +27,7 @@ pub fn run(
     let mut world = world::World::new(scenario, seed, recorder, &mut queue);
     world.schedule_start(&mut queue);
     let counts = engine::run(&mut world, &mut queue, scenario.horizon);
+    // The events left are never handled: free them before the results are built.
+    drop(queue);
     world.finish(counts)
 }

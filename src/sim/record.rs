@@ -91,10 +91,8 @@ impl Recorder for Discard {
 /// Per-VM results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VmResult {
+    /// The VM's name; its host, site and link are the scenario's (see [`Placement`]).
     pub name: String,
-    pub host: String,
-    pub site: String,
-    pub link: String,
     pub state: &'static str,
     pub disks: usize,
     pub virtual_size_bytes: u64,
@@ -226,6 +224,28 @@ pub struct RunResult {
     pub hosts: Vec<HostResult>,
     /// Ordered failovers and failbacks, in order of their start.
     pub failovers: Vec<FailoverRecord>,
+}
+
+/// Where a VM runs, by name, from the scenario (results keep only the VM's own name: a large
+/// estate's results would otherwise hold three more strings per VM).
+pub struct Placement<'a> {
+    pub host: &'a str,
+    pub site: &'a str,
+    /// Empty for azure-to-azure, which has no link.
+    pub link: &'a str,
+}
+
+impl<'a> Placement<'a> {
+    /// The placement of VM `vm` of `scenario`.
+    pub fn of(scenario: &'a crate::model::Scenario, vm: usize) -> Self {
+        let host = &scenario.hosts[scenario.vms[vm].host];
+        let site = &scenario.sites[host.site];
+        Placement {
+            host: &host.name,
+            site: &site.name,
+            link: site.link.map_or("", |l| scenario.links[l].name.as_str()),
+        }
+    }
 }
 
 /// One failover (or failback) of a VM or a recovery plan.

@@ -1684,10 +1684,18 @@ impl<'a> World<'a> {
     pub fn finish(mut self, counts: RunCounts) -> std::io::Result<RunResult> {
         let end = counts.end;
         let sc = self.scenario;
+        // What the disk cursors say at the end, read first: the cursors go before the
+        // results are built, so a large estate never holds both.
+        let at_end: Vec<(u64, u64, u64)> = (0..self.vms.len())
+            .map(|vm| {
+                let (pending, snapshot) = self.volume_bytes(vm, end);
+                (pending, snapshot, self.written(vm, end))
+            })
+            .collect();
+        self.disks = Vec::new();
+        self.marks = Vec::new();
         let mut vms = Vec::with_capacity(self.vms.len());
-        for vm in 0..self.vms.len() {
-            let (pending, snapshot) = self.volume_bytes(vm, end);
-            let w = self.written(vm, end);
+        for (vm, &(pending, snapshot, w)) in at_end.iter().enumerate() {
             self.close_open_records(end, vm);
             let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
             v.peak_log_bytes = v.peak_log_bytes.max(pending);
@@ -1705,11 +1713,6 @@ impl<'a> World<'a> {
             let site = &sc.sites[host.site];
             vms.push(VmResult {
                 name: spec.name.clone(),
-                host: host.name.clone(),
-                site: site.name.clone(),
-                link: site
-                    .link
-                    .map_or(String::new(), |l| sc.links[l].name.clone()),
                 state: v.machine.state().kind().name(),
                 disks: spec.disks.len(),
                 virtual_size_bytes: spec.virtual_size(),
