@@ -732,8 +732,7 @@ impl Replication {
                 Input::LogThresholdReached | Input::LogWriteFailed,
             ) => self.require_resync(out),
             (State::ResyncRequired, Input::StartResync) => {
-                out.push(A::BeginResync);
-                out.push(A::CompareChecksums);
+                begin_sync(out);
                 State::Resynchronizing(ResyncStep::Comparing)
             }
             (State::Resynchronizing(ResyncStep::Comparing), Input::ChecksumsCompared) => {
@@ -857,15 +856,13 @@ impl Replication {
                 if *full_copy {
                     self.begin_initial_replication(out)
                 } else {
-                    out.push(A::BeginResync);
-                    out.push(A::CompareChecksums);
+                    begin_sync(out);
                     State::Resynchronizing(ResyncStep::Comparing)
                 }
             }
             (State::FailoverCommitted, Input::Failback { sync_first: true }) => {
                 out.push(A::ReverseDirection);
-                out.push(A::BeginResync);
-                out.push(A::CompareChecksums);
+                begin_sync(out);
                 State::FailingOver(FailoverStep::Comparing)
             }
             (State::FailingOver(FailoverStep::Comparing), Input::ChecksumsCompared) => {
@@ -913,6 +910,13 @@ impl Replication {
         out.push(Action::CopyDisk { disk: 0 });
         State::InitialReplication { disk: 0 }
     }
+}
+
+/// A resync, a reverse replication's sync and failback's sync all start the same way: track
+/// writes afresh and compare checksums.
+fn begin_sync(out: &mut Vec<Action>) {
+    out.push(Action::BeginResync);
+    out.push(Action::CompareChecksums);
 }
 
 #[cfg(test)]
