@@ -854,3 +854,18 @@ duration = "10s"
     assert_eq!(rs.outcome, "completed");
     assert_eq!(r.vms[0].state, "protected");
 }
+
+#[test]
+fn vmm_to_vmm_compression_halves_the_bytes_on_the_wire() {
+    // Ratio 2: each 300 MB log crosses as 150 MB, 12 s on the 12.5 MB/s link instead of 24:
+    // the RPO just before each arrival is 300 + 12 s.
+    let (r, _) = run(&estate(
+        "vmm-to-vmm",
+        "compression_ratio = 2.0",
+        &vm("app", "2m"),
+        "",
+    ));
+    let app = &r.vms[0];
+    assert_eq!(r.links[0].bytes_sent * 2, app.bytes_replicated);
+    assert_eq!(app.arrivals.rpo_max_s(), Some(312.0));
+}
