@@ -15,7 +15,9 @@ use crate::model::faults::{RandomOutages, RepairDistribution};
 use crate::model::link::{FairLink, FlowId};
 use crate::model::workload::{first_time_reaching, DiskWrites};
 use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
-use crate::replication::{self as rep, Action, Input, Job, JobFailure, Replication, State};
+use crate::replication::{
+    self as rep, Action, Actions, Input, Job, JobFailure, Replication, State,
+};
 use crate::stats::RpoMonitor;
 use crate::units::ByteRate;
 use rand::Rng;
@@ -213,8 +215,7 @@ pub(super) struct World<'a> {
     wake_lane: Lane,
     stale_lane: Lane,
     host_peak_volume: Vec<u64>,
-    /// Reused buffers: stepping and link completions allocate nothing per event.
-    actions: Vec<Action>,
+    /// A reused buffer: link completions allocate nothing per event.
     finished: Vec<FlowId>,
     io_error: Option<std::io::Error>,
     seed: u64,
@@ -367,7 +368,6 @@ impl<'a> World<'a> {
             wake_lane: queue.lane(event::TRANSFER),
             stale_lane: queue.lane(event::HEALTH),
             host_peak_volume: vec![0; scenario.hosts.len()],
-            actions: Vec::with_capacity(8),
             finished: Vec::new(),
             io_error: None,
             seed,
@@ -612,8 +612,7 @@ impl<'a> World<'a> {
         input: Input,
         queue: &mut EventQueue<Event>,
     ) -> bool {
-        let mut actions = std::mem::take(&mut self.actions);
-        actions.clear();
+        let mut actions = Actions::default();
         let from = self.vms[vm].machine.state();
         let accepted = match self.vms[vm].machine.step(&input, &mut actions) {
             Ok(to) => {
@@ -636,7 +635,7 @@ impl<'a> World<'a> {
                     );
                     self.on_state_change(now, vm, from, to, &input);
                 }
-                for action in &actions {
+                for action in actions.as_slice() {
                     self.act(now, vm, from, action, queue);
                 }
                 self.after_step(now, vm, queue);
@@ -654,7 +653,6 @@ impl<'a> World<'a> {
                 false
             }
         };
-        self.actions = actions;
         debug_assert!(
             self.conserves_bytes(vm),
             "byte conservation broken for VM {vm}"
