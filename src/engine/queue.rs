@@ -44,6 +44,12 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+#[inline(always)]
+fn make_key(time: Time, class: Class, seq: u64) -> u128 {
+    debug_assert!(seq < 1 << SEQ_BITS);
+    (u128::from(time) << 64) | (u128::from(class.0) << SEQ_BITS) | u128::from(seq)
+}
+
 /// Names a sorted lane of a queue (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lane(usize);
@@ -184,8 +190,12 @@ impl<E: Copy> EventQueue<E> {
             "event scheduled in the past: {time} < now {}",
             self.now
         );
-        let key = self.key(time, self.lanes[lane.0].class);
-        let entries = &mut self.lanes[lane.0].entries;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        // One look-up of the lane for its class and its entries.
+        let lane = &mut self.lanes[lane.0];
+        let key = make_key(time, lane.class, seq);
+        let entries = &mut lane.entries;
         // The key's sequence number is the largest yet: it sorts after the back unless its
         // time (or class, which is the lane's) is smaller.
         if entries.back().is_none_or(|b| b.key < key) {
@@ -200,8 +210,7 @@ impl<E: Copy> EventQueue<E> {
     fn key(&mut self, time: Time, class: Class) -> u128 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        debug_assert!(seq < 1 << SEQ_BITS);
-        (u128::from(time) << 64) | (u128::from(class.0) << SEQ_BITS) | u128::from(seq)
+        make_key(time, class, seq)
     }
 
     /// The source holding the smallest key, and that key.
