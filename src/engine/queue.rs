@@ -62,11 +62,15 @@ struct LaneQueue<E> {
 /// A FIFO of copyable entries in a power-of-two ring. Not `VecDeque`: its out-of-line
 /// `push_back` took the entry through the stack, where loading it back stalled on store
 /// forwarding (8% of the samples of a canonical run); this push is inlined and writes the
-/// slot in place.
+/// slot in place. Nothing out of line ever receives an entry (growing takes none): an event
+/// handed to a call by pointer stays in memory, and copying it into a slot then stalls the
+/// same way.
 struct Ring<E> {
-    /// Every slot holds an entry (past the live ones: stale copies); the length is zero or a
-    /// power of two.
+    /// Slot `i` of the ring is `slots[i]`; slots fill in order up to `capacity`, then hold
+    /// live entries or stale copies.
     slots: Vec<Entry<E>>,
+    /// Zero or a power of two.
+    capacity: usize,
     head: usize,
     len: usize,
 }
@@ -75,6 +79,7 @@ impl<E: Copy> Ring<E> {
     fn new() -> Self {
         Ring {
             slots: Vec::new(),
+            capacity: 0,
             head: 0,
             len: 0,
         }
@@ -82,7 +87,7 @@ impl<E: Copy> Ring<E> {
 
     #[inline(always)]
     fn mask(&self) -> usize {
-        self.slots.len().wrapping_sub(1)
+        self.capacity.wrapping_sub(1)
     }
 
     #[inline(always)]
@@ -97,27 +102,32 @@ impl<E: Copy> Ring<E> {
 
     #[inline(always)]
     fn push_back(&mut self, entry: Entry<E>) {
-        if self.len == self.slots.len() {
-            self.grow(entry);
-            return;
+        if self.len == self.capacity {
+            self.grow();
         }
+        // Slots fill in order before the ring wraps: `at` is a used slot or the next one.
         let at = (self.head + self.len) & self.mask();
-        self.slots[at] = entry;
+        if at < self.slots.len() {
+            let slot = &mut self.slots[at];
+            slot.key = entry.key;
+            slot.event = entry.event;
+        } else {
+            self.slots.push(entry);
+        }
         self.len += 1;
     }
 
-    /// Push `entry` into a full ring: twice the slots, live entries first, in order.
+    /// Twice the capacity (at least 16), the live entries first, in order.
     #[inline(never)]
-    fn grow(&mut self, entry: Entry<E>) {
-        let capacity = (self.slots.len() * 2).max(16);
+    fn grow(&mut self) {
+        let capacity = (self.capacity * 2).max(16);
         let mut slots = Vec::with_capacity(capacity);
         slots.extend_from_slice(&self.slots[self.head..]);
         slots.extend_from_slice(&self.slots[..self.head]);
-        slots.resize(capacity, entry);
-        slots[self.len] = entry;
+        slots.truncate(self.len);
         self.slots = slots;
+        self.capacity = capacity;
         self.head = 0;
-        self.len += 1;
     }
 
     #[inline(always)]
