@@ -32,7 +32,8 @@ pub type Time = u64;
 
 /// A model the engine drives: it handles one event at a time and may schedule more.
 pub trait Model {
-    type Event;
+    /// Copyable: the queue's lanes keep events in a ring of copies.
+    type Event: Copy;
     /// Handle `event` at time `now`. New events go into `queue`; none may be earlier than `now`.
     fn handle(&mut self, now: Time, event: Self::Event, queue: &mut EventQueue<Self::Event>);
 }

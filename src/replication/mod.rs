@@ -367,6 +367,66 @@ impl InputKind {
     }
 }
 
+/// Where [`Replication::step`] puts its actions, in order.
+pub trait ActionSink {
+    fn push(&mut self, action: Action);
+    /// Actions pushed so far.
+    fn count(&self) -> usize;
+    fn truncate(&mut self, len: usize);
+}
+
+impl ActionSink for Vec<Action> {
+    fn push(&mut self, action: Action) {
+        Vec::push(self, action);
+    }
+    fn count(&self) -> usize {
+        Vec::len(self)
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+/// The most actions one step returns (an unplanned failover with a test copy: 6).
+pub const MAX_ACTIONS: usize = 8;
+
+/// A step's actions in a fixed array: the simulation keeps it on the stack, with no capacity
+/// checks or heap buffer, and where a step is inlined its actions can fold into direct code.
+pub struct Actions {
+    buf: [Action; MAX_ACTIONS],
+    len: usize,
+}
+
+impl Default for Actions {
+    fn default() -> Self {
+        Actions {
+            buf: [const { Action::StopCycles }; MAX_ACTIONS],
+            len: 0,
+        }
+    }
+}
+
+impl Actions {
+    pub fn as_slice(&self) -> &[Action] {
+        &self.buf[..self.len]
+    }
+}
+
+impl ActionSink for Actions {
+    #[inline(always)]
+    fn push(&mut self, action: Action) {
+        // Panics past MAX_ACTIONS: a transition returning more is a bug.
+        self.buf[self.len] = action;
+        self.len += 1;
+    }
+    fn count(&self) -> usize {
+        self.len
+    }
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
 /// What the simulation must do; it carries actions out in the order given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -534,9 +594,9 @@ impl Replication {
     /// Feed `input`; on success the actions are appended to `actions` (a buffer the caller
     /// reuses, so stepping allocates nothing) and the new state is returned.
     #[inline(always)]
-    pub fn step(&mut self, input: &Input, actions: &mut Vec<Action>) -> Result<State, Refused> {
+    pub fn step(&mut self, input: &Input, actions: &mut impl ActionSink) -> Result<State, Refused> {
         let from = self.state;
-        let start = actions.len();
+        let start = actions.count();
         let saved = (
             self.failures,
             self.retry_pending,
@@ -588,7 +648,7 @@ impl Replication {
     }
 
     /// A failover removes a test copy that was not cleaned up [ours].
-    fn drop_test_copy(&mut self, out: &mut Vec<Action>) {
+    fn drop_test_copy(&mut self, out: &mut impl ActionSink) {
         if self.test_copy {
             self.test_copy = false;
             out.push(Action::RemoveTestCopy);
@@ -596,7 +656,7 @@ impl Replication {
     }
 
     /// Leave delta replication (or a resync) for good: stop sending and cycling, drop logs.
-    fn stop_and_drop(&mut self, out: &mut Vec<Action>) {
+    fn stop_and_drop(&mut self, out: &mut impl ActionSink) {
         self.failures = 0;
         self.retry_pending = false;
         out.push(Action::StopTransfer);
@@ -605,7 +665,7 @@ impl Replication {
     }
 
     /// Enter ResyncRequired from a replicating state.
-    fn require_resync(&mut self, out: &mut Vec<Action>) -> State {
+    fn require_resync(&mut self, out: &mut impl ActionSink) -> State {
         self.stop_and_drop(out);
         out.push(Action::ScheduleResync);
         State::ResyncRequired
@@ -615,7 +675,7 @@ impl Replication {
     // Inlined (with `step`) into the simulation's one caller: a call per input was a
     // measurable share of the hot path.
     #[inline(always)]
-    fn next(&mut self, input: &Input, out: &mut Vec<Action>) -> Option<State> {
+    fn next(&mut self, input: &Input, out: &mut impl ActionSink) -> Option<State> {
         use Action as A;
         let c = self.config;
         match input {
@@ -899,7 +959,7 @@ impl Replication {
         Some(state)
     }
 
-    fn begin_initial_replication(&self, out: &mut Vec<Action>) -> State {
+    fn begin_initial_replication(&self, out: &mut impl ActionSink) -> State {
         out.push(Action::StartInitialReplication);
         if self.config.disks == 0 {
             // A VM without disks has nothing to copy: go straight to finalizing.
@@ -914,7 +974,7 @@ impl Replication {
 
 /// A resync, a reverse replication's sync and failback's sync all start the same way: track
 /// writes afresh and compare checksums.
-fn begin_sync(out: &mut Vec<Action>) {
+fn begin_sync(out: &mut impl ActionSink) {
     out.push(Action::BeginResync);
     out.push(Action::CompareChecksums);
 }

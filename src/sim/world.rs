@@ -15,7 +15,9 @@ use crate::model::faults::{RandomOutages, RepairDistribution};
 use crate::model::link::{FairLink, FlowId};
 use crate::model::workload::{first_time_reaching, DiskWrites};
 use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
-use crate::replication::{self as rep, Action, Input, Job, JobFailure, Replication, State};
+use crate::replication::{
+    self as rep, Action, Actions, Input, Job, JobFailure, Replication, State,
+};
 use crate::stats::RpoMonitor;
 use crate::units::ByteRate;
 use rand::Rng;
@@ -213,14 +215,16 @@ pub(super) struct World<'a> {
     wake_lane: Lane,
     stale_lane: Lane,
     host_peak_volume: Vec<u64>,
-    /// Reused buffers: stepping and link completions allocate nothing per event.
-    actions: Vec<Action>,
+    /// A reused buffer: link completions allocate nothing per event.
     finished: Vec<FlowId>,
     io_error: Option<std::io::Error>,
     seed: u64,
     streams: RngStreams,
     /// Per site: losses in force.
     site_down: Vec<u32>,
+    /// Link outages, low-memory windows and site losses in force, counted together:
+    /// while none is, a transfer start skips looking for one.
+    obstacles: u32,
     runs: Vec<failover::FailoverRun>,
     /// The scenario orders failovers: VMs keep their recovery points.
     keeps_points: bool,
@@ -367,12 +371,12 @@ impl<'a> World<'a> {
             wake_lane: queue.lane(event::TRANSFER),
             stale_lane: queue.lane(event::HEALTH),
             host_peak_volume: vec![0; scenario.hosts.len()],
-            actions: Vec::with_capacity(8),
             finished: Vec::new(),
             io_error: None,
             seed,
             streams,
             site_down: vec![0; scenario.sites.len()],
+            obstacles: 0,
             runs: Vec::new(),
             keeps_points,
             compresses: scenario.policies.iter().any(|p| p.compression_ratio != 1.0),
@@ -612,8 +616,7 @@ impl<'a> World<'a> {
         input: Input,
         queue: &mut EventQueue<Event>,
     ) -> bool {
-        let mut actions = std::mem::take(&mut self.actions);
-        actions.clear();
+        let mut actions = Actions::default();
         let from = self.vms[vm].machine.state();
         let accepted = match self.vms[vm].machine.step(&input, &mut actions) {
             Ok(to) => {
@@ -636,7 +639,7 @@ impl<'a> World<'a> {
                     );
                     self.on_state_change(now, vm, from, to, &input);
                 }
-                for action in &actions {
+                for action in actions.as_slice() {
                     self.act(now, vm, from, action, queue);
                 }
                 self.after_step(now, vm, queue);
@@ -654,7 +657,6 @@ impl<'a> World<'a> {
                 false
             }
         };
-        self.actions = actions;
         debug_assert!(
             self.conserves_bytes(vm),
             "byte conservation broken for VM {vm}"
@@ -1384,19 +1386,10 @@ impl<'a> World<'a> {
         queue: &mut EventQueue<Event>,
     ) {
         let l = self.vms[vm].link;
-        let host = self.vms[vm].host;
         self.vms[vm].transfer_left = bytes;
-        let reason = if l == NO_LINK {
-            (self.site_down[self.site_of(vm)] > 0).then_some("site down")
-        } else if self.links[l].down > 0 {
-            Some("network error: link down")
-        } else {
-            None
-        };
-        let reason = if reason.is_some() {
-            reason
-        } else if self.hosts[host].low_memory > 0 {
-            Some("low memory on the host")
+        // Nothing in force anywhere (the common case): no per-link, host or site look-up.
+        let reason = if self.obstacles > 0 {
+            self.blocked_reason(vm)
         } else {
             None
         };
@@ -1426,6 +1419,27 @@ impl<'a> World<'a> {
         }
         self.links[l].fair.start(now, vm as FlowId, bytes);
         self.rearm(l, queue);
+    }
+
+    /// Why a transfer of `vm` cannot start now, if it cannot: its site or link is down, or
+    /// its host is low on memory.
+    #[inline(never)]
+    fn blocked_reason(&self, vm: usize) -> Option<&'static str> {
+        let l = self.vms[vm].link;
+        let reason = if l == NO_LINK {
+            (self.site_down[self.site_of(vm)] > 0).then_some("site down")
+        } else if self.links[l].down > 0 {
+            Some("network error: link down")
+        } else {
+            None
+        };
+        if reason.is_some() {
+            reason
+        } else if self.hosts[self.vms[vm].host].low_memory > 0 {
+            Some("low memory on the host")
+        } else {
+            None
+        }
     }
 
     /// Bytes on the wire for `bytes` of data: vmm-to-vmm may compress [ours: off].
@@ -1587,6 +1601,7 @@ impl<'a> World<'a> {
     /// A host's memory runs low: every transfer of its VMs stops with a recoverable error.
     fn low_memory_start(&mut self, now: Time, host: usize, queue: &mut EventQueue<Event>) {
         self.hosts[host].low_memory += 1;
+        self.obstacles += 1;
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
             let l = self.vms[vm].link;
@@ -1914,7 +1929,10 @@ impl Model for World<'_> {
                 self.update_capacity(now, link as usize, queue);
             }
             Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
-            Event::LowMemoryEnd { host } => self.hosts[host as usize].low_memory -= 1,
+            Event::LowMemoryEnd { host } => {
+                self.hosts[host as usize].low_memory -= 1;
+                self.obstacles -= 1;
+            }
             Event::VolumeFull { host } => self.volume_full(now, host as usize, queue),
             Event::VolumeCheck { host } => {
                 let h = host as usize;
@@ -2074,6 +2092,7 @@ impl World<'_> {
     /// A link goes down (an outage, or its site is lost): every transfer on it fails.
     fn outage_start(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
         self.links[l].down += 1;
+        self.obstacles += 1;
         self.update_capacity(now, l, queue);
         let mut failed = Vec::new();
         self.links[l].fair.fail_all(now, &mut failed);
@@ -2087,6 +2106,7 @@ impl World<'_> {
 
     fn outage_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
         self.links[l].down -= 1;
+        self.obstacles -= 1;
         self.update_capacity(now, l, queue);
     }
 

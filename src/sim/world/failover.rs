@@ -217,6 +217,7 @@ impl World<'_> {
 
     pub(super) fn site_down(&mut self, now: Time, site: usize, queue: &mut EventQueue<Event>) {
         self.site_down[site] += 1;
+        self.obstacles += 1;
         let name = &self.scenario.sites[site].name;
         for vm in 0..self.vms.len() {
             if self.site_of(vm) != site {
@@ -242,6 +243,7 @@ impl World<'_> {
         queue: &mut EventQueue<Event>,
     ) {
         self.site_down[site] -= 1;
+        self.obstacles -= 1;
         if disks_lost {
             for vm in 0..self.vms.len() {
                 if self.site_of(vm) == site && self.cold[vm].at_secondary() {
