@@ -36,6 +36,8 @@ impl Driver {
             .m
             .step(&input, &mut actions)
             .unwrap_or_else(|r| panic!("refused: {r}"));
+        // The simulation's fixed action buffer holds every step's actions.
+        assert!(actions.len() <= MAX_ACTIONS, "{input:?}: {actions:?}");
         self.taken.insert((from, input.kind(), to.kind()));
         actions
     }
