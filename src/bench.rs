@@ -86,6 +86,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 first_tick: None,
                 boot_time: 180_000,
                 network: None,
+                high_churn: None,
                 disks: vec![DiskSpec {
                     size: Bytes(16 << 30),
                     used: Bytes(4 << 30),

@@ -869,3 +869,43 @@ fn vmm_to_vmm_compression_halves_the_bytes_on_the_wire() {
     assert_eq!(r.links[0].bytes_sent * 2, app.bytes_replicated);
     assert_eq!(app.arrivals.rpo_max_s(), Some(312.0));
 }
+
+#[test]
+fn azure_to_azure_high_churn_is_a_vms_own_option() {
+    // 64 MB/s over four data disks (16 MB/s each, under the 20 MB/s disk limit): over the
+    // 54 MB/s a VM may push normally, within the 100 MB/s of high churn. The policy keeps
+    // the normal limit; the VM sets high churn for itself and keeps up.
+    let busy = |option: &str| {
+        format!(
+            r#"
+[[vms]]
+name = "ingest"
+protected_at_start = true
+first_tick = "300s"
+churn = "16 MB/s"
+{option}
+disks = [{{ size = "100 GB", used = "10 GB", churn = "0 MB/s" }}, {{ size = "1 TB", used = "100 GB" }}, {{ size = "1 TB", used = "100 GB" }}, {{ size = "1 TB", used = "100 GB" }}, {{ size = "1 TB", used = "100 GB" }}]
+"#
+        )
+    };
+    let short = |text: String| text.replace("duration = \"1d\"", "duration = \"2h\"");
+    let (r, _) = run(&short(estate(
+        "azure-to-azure",
+        "",
+        &busy("high_churn = true"),
+        "",
+    )));
+    assert_eq!(r.vms[0].cycles_missed, 0);
+    assert_eq!(r.vms[0].rpo.max_s, Some(300.0));
+    let (r, _) = run(&short(estate("azure-to-azure", "", &busy(""), "")));
+    assert!(r.vms[0].cycles_missed > 0);
+    // Only azure-to-azure has a cache to raise the limit of.
+    let text = estate("hyperv-to-azure", "", &busy("high_churn = true"), "");
+    let err = drsim::scenario::from_text(&text, std::path::Path::new("t.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("vms[0].high_churn: does not apply to topology \"hyperv-to-azure\""),
+        "{err}"
+    );
+}

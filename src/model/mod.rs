@@ -271,6 +271,8 @@ pub struct VmSpec {
     pub boot_time: Time,
     /// The VM network it is attached to; failover needs a mapping for it at its site.
     pub network: Option<String>,
+    /// azure-to-azure: the VM's own churn option (ASR sets it per VM), over its policy's.
+    pub high_churn: Option<bool>,
     /// Disk 0 is the OS disk.
     pub disks: Vec<DiskSpec>,
 }

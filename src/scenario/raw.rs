@@ -174,6 +174,8 @@ pub struct RawVm {
     pub boot_time: Option<Text>,
     pub churn: Option<Text>,
     pub network: Option<Text>,
+    /// azure-to-azure: this VM's churn option, over its policy's.
+    pub high_churn: Option<Spanned<bool>>,
     pub disks: Spanned<Vec<RawDisk>>,
 }
 

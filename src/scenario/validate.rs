@@ -313,7 +313,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let sites = sites(ctx, raw, &links, &policies, topology);
     let hosts = hosts(ctx, raw, &sites);
     let profiles = profiles(ctx, &raw.profiles, base_dir);
-    let vms = vms(ctx, raw, &hosts, &profiles, start);
+    let vms = vms(ctx, raw, &hosts, &profiles, start, topology);
     let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
     let faults = faults(ctx, raw, &hosts, start, run);
     let failovers = super::failovers::failovers(ctx, raw, topology, &sites, start, run);
@@ -1496,6 +1496,7 @@ fn vms(
     hosts: &[Host],
     profiles: &BTreeMap<String, WorkloadSpec>,
     start: Option<NaiveDateTime>,
+    topology: Option<Topology>,
 ) -> Vec<VmSpec> {
     let host_names: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
     names(&raw.vms, |v| &v.name, ctx, "vms");
@@ -1572,6 +1573,22 @@ fn vms(
             }
             Some(n.get_ref().clone())
         });
+        let high_churn = match (&v.high_churn, topology) {
+            (Some(h), Some(t)) => {
+                const CACHE: &str =
+                    "only azure-to-azure replicates through a cache storage account";
+                only_for(
+                    ctx,
+                    h.span(),
+                    &f("high_churn"),
+                    t,
+                    Topology::AzureToAzure,
+                    CACHE,
+                )
+                .then_some(*h.get_ref())
+            }
+            _ => None,
+        };
         let vm_churn = v
             .churn
             .as_ref()
@@ -1667,6 +1684,7 @@ fn vms(
                 first_tick,
                 boot_time,
                 network: network.clone(),
+                high_churn,
                 disks: disks.clone(),
             });
         }

@@ -40,7 +40,12 @@ impl World<'_> {
         continuous: bool,
         queue: &mut EventQueue<Event>,
     ) {
-        let limits = self.scenario.policies[self.vms[vm].policy].cache;
+        let mut limits = self.scenario.policies[self.vms[vm].policy].cache;
+        match self.scenario.vms[vm].high_churn {
+            Some(true) => limits.per_vm = crate::model::CacheLimits::HIGH_CHURN.per_vm,
+            Some(false) => limits.per_vm = crate::model::CacheLimits::NORMAL.per_vm,
+            None => {}
+        }
         let pipe = &mut self.cold[vm].failover().cache;
         let since = if continuous {
             pipe.log_opened_at.max(pipe.free_at).min(now)
