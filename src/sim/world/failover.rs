@@ -10,7 +10,7 @@ use crate::model::recovery_points::{
     Consistency, PointChoice, RecoveryPoint, RecoveryPoints, Retention,
 };
 
-/// Why a VM writes nothing now (bits of `VmCold::stopped`).
+/// Why a VM writes nothing now (bits of `VmFailover::stopped`).
 pub(super) const STOP_SHUT_DOWN: u8 = 1;
 pub(super) const STOP_SITE_LOST: u8 = 2;
 
@@ -43,7 +43,7 @@ pub(super) struct VmFailover {
     /// When the VM was shut down for a failover, until it runs again.
     shut_down_at: Option<Time>,
     /// Set by an unplanned failover's loss, read by the readiness that follows it.
-    points_lost: bool,
+    loss_booked: bool,
     /// The other side came back without this VM's disks: the next copy there is a full one.
     other_side_empty: bool,
     /// azure-to-azure: the most differing (or downloaded) bytes of one disk, for the cache's
@@ -607,7 +607,7 @@ impl World<'_> {
         // The source stopped writing when its site was lost, or when a planned failover this
         // one interrupts shut it down; else now.
         let stopped_at = f.site_lost_at.or(f.shut_down_at).unwrap_or(now);
-        f.points_lost = true;
+        f.loss_booked = true;
         f.used_point = point;
         f.stop = (stopped_at, w);
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
@@ -718,7 +718,7 @@ impl World<'_> {
     ) {
         // Planned (and failback): everything written reached the other side; unless an
         // unplanned failover interrupted it (its loss is already booked).
-        let unplanned = std::mem::take(&mut self.cold[vm].failover().points_lost);
+        let unplanned = std::mem::take(&mut self.cold[vm].failover().loss_booked);
         let planned_zero_loss = !unplanned
             && matches!(
                 from,
