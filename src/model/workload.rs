@@ -294,16 +294,16 @@ mod tests {
     }
     const H: Time = 3_600_000;
 
+    /// 1,000 bytes per second.
+    fn constant_1000(c: &Calendar) -> DiskWrites {
+        let rate = ByteRate::from_bytes_per_s(1000);
+        DiskWrites::new(WorkloadSpec::Constant { rate }, c, rng())
+    }
+
     #[test]
     fn constant_is_exact() {
         let c = cal();
-        let mut w = DiskWrites::new(
-            WorkloadSpec::Constant {
-                rate: ByteRate::from_bytes_per_s(1000),
-            },
-            &c,
-            rng(),
-        );
+        let mut w = constant_1000(&c);
         assert_eq!(w.written_by(0, &c), 0);
         assert_eq!(w.written_by(1500, &c), 1500);
         assert_eq!(w.written_by(3 * H, &c), 3 * 3600 * 1000);
@@ -312,13 +312,7 @@ mod tests {
     #[test]
     fn a_stopped_vm_writes_nothing_and_the_schedule_runs_on() {
         let c = cal();
-        let mut w = DiskWrites::new(
-            WorkloadSpec::Constant {
-                rate: ByteRate::from_bytes_per_s(1000),
-            },
-            &c,
-            rng(),
-        );
+        let mut w = constant_1000(&c);
         w.stop(10_000, &c);
         assert_eq!(w.written_by(50_000, &c), 10_000);
         let frozen = w.clone();

@@ -574,6 +574,22 @@ impl<'a> World<'a> {
         w
     }
 
+    /// Start tracking writes from a clean slate at `now` (initial replication, or in sync):
+    /// the first time sets the books' origin; later (after a repaired error, a planned
+    /// failover) what was written untracked in between is discarded. Returns the writes by
+    /// `now`.
+    fn start_tracking(&mut self, vm: usize, now: Time) -> u64 {
+        let w = self.mark_all(vm, now);
+        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
+        match c.tracking_origin {
+            Some(_) => c.bytes_discarded += w - v.written_at_log_open,
+            None => c.tracking_origin = Some(w),
+        }
+        v.tracking = true;
+        v.written_at_log_open = w;
+        w
+    }
+
     /// Feed `input` to a VM's machine and carry out the actions.
     #[inline(always)]
     fn feed(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
@@ -997,17 +1013,10 @@ impl<'a> World<'a> {
                 queue.schedule(at, ev.class(), ev);
             }
             Action::StartInitialReplication => {
-                let w = self.mark_all(vm, now);
+                let w = self.start_tracking(vm, now);
                 let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-                match c.tracking_origin {
-                    // Again after a repaired error: what was written untracked is discarded.
-                    Some(_) => c.bytes_discarded += w - v.written_at_log_open,
-                    None => c.tracking_origin = Some(w),
-                }
-                v.tracking = true;
                 c.ir_started_at = Some(now);
                 c.ir_done_at = None;
-                v.written_at_log_open = w;
                 v.snapshot_open = true;
                 c.written_at_snapshot = w;
                 self.log_event(now, vm, "job-start", "", "", "Initial replication".into());
@@ -1123,16 +1132,8 @@ impl<'a> World<'a> {
                 }
             }
             Action::AssumeInSync => {
-                let w = self.mark_all(vm, now);
+                let w = self.start_tracking(vm, now);
                 let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-                match c.tracking_origin {
-                    // In sync again after a planned failover: anything written untracked in
-                    // between is not in the logs.
-                    Some(_) => c.bytes_discarded += w - v.written_at_log_open,
-                    None => c.tracking_origin = Some(w),
-                }
-                v.tracking = true;
-                v.written_at_log_open = w;
                 v.recovery_point = Some(now);
                 v.rpo_ramp_from = now;
                 c.protected_at.get_or_insert(now);
