@@ -56,60 +56,104 @@ impl WorkloadSpec {
 const RUNNING: u64 = u64::MAX;
 
 /// The cumulative writes of one disk.
+///
+/// One cache line: every replication cycle reads it, and in a large estate the cycles of the
+/// other VMs evict it in between, so its size is a cache miss per cycle. What only a segment
+/// change needs (the workload's parameters, a random stream) lives behind one box.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 pub struct DiskWrites {
-    spec: WorkloadSpec,
-    /// Burst workloads only: this disk's own random stream.
-    rng: Option<Box<ChaCha8Rng>>,
     seg_start: Time,
     /// Exclusive end of the current segment; `Time::MAX` for "forever".
     seg_end: Time,
     seg_rate: ByteRate,
     /// Cumulative bytes written at `seg_start`.
     bytes_at_seg_start: u64,
-    /// Trace: points already in force. Bursts: 1 when the next segment is a gap, 0 when it is a burst.
-    phase: usize,
     /// Bytes the schedule would have written while the VM was down: never written. The
     /// schedule itself runs on (an office day is an office day whenever the VM comes back).
     skipped: u64,
     /// While the VM is down: the schedule's cumulative bytes when it stopped; `RUNNING`
     /// otherwise (a sentinel keeps the per-disk state small).
     stopped_at_bytes: u64,
+    /// Where the next segment comes from; `None` for a constant workload (one segment).
+    segments: Option<Box<Segments>>,
+}
+
+/// How a workload that changes rate makes its next segment.
+// Always behind `DiskWrites::segments`' box, one per disk: the variants' sizes cost nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+enum Segments {
+    OfficeHours {
+        peak: ByteRate,
+        base: ByteRate,
+    },
+    Bursts {
+        base: ByteRate,
+        burst_rate: ByteRate,
+        mean_gap_ms: u64,
+        size_median_bytes: u64,
+        size_sigma: f64,
+        /// This disk's own random stream.
+        rng: ChaCha8Rng,
+        /// The next segment is a gap (else a burst).
+        gap_next: bool,
+    },
+    Trace {
+        points: Arc<[(Time, ByteRate)]>,
+        /// Points already in force.
+        in_force: usize,
+    },
 }
 
 impl DiskWrites {
     /// Start the workload at time 0. `rng` is used only by random workloads.
     pub fn new(spec: WorkloadSpec, calendar: &Calendar, rng: ChaCha8Rng) -> Self {
+        let (rate, segments) = match spec {
+            WorkloadSpec::Constant { rate } => (rate, None),
+            WorkloadSpec::OfficeHours { peak, base } => {
+                (ByteRate(0), Some(Segments::OfficeHours { peak, base }))
+            }
+            WorkloadSpec::Bursts {
+                base,
+                burst_rate,
+                mean_gap_ms,
+                size_median_bytes,
+                size_sigma,
+            } => (
+                ByteRate(0),
+                Some(Segments::Bursts {
+                    base,
+                    burst_rate,
+                    mean_gap_ms,
+                    size_median_bytes,
+                    size_sigma,
+                    rng,
+                    // Start in a gap, so a burst never begins exactly at t = 0 by construction.
+                    gap_next: true,
+                }),
+            ),
+            WorkloadSpec::Trace { points } => (
+                ByteRate(0),
+                Some(Segments::Trace {
+                    points,
+                    in_force: 0,
+                }),
+            ),
+        };
         let mut w = DiskWrites {
-            spec,
-            rng: None,
             seg_start: 0,
             seg_end: Time::MAX,
-            seg_rate: ByteRate(0),
+            seg_rate: rate,
             bytes_at_seg_start: 0,
-            phase: 0,
             skipped: 0,
             stopped_at_bytes: RUNNING,
+            segments: segments.map(Box::new),
         };
-        match &w.spec {
-            WorkloadSpec::Constant { rate } => w.seg_rate = *rate,
-            WorkloadSpec::OfficeHours { .. } => w.office_segment(0, calendar),
-            WorkloadSpec::Bursts { .. } => {
-                w.rng = Some(Box::new(rng));
-                // Start in a gap, so a burst never begins exactly at t = 0 by construction.
-                w.phase = 1;
-                w.burst_segment(0);
-            }
-            WorkloadSpec::Trace { points } => {
-                let points = Arc::clone(points);
-                w.trace_segment(0, &points);
-            }
+        if w.segments.is_some() {
+            w.make_segment(0, calendar);
         }
         w
-    }
-
-    pub fn spec(&self) -> &WorkloadSpec {
-        &self.spec
     }
 
     /// Cumulative bytes written in `[0, t)`. `t` must not decrease between calls.
@@ -162,74 +206,65 @@ impl DiskWrites {
     fn next_segment(&mut self, calendar: &Calendar) {
         let end = self.seg_end;
         self.bytes_at_seg_start += self.seg_rate.bytes_in(end - self.seg_start);
-        match &self.spec {
-            WorkloadSpec::Constant { .. } => unreachable!("a constant workload has one segment"),
-            WorkloadSpec::OfficeHours { .. } => self.office_segment(end, calendar),
-            WorkloadSpec::Bursts { .. } => self.burst_segment(end),
-            WorkloadSpec::Trace { points } => {
-                let points = Arc::clone(points);
-                self.trace_segment(end, &points);
+        self.make_segment(end, calendar);
+    }
+
+    /// Set the segment that starts at `from`.
+    fn make_segment(&mut self, from: Time, calendar: &Calendar) {
+        let segments = self
+            .segments
+            .as_deref_mut()
+            .expect("a constant workload has one segment");
+        self.seg_start = from;
+        let (rate, end) = match segments {
+            Segments::OfficeHours { peak, base } => {
+                let rate = if calendar.is_work_time(from) {
+                    *peak
+                } else {
+                    *base
+                };
+                (rate, calendar.next_change(from).unwrap_or(Time::MAX))
             }
-        }
-    }
-
-    fn office_segment(&mut self, from: Time, calendar: &Calendar) {
-        let WorkloadSpec::OfficeHours { peak, base } = self.spec else {
-            unreachable!()
+            Segments::Bursts {
+                base,
+                burst_rate,
+                mean_gap_ms,
+                size_median_bytes,
+                size_sigma,
+                rng,
+                gap_next,
+            } => {
+                let (rate, len_ms) = if *gap_next {
+                    let gap = Exp::new(1.0 / (*mean_gap_ms).max(1) as f64)
+                        .expect("positive rate")
+                        .sample(rng);
+                    (*base, (gap.ceil() as u64).max(1))
+                } else {
+                    let mu = ((*size_median_bytes).max(1) as f64).ln();
+                    let size = LogNormal::new(mu, *size_sigma)
+                        .expect("validated sigma")
+                        .sample(rng);
+                    let size = size.min(1e15) as u64;
+                    let ms = burst_rate.millis_for(size.max(1)).unwrap_or(1).max(1);
+                    (ByteRate(base.0 + burst_rate.0), ms)
+                };
+                *gap_next = !*gap_next;
+                (rate, from.saturating_add(len_ms))
+            }
+            Segments::Trace { points, in_force } => {
+                while *in_force < points.len() && points[*in_force].0 <= from {
+                    *in_force += 1;
+                }
+                // Before the first point the trace writes nothing.
+                let rate = match *in_force {
+                    0 => ByteRate(0),
+                    n => points[n - 1].1,
+                };
+                (rate, points.get(*in_force).map_or(Time::MAX, |p| p.0))
+            }
         };
-        self.seg_start = from;
-        self.seg_rate = if calendar.is_work_time(from) {
-            peak
-        } else {
-            base
-        };
-        self.seg_end = calendar.next_change(from).unwrap_or(Time::MAX);
-    }
-
-    fn burst_segment(&mut self, from: Time) {
-        let WorkloadSpec::Bursts {
-            base,
-            burst_rate,
-            mean_gap_ms,
-            size_median_bytes,
-            size_sigma,
-        } = self.spec
-        else {
-            unreachable!()
-        };
-        let rng = self.rng.as_mut().expect("burst workloads own a stream");
-        self.seg_start = from;
-        let (rate, len_ms) = if self.phase == 1 {
-            let gap = Exp::new(1.0 / mean_gap_ms.max(1) as f64)
-                .expect("positive rate")
-                .sample(rng.as_mut());
-            (base, (gap.ceil() as u64).max(1))
-        } else {
-            let mu = (size_median_bytes.max(1) as f64).ln();
-            let size = LogNormal::new(mu, size_sigma)
-                .expect("validated sigma")
-                .sample(rng.as_mut());
-            let size = size.min(1e15) as u64;
-            let ms = burst_rate.millis_for(size.max(1)).unwrap_or(1).max(1);
-            (ByteRate(base.0 + burst_rate.0), ms)
-        };
-        self.phase ^= 1;
         self.seg_rate = rate;
-        self.seg_end = from.saturating_add(len_ms);
-    }
-
-    /// Trace: `phase` counts the points already in force at `from`.
-    fn trace_segment(&mut self, from: Time, points: &[(Time, ByteRate)]) {
-        self.seg_start = from;
-        while self.phase < points.len() && points[self.phase].0 <= from {
-            self.phase += 1;
-        }
-        // Before the first point the trace writes nothing.
-        self.seg_rate = match self.phase {
-            0 => ByteRate(0),
-            n => points[n - 1].1,
-        };
-        self.seg_end = points.get(self.phase).map_or(Time::MAX, |p| p.0);
+        self.seg_end = end;
     }
 }
 
@@ -298,6 +333,12 @@ mod tests {
     fn constant_1000(c: &Calendar) -> DiskWrites {
         let rate = ByteRate::from_bytes_per_s(1000);
         DiskWrites::new(WorkloadSpec::Constant { rate }, c, rng())
+    }
+
+    #[test]
+    fn a_disk_cursor_fills_one_cache_line() {
+        assert_eq!(std::mem::size_of::<DiskWrites>(), 64);
+        assert_eq!(std::mem::align_of::<DiskWrites>(), 64);
     }
 
     #[test]
