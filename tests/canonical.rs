@@ -15,7 +15,7 @@
 //! steps), drsim reproduces the peer's figures; that is what these tests check at 0.1%.
 
 use drsim::model::workload::WorkloadSpec;
-use drsim::sim::record::Arrivals;
+use drsim::sim::record::ArrivalTotals;
 
 struct Figures {
     transfers: u64,
@@ -79,7 +79,7 @@ fn drsim(n: u32, headroom: f64, stretch: u64) -> Figures {
         }
     }
     let r = drsim::sim::run(&s, s.seed, &mut drsim::sim::Discard).unwrap();
-    let mut all = Arrivals::default();
+    let mut all = ArrivalTotals::default();
     for v in &r.vms {
         all.merge(&v.arrivals);
     }

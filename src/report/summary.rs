@@ -6,7 +6,7 @@
 
 use super::secs;
 use crate::model::Scenario;
-use crate::sim::record::{Arrivals, FailoverRecord, Placement, RunResult, VmResult};
+use crate::sim::record::{ArrivalTotals, FailoverRecord, Placement, RunResult, VmResult};
 use serde::Serialize;
 use std::io::Write;
 
@@ -386,7 +386,7 @@ pub fn write_summary(
     stamp: &Stamp,
     result: &RunResult,
 ) -> std::io::Result<()> {
-    let mut arrivals = Arrivals::default();
+    let mut arrivals = ArrivalTotals::default();
     for v in &result.vms {
         arrivals.merge(&v.arrivals);
     }

@@ -42,20 +42,21 @@ impl Health {
 /// Statistics of the current monitoring interval; reset at each interval boundary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IntervalStats {
-    /// Cycle ticks while protected (each one sent a log or was missed).
-    pub cycles: u64,
-    pub missed: u64,
+    /// Cycle ticks while protected (each one sent a log or was missed). Counts are `u32`
+    /// (an interval holds a few hundred cycles) to keep the per-VM state small.
+    pub cycles: u32,
+    pub missed: u32,
     /// Sum and count of log latencies (close to arrival at the target).
     pub latency_sum_ms: u64,
-    pub latencies: u64,
+    pub latencies: u32,
 }
 
 impl IntervalStats {
     pub fn missed_too_often(&self) -> bool {
-        self.missed * 100 > self.cycles * MISSED_LIMIT_PERCENT
+        u64::from(self.missed) * 100 > u64::from(self.cycles) * MISSED_LIMIT_PERCENT
     }
     pub fn latency_too_high(&self) -> bool {
-        self.latencies > 0 && self.latency_sum_ms > LATENCY_LIMIT_MS * self.latencies
+        self.latencies > 0 && self.latency_sum_ms > LATENCY_LIMIT_MS * u64::from(self.latencies)
     }
 }
 

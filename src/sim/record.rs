@@ -159,11 +159,15 @@ pub struct ResyncRecord {
 /// Delta logs that arrived at the target, with the RPO sampled just before each arrival (the
 /// peak of each saw-tooth tooth). Empty logs are not counted. These are the figures the
 /// canonical workload's SimPy peer reports.
+///
+/// One VM's: the sum of samples fits `u64` (at most 366 days of 30-second cycles, each
+/// sample at most 366 days, is below 2^55), which keeps the per-VM state small; an estate's
+/// totals are [`ArrivalTotals`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Arrivals {
     pub transfers: u64,
     pub bytes: u64,
-    pub rpo_sum_ms: u128,
+    pub rpo_sum_ms: u64,
     pub rpo_max_ms: u64,
 }
 
@@ -171,14 +175,45 @@ impl Arrivals {
     pub fn add(&mut self, rpo_ms: Time, bytes: u64) {
         self.transfers += 1;
         self.bytes += bytes;
-        self.rpo_sum_ms += u128::from(rpo_ms);
+        self.rpo_sum_ms += rpo_ms;
         self.rpo_max_ms = self.rpo_max_ms.max(rpo_ms);
     }
 
+    /// Mean RPO sample in seconds; `None` without arrivals.
+    pub fn rpo_mean_s(&self) -> Option<f64> {
+        ArrivalTotals::from(*self).rpo_mean_s()
+    }
+
+    pub fn rpo_max_s(&self) -> Option<f64> {
+        ArrivalTotals::from(*self).rpo_max_s()
+    }
+}
+
+/// [`Arrivals`] of many VMs together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArrivalTotals {
+    pub transfers: u64,
+    pub bytes: u64,
+    pub rpo_sum_ms: u128,
+    pub rpo_max_ms: u64,
+}
+
+impl From<Arrivals> for ArrivalTotals {
+    fn from(a: Arrivals) -> Self {
+        ArrivalTotals {
+            transfers: a.transfers,
+            bytes: a.bytes,
+            rpo_sum_ms: u128::from(a.rpo_sum_ms),
+            rpo_max_ms: a.rpo_max_ms,
+        }
+    }
+}
+
+impl ArrivalTotals {
     pub fn merge(&mut self, other: &Arrivals) {
         self.transfers += other.transfers;
         self.bytes += other.bytes;
-        self.rpo_sum_ms += other.rpo_sum_ms;
+        self.rpo_sum_ms += u128::from(other.rpo_sum_ms);
         self.rpo_max_ms = self.rpo_max_ms.max(other.rpo_max_ms);
     }
 

@@ -80,10 +80,10 @@ enum ThresholdCheck {
 
 /// A VM's state that a replication cycle touches (hot), kept apart from the rest
 /// ([`VmCold`]) so that the cycles of a large estate walk fewer cache lines.
+#[repr(align(64))]
 struct Vm {
     machine: Replication,
     link: usize,
-    host: usize,
     policy: usize,
     /// This VM's disk cursors are `World::disks[disks.0 .. disks.0 + disks.1]`.
     disks: (u32, u32),
@@ -289,7 +289,6 @@ impl<'a> World<'a> {
                         protected_after_planned: scenario.topology == Topology::VmmToVmm,
                     }),
                     link: site.link.map_or(NO_LINK, |l| l),
-                    host: spec.host,
                     policy: site.policy,
                     disks: (first, spec.disks.len() as u32),
                     tracking: false,
@@ -1436,7 +1435,7 @@ impl<'a> World<'a> {
         };
         if reason.is_some() {
             reason
-        } else if self.hosts[self.vms[vm].host].low_memory > 0 {
+        } else if self.hosts[self.scenario.vms[vm].host].low_memory > 0 {
             Some("low memory on the host")
         } else {
             None
@@ -1670,8 +1669,8 @@ impl<'a> World<'a> {
             let copy_left = self.initial_copy_left(vm, now);
             let v = &mut self.vms[vm];
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-            host_used[v.host] += snapshot + pending;
             let spec = &self.scenario.vms[vm];
+            host_used[spec.host] += snapshot + pending;
             let l = v.link;
             let sample = VmSample {
                 at: now,
@@ -2115,5 +2114,16 @@ impl World<'_> {
         let v = &mut self.cold[vm];
         v.cause = format!("repaired ({how}) after {}", v.cause);
         self.feed(now, vm, Input::Repair, queue);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    /// Every cycle touches all of a VM's hot state; in a large estate the other VMs' cycles
+    /// evict it in between, so each cache line it spans is a miss per cycle.
+    #[test]
+    fn a_vms_hot_state_spans_seven_cache_lines() {
+        assert_eq!(std::mem::align_of::<super::Vm>(), 64);
+        assert!(std::mem::size_of::<super::Vm>() <= 7 * 64);
     }
 }
