@@ -869,20 +869,29 @@ impl<'a> World<'a> {
     /// Judge the VM's health now; record a change; keep a staleness check scheduled.
     #[inline(always)]
     fn refresh_health(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        // The common case, checked inline: a protected VM that can send, Normal, with its
-        // staleness check scheduled, whose interval statistics and last send still rate it
-        // Normal. The full judgement would change nothing.
-        let v = &self.vms[vm];
+        // The common case, checked inline: a protected VM that can send, Normal, whose
+        // interval statistics still rate it Normal and whose last send is under an hour old
+        // (or that never sent and has its staleness check scheduled). The full judgement
+        // would change nothing but schedule the staleness check, done here too: a staleness
+        // check that finds a recent send (once an hour per VM) then skips the VM's cold
+        // state, which in a large estate is a cache miss.
+        let v = &mut self.vms[vm];
         if v.normal
-            && v.stale_check_pending
             && matches!(v.machine.state(), State::Protected { .. })
             && !v.machine.failing()
-            && v.last_sync
-                .is_none_or(|t| now - t <= health::STALE_AFTER_MS)
             && !v.interval.missed_too_often()
             && !v.interval.latency_too_high()
         {
-            return;
+            match v.last_sync {
+                Some(last) if now - last <= health::STALE_AFTER_MS => {
+                    if !v.stale_check_pending {
+                        self.schedule_stale_check(vm, last, queue);
+                    }
+                    return;
+                }
+                None if v.stale_check_pending => return,
+                _ => {}
+            }
         }
         self.judge_health(now, vm, queue);
     }
@@ -934,15 +943,18 @@ impl<'a> World<'a> {
         }
         let v = &mut self.vms[vm];
         if matches!(state, State::Protected { .. }) && !v.stale_check_pending {
-            if let Some(last) = v.last_sync {
-                let due = last + health::STALE_AFTER_MS + 1;
-                if due > now {
-                    v.stale_check_pending = true;
-                    let ev = Event::HealthStale { vm: vm as u32 };
-                    queue.schedule_in_lane(self.stale_lane, due, ev);
-                }
+            if let Some(last) = v.last_sync.filter(|&t| now - t <= health::STALE_AFTER_MS) {
+                self.schedule_stale_check(vm, last, queue);
             }
         }
+    }
+
+    /// Check the VM's health again just after an hour without a send since `last`.
+    #[inline(always)]
+    fn schedule_stale_check(&mut self, vm: usize, last: Time, queue: &mut EventQueue<Event>) {
+        self.vms[vm].stale_check_pending = true;
+        let ev = Event::HealthStale { vm: vm as u32 };
+        queue.schedule_in_lane(self.stale_lane, last + health::STALE_AFTER_MS + 1, ev);
     }
 
     /// domain.md section 9: every byte the logs captured is applied, in flight, waiting to be
