@@ -40,11 +40,8 @@ fn div_ceil(a: u128, b: u128) -> u128 {
 /// Identifies a transfer's owner on a link (the simulation uses the VM's index).
 pub type FlowId = u32;
 
-#[derive(Debug, Clone, Copy)]
-struct Flow {
-    start_tag: u128,
-    size_bytes: u64,
-}
+/// `FairLink::finish_tags` of a flow with no transfer.
+const NO_TRANSFER: u128 = u128::MAX;
 
 /// One link's fair-sharing state.
 #[derive(Debug, Clone)]
@@ -55,7 +52,10 @@ pub struct FairLink {
     last_update: Time,
     /// (finish tag, start order, flow): ties finish in start order.
     finish: BinaryHeap<Reverse<(u128, u64, FlowId)>>,
-    flows: Vec<Option<Flow>>,
+    /// Per flow, the finish tag of its transfer or `NO_TRANSFER`: 16 bytes per flow (the
+    /// simulation's flows are VMs; each transfer's start and end writes its slot). The bytes
+    /// left follow from the tag alone: `ceil((tag - V) / 1 B)`.
+    finish_tags: Vec<u128>,
     active: u64,
     started: u64,
     /// Payload delivered so far, in µB: completed transfers plus progress of active ones.
@@ -74,7 +74,7 @@ impl FairLink {
             vtime_ub: 0,
             last_update: 0,
             finish: BinaryHeap::new(),
-            flows: Vec::new(),
+            finish_tags: Vec::new(),
             active: 0,
             started: 0,
             delivered_ub: 0,
@@ -126,18 +126,15 @@ impl FairLink {
     pub fn start(&mut self, now: Time, flow: FlowId, size_bytes: u64) {
         self.advance(now);
         let idx = flow as usize;
-        if self.flows.len() <= idx {
-            self.flows.resize(idx + 1, None);
+        if self.finish_tags.len() <= idx {
+            self.finish_tags.resize(idx + 1, NO_TRANSFER);
         }
         debug_assert!(
-            self.flows[idx].is_none(),
+            self.finish_tags[idx] == NO_TRANSFER,
             "flow {flow} already transferring"
         );
         let tag = self.vtime_ub + u128::from(size_bytes) * UB_PER_B;
-        self.flows[idx] = Some(Flow {
-            start_tag: self.vtime_ub,
-            size_bytes,
-        });
+        self.finish_tags[idx] = tag;
         self.finish.push(Reverse((tag, self.started, flow)));
         self.started += 1;
         self.active += 1;
@@ -158,7 +155,7 @@ impl FairLink {
                 break;
             }
             self.finish.pop();
-            self.flows[flow as usize] = None;
+            self.finish_tags[flow as usize] = NO_TRANSFER;
             self.active -= 1;
             // The last step may have served this flow past its size: that surplus was never
             // sent, so it does not count as delivered.
@@ -203,7 +200,7 @@ impl FairLink {
         flows.sort_unstable();
         for (_, flow) in flows {
             let left = self.remaining_bytes(flow);
-            self.flows[flow as usize] = None;
+            self.finish_tags[flow as usize] = NO_TRANSFER;
             failed.push((flow, left));
         }
         self.active = 0;
@@ -214,21 +211,25 @@ impl FairLink {
     /// active transfers: stops are rare next to starts and finishes.
     pub fn stop(&mut self, now: Time, flow: FlowId) -> Option<u64> {
         self.advance(now);
-        self.flows.get(flow as usize).copied().flatten()?;
+        self.finish_tag(flow)?;
         let left = self.remaining_bytes(flow);
-        self.flows[flow as usize] = None;
+        self.finish_tags[flow as usize] = NO_TRANSFER;
         self.finish.retain(|Reverse((_, _, f))| *f != flow);
         self.active -= 1;
         Some(left)
     }
 
+    fn finish_tag(&self, flow: FlowId) -> Option<u128> {
+        let tag = *self.finish_tags.get(flow as usize)?;
+        (tag != NO_TRANSFER).then_some(tag)
+    }
+
     /// Bytes of `flow`'s transfer still to send (0 if it has none). Call after `advance`.
+    /// A transfer of `b` bytes started at `V0` has been sent `floor((V - V0) / 1 B)`; with
+    /// its tag `T = V0 + b`, what is left is `b` minus that: `ceil((T - V) / 1 B)`.
     pub fn remaining_bytes(&self, flow: FlowId) -> u64 {
-        match self.flows.get(flow as usize).copied().flatten() {
-            Some(f) => {
-                let sent = div(self.vtime_ub - f.start_tag, UB_PER_B);
-                f.size_bytes - (sent as u64).min(f.size_bytes)
-            }
+        match self.finish_tag(flow) {
+            Some(tag) => div_ceil(tag.saturating_sub(self.vtime_ub), UB_PER_B) as u64,
             None => 0,
         }
     }
@@ -309,6 +310,21 @@ mod tests {
         l.set_capacity(5000, ByteRate::from_bytes_per_s(50)); // 500 B left at 50 B/s
         assert_eq!(l.remaining_bytes(0), 500);
         assert_eq!(finish_all(&mut l), vec![(15000, 0)]);
+    }
+
+    #[test]
+    fn what_is_left_counts_only_whole_bytes_sent() {
+        // 3 B/s, 10 B: after 334 ms 1.002 B were served (1 whole byte), after 3,333 ms
+        // 9.999 B (9), after 3,334 ms all of it.
+        let mut l = FairLink::new(ByteRate::from_bytes_per_s(3), None);
+        l.start(0, 0, 10);
+        for (t, left) in [(1, 10), (333, 10), (334, 9), (3333, 1)] {
+            l.advance(t);
+            assert_eq!(l.remaining_bytes(0), left, "at {t} ms");
+        }
+        assert_eq!(l.stop(3333, 0), Some(1));
+        assert_eq!(l.remaining_bytes(0), 0);
+        assert_eq!(l.stop(3334, 0), None);
     }
 
     #[test]
