@@ -23,13 +23,14 @@ use crate::units::ByteRate;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
+use std::num::NonZeroU64;
 
 /// [ours] The finest step at which a host volume with a size limit is checked for running
 /// full; checks further apart are scheduled when the logs cannot fill it sooner.
 const VOLUME_CHECK_MS: Time = 60_000;
 
-/// `Vm::link` of a VM whose site has no link (azure-to-azure: writes go to the cache).
-const NO_LINK: usize = usize::MAX;
+/// `Vm::link()` of a VM whose site has no link (azure-to-azure: writes go to the cache).
+const NO_LINK: usize = u32::MAX as usize;
 
 /// What a VM is sending now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,28 @@ enum Transfer {
     Log { bytes: u64, closed_at: Time },
     /// A resync's differing blocks.
     Blocks { bytes: u64 },
+}
+
+/// An optional instant in 8 bytes (an `Option<Time>` takes 16): part of the hot per-VM
+/// state. Holds the instant plus one; instants stay far below `u64::MAX` (the horizon is at
+/// most a year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct MaybeTime(Option<NonZeroU64>);
+
+impl MaybeTime {
+    const NONE: MaybeTime = MaybeTime(None);
+
+    fn at(t: Time) -> Self {
+        MaybeTime(NonZeroU64::new(t + 1))
+    }
+
+    fn get(self) -> Option<Time> {
+        self.0.map(|n| n.get() - 1)
+    }
+
+    fn take(&mut self) -> Option<Time> {
+        std::mem::take(self).get()
+    }
 }
 
 /// A log that has arrived at the target and waits to be applied (merged).
@@ -83,8 +106,9 @@ enum ThresholdCheck {
 #[repr(align(64))]
 struct Vm {
     machine: Replication,
-    link: usize,
-    policy: usize,
+    /// Indices as `u32` (see `link()`, `policy()`): the hot state stays small.
+    link: u32,
+    policy: u32,
     /// This VM's disk cursors are `World::disks[disks.0 .. disks.0 + disks.1]`.
     disks: (u32, u32),
     /// Writes are being logged now.
@@ -98,7 +122,7 @@ struct Vm {
     bytes_replicated: u64,
     /// The IR snapshot exists (its copy-on-write space holds the bytes written since).
     snapshot_open: bool,
-    recovery_point: Option<Time>,
+    recovery_point: MaybeTime,
     /// Start of the current RPO ramp (last recovery point change or protection).
     rpo_ramp_from: Time,
     rpo: RpoMonitor,
@@ -108,19 +132,33 @@ struct Vm {
     /// Bumped when delta cycles stop: older ticks are void.
     tick_gen: u32,
     threshold: ThresholdCheck,
-    errors: Option<Box<ErrorDraws>>,
+    /// The VM has random non-recoverable errors (`VmCold::errors`) to draw per log.
+    draws_errors: bool,
     /// `VmCold::health` is Normal (a copy for the inline health check).
     normal: bool,
     interval: IntervalStats,
-    last_sync: Option<Time>,
+    last_sync: MaybeTime,
     stale_check_pending: bool,
+    /// Sum of the latencies of the `cycles_done` delta logs.
     latency_sum_ms: u64,
-    latencies: u64,
     cycles_done: u64,
     cycles_missed: u64,
     peak_log_bytes: u64,
     peak_volume_used: u64,
     arrivals: Arrivals,
+}
+
+impl Vm {
+    /// The VM's link, or `NO_LINK`.
+    #[inline(always)]
+    fn link(&self) -> usize {
+        self.link as usize
+    }
+
+    #[inline(always)]
+    fn policy(&self) -> usize {
+        self.policy as usize
+    }
 }
 
 /// A VM's state for jobs, faults, resyncs and the report: touched rarely.
@@ -155,6 +193,8 @@ struct VmCold {
     transfer_failures: u64,
     retries: u64,
     health: HealthClock,
+    /// Random non-recoverable errors, drawn per log transfer (`Vm::draws_errors`).
+    errors: Option<Box<ErrorDraws>>,
     /// Failover state and the azure-to-azure cache pipe; boxed: most planning runs never
     /// need them, and a large estate pays for the space per VM.
     failover: Option<Box<failover::VmFailover>>,
@@ -261,7 +301,7 @@ impl<'a> World<'a> {
         let vms = scenario
             .vms
             .iter()
-            .zip(errors)
+            .zip(&errors)
             .map(|(spec, errors)| {
                 let host = &scenario.hosts[spec.host];
                 let site = &scenario.sites[host.site];
@@ -288,8 +328,8 @@ impl<'a> World<'a> {
                         retry: policy.retry_reading,
                         protected_after_planned: scenario.topology == Topology::VmmToVmm,
                     }),
-                    link: site.link.map_or(NO_LINK, |l| l),
-                    policy: site.policy,
+                    link: site.link.map_or(NO_LINK, |l| l) as u32,
+                    policy: site.policy as u32,
                     disks: (first, spec.disks.len() as u32),
                     tracking: false,
                     written_at_log_open: 0,
@@ -298,19 +338,18 @@ impl<'a> World<'a> {
                     arrived: None,
                     bytes_replicated: 0,
                     snapshot_open: false,
-                    recovery_point: None,
+                    recovery_point: MaybeTime::NONE,
                     rpo_ramp_from: 0,
                     rpo: RpoMonitor::new(policy.target_rpo),
                     work_gen: 0,
                     tick_gen: 0,
                     threshold: ThresholdCheck::Idle,
-                    errors,
+                    draws_errors: errors.is_some(),
                     normal: false,
                     interval: IntervalStats::default(),
-                    last_sync: None,
+                    last_sync: MaybeTime::NONE,
                     stale_check_pending: false,
                     latency_sum_ms: 0,
-                    latencies: 0,
                     cycles_done: 0,
                     cycles_missed: 0,
                     peak_log_bytes: 0,
@@ -356,7 +395,13 @@ impl<'a> World<'a> {
         World {
             scenario,
             recorder,
-            cold: (0..scenario.vms.len()).map(|_| VmCold::default()).collect(),
+            cold: errors
+                .into_iter()
+                .map(|errors| VmCold {
+                    errors,
+                    ..Default::default()
+                })
+                .collect(),
             vms,
             marks: vec![DiskMarks::default(); all_disks.len()],
             disks: all_disks,
@@ -561,7 +606,7 @@ impl<'a> World<'a> {
 
     /// Set every disk mark of a VM to its writes by `now` (tracking starts from a clean slate).
     fn mark_all(&mut self, vm: usize, now: Time) -> u64 {
-        if self.vms[vm].link == NO_LINK {
+        if self.vms[vm].link() == NO_LINK {
             self.cache_log_closed(now, vm);
         }
         let w = self.written_marking(vm, now, |m| &mut m.log_open);
@@ -791,7 +836,7 @@ impl<'a> World<'a> {
     /// has risen since schedules itself again).
     fn arm_threshold(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let sc = self.scenario;
-        let policy = &sc.policies[self.vms[vm].policy];
+        let policy = &sc.policies[self.vms[vm].policy()];
         let spec = &sc.vms[vm];
         let range = self.disk_range(vm);
         let threshold = |size: u64| {
@@ -832,7 +877,7 @@ impl<'a> World<'a> {
             return;
         }
         let sc = self.scenario;
-        let policy = &sc.policies[self.vms[vm].policy];
+        let policy = &sc.policies[self.vms[vm].policy()];
         let pending = self.pending_log_bytes(vm, now);
         let reached = match policy.resync_basis {
             ResyncBasis::Vm => {
@@ -882,7 +927,7 @@ impl<'a> World<'a> {
             && !v.interval.missed_too_often()
             && !v.interval.latency_too_high()
         {
-            match v.last_sync {
+            match v.last_sync.get() {
                 Some(last) if now - last <= health::STALE_AFTER_MS => {
                     if !v.stale_check_pending {
                         self.schedule_stale_check(vm, last, queue);
@@ -904,7 +949,7 @@ impl<'a> World<'a> {
         let observed = health::Observed {
             state,
             cannot_send: v.machine.failing(),
-            since_last_sync_ms: v.last_sync.map(|t| now - t),
+            since_last_sync_ms: v.last_sync.get().map(|t| now - t),
             interval: v.interval,
         };
         let (h, reason) = health::judge(&observed);
@@ -943,7 +988,8 @@ impl<'a> World<'a> {
         }
         let v = &mut self.vms[vm];
         if matches!(state, State::Protected { .. }) && !v.stale_check_pending {
-            if let Some(last) = v.last_sync.filter(|&t| now - t <= health::STALE_AFTER_MS) {
+            let last_sync = v.last_sync.get();
+            if let Some(last) = last_sync.filter(|&t| now - t <= health::STALE_AFTER_MS) {
                 self.schedule_stale_check(vm, last, queue);
             }
         }
@@ -1016,7 +1062,7 @@ impl<'a> World<'a> {
                 self.log_event(now, vm, "job-start", "", "", job.name().to_string());
             }
             Action::ScheduleInitialReplication => {
-                let at = self.scenario.policies[self.vms[vm].policy]
+                let at = self.scenario.policies[self.vms[vm].policy()]
                     .initial_replication_start
                     .unwrap_or(now)
                     .max(now);
@@ -1071,7 +1117,7 @@ impl<'a> World<'a> {
                 );
             }
             Action::CloseAndSendLog => {
-                let disk_max = (self.vms[vm].link == NO_LINK).then(|| self.log_disk_max(vm, now));
+                let disk_max = (self.vms[vm].link() == NO_LINK).then(|| self.log_disk_max(vm, now));
                 let w = self.written_marking(vm, now, |m| &mut m.log_open);
                 let v = &mut self.vms[vm];
                 let bytes = w - v.written_at_log_open;
@@ -1083,7 +1129,8 @@ impl<'a> World<'a> {
                 if matches!(from, State::Protected { .. }) {
                     v.interval.cycles += 1;
                 }
-                if let Some(draws) = v.errors.as_mut() {
+                if v.draws_errors {
+                    let draws = self.cold[vm].errors.as_mut().expect("the VM draws errors");
                     let ErrorDraws { rng, errors } = &mut **draws;
                     let hit = errors
                         .iter()
@@ -1116,15 +1163,15 @@ impl<'a> World<'a> {
                     .expect("a log arrived before its recovery point");
                 v.bytes_replicated += log.bytes;
                 let delta = matches!(from, State::Protected { .. });
-                if let (Some(rp), true) = (v.recovery_point, log.bytes > 0) {
+                if let (Some(rp), true) = (v.recovery_point.get(), log.bytes > 0) {
                     if delta {
                         v.arrivals.add(now - rp, log.bytes);
                     }
                 }
-                if let Some(rp) = v.recovery_point {
+                if let Some(rp) = v.recovery_point.get() {
                     v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
                 }
-                v.recovery_point = Some(log.closed_at);
+                v.recovery_point = MaybeTime::at(log.closed_at);
                 v.rpo_ramp_from = now;
                 if self.keeps_points {
                     let written = v.written_at_log_open;
@@ -1137,7 +1184,6 @@ impl<'a> World<'a> {
                     v.interval.latency_sum_ms += latency;
                     v.interval.latencies += 1;
                     v.latency_sum_ms += latency;
-                    v.latencies += 1;
                 } else if self.cold[vm].protected_at.is_none() {
                     self.cold[vm].protected_at = Some(now);
                 }
@@ -1145,10 +1191,10 @@ impl<'a> World<'a> {
             Action::AssumeInSync => {
                 let w = self.start_tracking(vm, now);
                 let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-                v.recovery_point = Some(now);
+                v.recovery_point = MaybeTime::at(now);
                 v.rpo_ramp_from = now;
                 c.protected_at.get_or_insert(now);
-                v.last_sync = Some(now);
+                v.last_sync = MaybeTime::at(now);
                 self.keep_point(now, vm, now, w);
             }
             Action::CycleMissed => {
@@ -1162,7 +1208,7 @@ impl<'a> World<'a> {
                     vm: vm as u32,
                     gen: self.vms[vm].tick_gen,
                 };
-                let lane = self.tick_lanes[self.vms[vm].policy];
+                let lane = self.tick_lanes[self.vms[vm].policy()];
                 queue.schedule_in_lane(lane, now + after_ms, ev);
             }
             Action::StopTransfer => self.stop_work(now, vm, queue),
@@ -1237,7 +1283,7 @@ impl<'a> World<'a> {
                 self.cold[vm].failover().download_started = Some(now);
                 let bytes = self.scenario.vms[vm].used_size();
                 // [ours] As many bytes on each disk as it has used.
-                if self.vms[vm].link == NO_LINK {
+                if self.vms[vm].link() == NO_LINK {
                     let most = self.scenario.vms[vm].disks.iter().map(|d| d.used.0).max();
                     self.cold[vm].failover().blocks_disk_max = most.unwrap_or(0);
                 }
@@ -1249,7 +1295,7 @@ impl<'a> World<'a> {
             Action::ScheduleRepair => {
                 let v = &mut self.cold[vm];
                 v.repair_gen += 1;
-                let response = self.scenario.policies[self.vms[vm].policy].admin_response;
+                let response = self.scenario.policies[self.vms[vm].policy()].admin_response;
                 if let Some(after) = response {
                     let ev = Event::Repair {
                         vm: vm as u32,
@@ -1264,7 +1310,7 @@ impl<'a> World<'a> {
     /// Stop the VM's work in progress, keeping what remains: the transfer on the link, a
     /// retry wait, a checksum comparison. Their pending events become void.
     fn stop_work(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let l = self.vms[vm].link;
+        let l = self.vms[vm].link();
         let left = if l == NO_LINK {
             self.cache_stop(now, vm)
         } else {
@@ -1309,7 +1355,7 @@ impl<'a> World<'a> {
 
     /// Arrange the resync's start as the policy says.
     fn schedule_resync(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let policy = &self.scenario.policies[self.vms[vm].policy];
+        let policy = &self.scenario.policies[self.vms[vm].policy()];
         let at = match policy.resync_start {
             ResyncStart::Immediate => Some(now),
             ResyncStart::OffPeak => {
@@ -1337,7 +1383,7 @@ impl<'a> World<'a> {
     fn begin_resync(&mut self, now: Time, vm: usize) {
         let sc = self.scenario;
         let spec = &sc.vms[vm];
-        let policy = &sc.policies[self.vms[vm].policy];
+        let policy = &sc.policies[self.vms[vm].policy()];
         let range = self.disk_range(vm);
         let cal = &sc.calendar;
         let mut to_send = 0;
@@ -1361,13 +1407,13 @@ impl<'a> World<'a> {
             m.pending_base = now_w;
             w += now_w;
         }
-        if self.vms[vm].link == NO_LINK {
+        if self.vms[vm].link() == NO_LINK {
             self.cold[vm].failover().blocks_disk_max = disk_max;
         }
         let compared = spec.used_size();
         let compare_ms =
             resync::compare_ms(compared, policy.resync_read_rate).unwrap_or(Time::MAX / 4);
-        if self.vms[vm].link == NO_LINK {
+        if self.vms[vm].link() == NO_LINK {
             self.cache_log_closed(now, vm);
         }
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
@@ -1397,7 +1443,7 @@ impl<'a> World<'a> {
         log_disk_max: Option<u64>,
         queue: &mut EventQueue<Event>,
     ) {
-        let l = self.vms[vm].link;
+        let l = self.vms[vm].link();
         self.vms[vm].transfer_left = bytes;
         // Nothing in force anywhere (the common case): no per-link, host or site look-up.
         let reason = if self.obstacles > 0 {
@@ -1437,7 +1483,7 @@ impl<'a> World<'a> {
     /// its host is low on memory.
     #[inline(never)]
     fn blocked_reason(&self, vm: usize) -> Option<&'static str> {
-        let l = self.vms[vm].link;
+        let l = self.vms[vm].link();
         let reason = if l == NO_LINK {
             (self.site_down[self.site_of(vm)] > 0).then_some("site down")
         } else if self.links[l].down > 0 {
@@ -1460,7 +1506,7 @@ impl<'a> World<'a> {
         if !self.compresses {
             return bytes;
         }
-        let ratio = self.scenario.policies[self.vms[vm].policy].compression_ratio;
+        let ratio = self.scenario.policies[self.vms[vm].policy()].compression_ratio;
         (bytes as f64 / ratio).ceil() as u64
     }
 
@@ -1498,7 +1544,7 @@ impl<'a> World<'a> {
         let detail = match self.cold[vm].failure_reason {
             "network error: link down" => format!(
                 "network error: link {} is down",
-                self.scenario.links[self.vms[vm].link].name
+                self.scenario.links[self.vms[vm].link()].name
             ),
             "site down" => format!(
                 "site {} is down",
@@ -1575,10 +1621,10 @@ impl<'a> World<'a> {
                     .iter()
                     .map(|d| d.used.0)
                     .sum();
-                let left = if v.link == NO_LINK {
+                let left = if v.link() == NO_LINK {
                     self.cache_remaining(now, vm)
                 } else {
-                    self.links[v.link].fair.remaining_bytes(vm as FlowId)
+                    self.links[v.link()].fair.remaining_bytes(vm as FlowId)
                 };
                 later + left
             }
@@ -1598,7 +1644,7 @@ impl<'a> World<'a> {
         // just before a transfer completes, a drop, or the end of the run.
         v.peak_log_bytes = v.peak_log_bytes.max(pending);
         v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-        v.last_sync = Some(now);
+        v.last_sync = MaybeTime::at(now);
         match v.transfer.take() {
             Some(Transfer::Disk { bytes }) => self.cold[vm].bytes_initial_copy += bytes,
             Some(Transfer::Log { bytes, closed_at }) => {
@@ -1616,7 +1662,7 @@ impl<'a> World<'a> {
         self.obstacles += 1;
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
-            let l = self.vms[vm].link;
+            let l = self.vms[vm].link();
             let left = if l == NO_LINK {
                 let left = self.cache_stop(now, vm);
                 if left.is_some() {
@@ -1683,13 +1729,13 @@ impl<'a> World<'a> {
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
             let spec = &self.scenario.vms[vm];
             host_used[spec.host] += snapshot + pending;
-            let l = v.link;
+            let l = v.link();
             let sample = VmSample {
                 at: now,
                 vm: &spec.name,
                 state: v.machine.state().kind().name(),
                 health: self.cold[vm].health.current.name(),
-                rpo_ms: v.recovery_point.map(|rp| now - rp),
+                rpo_ms: v.recovery_point.get().map(|rp| now - rp),
                 backlog_bytes: pending,
                 initial_copy_left_bytes: copy_left,
                 link: self.scenario.links.get(l).map_or("", |s| s.name.as_str()),
@@ -1732,7 +1778,7 @@ impl<'a> World<'a> {
                 c.bytes_discarded += w - v.written_at_log_open;
                 v.written_at_log_open = w;
             }
-            if let Some(rp) = v.recovery_point {
+            if let Some(rp) = v.recovery_point.get() {
                 v.rpo.add_ramp(v.rpo_ramp_from - rp, end - v.rpo_ramp_from);
             }
             let spec = &sc.vms[vm];
@@ -1768,9 +1814,9 @@ impl<'a> World<'a> {
                 health: c.health.current.name(),
                 time_warning_ms: c.health.time_in(Health::Warning, end),
                 time_critical_ms: c.health.time_in(Health::Critical, end),
-                last_sync_at: v.last_sync,
-                average_latency_ms: (v.latencies > 0)
-                    .then(|| v.latency_sum_ms as f64 / v.latencies as f64),
+                last_sync_at: v.last_sync.get(),
+                average_latency_ms: (v.cycles_done > 0)
+                    .then(|| v.latency_sum_ms as f64 / v.cycles_done as f64),
                 peak_volume_used_bytes: v.peak_volume_used,
             });
         }
@@ -2078,7 +2124,7 @@ impl Model for World<'_> {
             Event::HealthInterval { policy } => {
                 let p = policy as usize;
                 for vm in 0..self.vms.len() {
-                    if self.vms[vm].policy == p {
+                    if self.vms[vm].policy() == p {
                         self.vms[vm].interval = IntervalStats::default();
                         self.refresh_health(now, vm, queue);
                     }

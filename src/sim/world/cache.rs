@@ -40,7 +40,7 @@ impl World<'_> {
         continuous: bool,
         queue: &mut EventQueue<Event>,
     ) {
-        let mut limits = self.scenario.policies[self.vms[vm].policy].cache;
+        let mut limits = self.scenario.policies[self.vms[vm].policy()].cache;
         match self.scenario.vms[vm].high_churn {
             Some(true) => limits.per_vm = crate::model::CacheLimits::HIGH_CHURN.per_vm,
             Some(false) => limits.per_vm = crate::model::CacheLimits::NORMAL.per_vm,
@@ -117,7 +117,7 @@ impl World<'_> {
         queue: &mut EventQueue<Event>,
     ) {
         for vm in 0..self.vms.len() {
-            if self.vms[vm].link != NO_LINK || self.site_of(vm) != site {
+            if self.vms[vm].link() != NO_LINK || self.site_of(vm) != site {
                 continue;
             }
             if let Some(left) = self.cache_stop(now, vm) {

@@ -94,7 +94,7 @@ pub(super) struct FailoverRun {
 impl World<'_> {
     /// The points a VM keeps, and how long: only when the scenario orders failovers.
     fn retention(&self, vm: usize) -> Retention {
-        let policy = &self.scenario.policies[self.vms[vm].policy];
+        let policy = &self.scenario.policies[self.vms[vm].policy()];
         let keep_all_ms = match self.scenario.topology {
             // [src] All 5-minute points for the last 2 hours, then one per hour.
             Topology::AzureToAzure => 2 * 3_600_000,
@@ -113,7 +113,7 @@ impl World<'_> {
             return;
         }
         let retention = self.retention(vm);
-        let every = self.scenario.policies[self.vms[vm].policy].app_consistent_every;
+        let every = self.scenario.policies[self.vms[vm].policy()].app_consistent_every;
         let c = self.cold[vm].failover();
         // [ours] An app-consistent (VSS) snapshot is due every `every` from the first point;
         // the first log closed at or after it carries it.
@@ -161,7 +161,7 @@ impl World<'_> {
     /// Why the other side cannot be reached now over the VM's link, if it cannot (a planned
     /// failover needs the source reachable [src]).
     fn link_down(&self, vm: usize) -> Option<String> {
-        let l = self.vms[vm].link;
+        let l = self.vms[vm].link();
         (l != NO_LINK && self.links[l].down > 0).then(|| {
             format!(
                 "the source is unreachable: link {} is down",
