@@ -79,31 +79,15 @@ pub struct DiskWrites {
     segments: Option<Box<Segments>>,
 }
 
-/// How a workload that changes rate makes its next segment.
-// Always behind `DiskWrites::segments`' box, one per disk: the variants' sizes cost nothing.
-#[allow(clippy::large_enum_variant)]
+/// What a workload that changes rate needs to make its next segment.
 #[derive(Debug, Clone)]
-enum Segments {
-    OfficeHours {
-        peak: ByteRate,
-        base: ByteRate,
-    },
-    Bursts {
-        base: ByteRate,
-        burst_rate: ByteRate,
-        mean_gap_ms: u64,
-        size_median_bytes: u64,
-        size_sigma: f64,
-        /// This disk's own random stream.
-        rng: ChaCha8Rng,
-        /// The next segment is a gap (else a burst).
-        gap_next: bool,
-    },
-    Trace {
-        points: Arc<[(Time, ByteRate)]>,
-        /// Points already in force.
-        in_force: usize,
-    },
+struct Segments {
+    spec: WorkloadSpec,
+    /// Burst workloads only: this disk's own random stream.
+    rng: Option<ChaCha8Rng>,
+    /// Trace: points already in force. Bursts: 1 when the next segment is a gap, 0 when it
+    /// is a burst.
+    phase: usize,
 }
 
 impl DiskWrites {
@@ -111,35 +95,16 @@ impl DiskWrites {
     pub fn new(spec: WorkloadSpec, calendar: &Calendar, rng: ChaCha8Rng) -> Self {
         let (rate, segments) = match spec {
             WorkloadSpec::Constant { rate } => (rate, None),
-            WorkloadSpec::OfficeHours { peak, base } => {
-                (ByteRate(0), Some(Segments::OfficeHours { peak, base }))
+            _ => {
+                let bursts = matches!(spec, WorkloadSpec::Bursts { .. });
+                let segments = Segments {
+                    rng: bursts.then_some(rng),
+                    // Bursts start in a gap, so a burst never begins exactly at t = 0.
+                    phase: usize::from(bursts),
+                    spec,
+                };
+                (ByteRate(0), Some(segments))
             }
-            WorkloadSpec::Bursts {
-                base,
-                burst_rate,
-                mean_gap_ms,
-                size_median_bytes,
-                size_sigma,
-            } => (
-                ByteRate(0),
-                Some(Segments::Bursts {
-                    base,
-                    burst_rate,
-                    mean_gap_ms,
-                    size_median_bytes,
-                    size_sigma,
-                    rng,
-                    // Start in a gap, so a burst never begins exactly at t = 0 by construction.
-                    gap_next: true,
-                }),
-            ),
-            WorkloadSpec::Trace { points } => (
-                ByteRate(0),
-                Some(Segments::Trace {
-                    points,
-                    in_force: 0,
-                }),
-            ),
         };
         let mut w = DiskWrites {
             seg_start: 0,
@@ -211,13 +176,14 @@ impl DiskWrites {
 
     /// Set the segment that starts at `from`.
     fn make_segment(&mut self, from: Time, calendar: &Calendar) {
-        let segments = self
+        let Segments { spec, rng, phase } = self
             .segments
             .as_deref_mut()
             .expect("a constant workload has one segment");
         self.seg_start = from;
-        let (rate, end) = match segments {
-            Segments::OfficeHours { peak, base } => {
+        let (rate, end) = match spec {
+            WorkloadSpec::Constant { .. } => unreachable!("a constant workload has one segment"),
+            WorkloadSpec::OfficeHours { peak, base } => {
                 let rate = if calendar.is_work_time(from) {
                     *peak
                 } else {
@@ -225,16 +191,15 @@ impl DiskWrites {
                 };
                 (rate, calendar.next_change(from).unwrap_or(Time::MAX))
             }
-            Segments::Bursts {
+            WorkloadSpec::Bursts {
                 base,
                 burst_rate,
                 mean_gap_ms,
                 size_median_bytes,
                 size_sigma,
-                rng,
-                gap_next,
             } => {
-                let (rate, len_ms) = if *gap_next {
+                let rng = rng.as_mut().expect("burst workloads own a stream");
+                let (rate, len_ms) = if *phase == 1 {
                     let gap = Exp::new(1.0 / (*mean_gap_ms).max(1) as f64)
                         .expect("positive rate")
                         .sample(rng);
@@ -248,19 +213,19 @@ impl DiskWrites {
                     let ms = burst_rate.millis_for(size.max(1)).unwrap_or(1).max(1);
                     (ByteRate(base.0 + burst_rate.0), ms)
                 };
-                *gap_next = !*gap_next;
+                *phase ^= 1;
                 (rate, from.saturating_add(len_ms))
             }
-            Segments::Trace { points, in_force } => {
-                while *in_force < points.len() && points[*in_force].0 <= from {
-                    *in_force += 1;
+            WorkloadSpec::Trace { points } => {
+                while *phase < points.len() && points[*phase].0 <= from {
+                    *phase += 1;
                 }
                 // Before the first point the trace writes nothing.
-                let rate = match *in_force {
+                let rate = match *phase {
                     0 => ByteRate(0),
                     n => points[n - 1].1,
                 };
-                (rate, points.get(*in_force).map_or(Time::MAX, |p| p.0))
+                (rate, points.get(*phase).map_or(Time::MAX, |p| p.0))
             }
         };
         self.seg_rate = rate;
