@@ -5,6 +5,7 @@ use crate::report::{self, OutputDir, Stamp};
 use crate::{bench, replication, scenario, sim};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,6 +36,10 @@ enum Command {
         /// Replace an output folder that holds another scenario's or seed's results.
         #[arg(long)]
         force: bool,
+        /// Print to stderr how long loading, simulating and writing took (wall clock; it
+        /// never reaches the results).
+        #[arg(long)]
+        timing: bool,
     },
     /// Check a scenario file and report every error.
     Validate { file: PathBuf },
@@ -89,7 +94,8 @@ pub fn main() -> i32 {
             seed,
             json,
             force,
-        } => run(&file, out, seed, json, force),
+            timing,
+        } => run(&file, out, seed, json, force, timing),
         Command::Validate { file } => match scenario::load(&file) {
             Ok(s) => {
                 stdout(&format!(
@@ -167,7 +173,15 @@ fn default_out(scenario: &Scenario) -> PathBuf {
     Path::new("output").join(safe)
 }
 
-fn run(file: &Path, out: Option<PathBuf>, seed: Option<u64>, json: bool, force: bool) -> i32 {
+fn run(
+    file: &Path,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    json: bool,
+    force: bool,
+    timing: bool,
+) -> i32 {
+    let started = Instant::now();
     let scenario = match scenario::load(file) {
         Ok(s) => s,
         Err(e) => {
@@ -178,8 +192,20 @@ fn run(file: &Path, out: Option<PathBuf>, seed: Option<u64>, json: bool, force: 
     let seed = seed.unwrap_or(scenario.seed);
     let stamp = Stamp::new(&scenario, seed);
     let target = out.unwrap_or_else(|| default_out(&scenario));
+    let loaded = started.elapsed();
     match write_run(&scenario, &stamp, &target, force) {
-        Ok(table) => {
+        Ok((table, simulated)) => {
+            if timing {
+                // The simulation's share is what compares with a peer model's own timer.
+                let total = started.elapsed();
+                eprintln!(
+                    "timing: load {:.3} s, simulate {:.3} s, write {:.3} s, total {:.3} s",
+                    loaded.as_secs_f64(),
+                    simulated.as_secs_f64(),
+                    (total - loaded - simulated).as_secs_f64(),
+                    total.as_secs_f64()
+                );
+            }
             if json {
                 // The document just written, byte for byte.
                 match std::fs::read(target.join("summary.json")) {
@@ -211,16 +237,20 @@ enum RunError {
 }
 
 /// Simulate into a temporary folder and put it in place only when every file is complete.
+/// Returns the terminal table and how long the simulation itself took (it streams the event
+/// log and time series as it goes; the per-VM tables and the summary are written after).
 fn write_run(
     scenario: &Scenario,
     stamp: &Stamp,
     target: &Path,
     force: bool,
-) -> Result<String, RunError> {
+) -> Result<(String, Duration), RunError> {
     let dir = OutputDir::prepare(target, stamp, force).map_err(RunError::Output)?;
     let mut recorder =
         report::CsvRecorder::create(dir.path(), stamp, &scenario.calendar).map_err(RunError::Io)?;
+    let started = Instant::now();
     let result = sim::run(scenario, stamp.seed, &mut recorder).map_err(RunError::Io)?;
+    let simulated = started.elapsed();
     recorder.finish().map_err(RunError::Io)?;
     report::write_vms_csv(&dir.path().join("vms.csv"), stamp, scenario, &result)
         .map_err(RunError::Io)?;
@@ -232,5 +262,5 @@ fn write_run(
     std::io::Write::flush(&mut file).map_err(RunError::Io)?;
     drop(file);
     dir.commit().map_err(RunError::Output)?;
-    Ok(report::terminal_table(scenario, &result))
+    Ok((report::terminal_table(scenario, &result), simulated))
 }

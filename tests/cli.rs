@@ -27,14 +27,21 @@ fn run_into(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
 }
 
 #[test]
-fn run_writes_every_file_stamped_and_identical_across_runs() {
+fn run_writes_every_file_stamped_and_identical_across_runs_timed_or_not() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     let out = run_into(&a, &[]).success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(stdout.contains("dc01"), "{stdout}");
     assert!(stdout.contains("link wan:"), "{stdout}");
-    run_into(&b, &[]).success();
+    assert!(out.get_output().stderr.is_empty());
+    // The second run also prints its wall-clock timing, which must not reach any file.
+    let timed = run_into(&b, &["--timing"]).success();
+    let stderr = String::from_utf8(timed.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.starts_with("timing: load ") && stderr.contains(" s, simulate "),
+        "{stderr}"
+    );
     for f in FILES {
         let (x, y) = (
             std::fs::read(a.join(f)).unwrap(),
