@@ -1,0 +1,192 @@
+//! Behaviour pinned: a fingerprint (FNV-1a 64 of each output file and of the terminal table)
+//! of every bundled scenario and of the canonical workload at 100 VMs x 1 day, as the
+//! command line writes them. A refactoring keeps every line of `PINNED`; a change of
+//! behaviour updates the lines it changes in the same commit, and the commit says why.
+//!
+//! On a mismatch the test prints the whole table as it is now, ready to paste.
+
+use assert_cmd::Command;
+use drsim::engine::stable_hash;
+use std::path::Path;
+
+const FILES: [&str; 7] = [
+    "summary.json",
+    "vms.csv",
+    "timeseries.csv",
+    "events.csv",
+    "jobs.csv",
+    "health.csv",
+    "failovers.csv",
+];
+
+/// (case, file, fingerprint). `stdout` is the terminal table, its last line (the output
+/// folder's path) left out.
+const PINNED: &[(&str, &str, &str)] = &[
+    ("azure-to-azure", "stdout", "eaa874b46f4f8b50"),
+    ("azure-to-azure", "summary.json", "2abcf426f15de15e"),
+    ("azure-to-azure", "vms.csv", "54f2b50bf04be59f"),
+    ("azure-to-azure", "timeseries.csv", "c159322036c47d07"),
+    ("azure-to-azure", "events.csv", "8765017de7b54a87"),
+    ("azure-to-azure", "jobs.csv", "5492efafbf10eb8a"),
+    ("azure-to-azure", "health.csv", "14a651309498d0e7"),
+    ("azure-to-azure", "failovers.csv", "153c3104e7e14e27"),
+    ("bad-day", "stdout", "cab34a00b03ab39e"),
+    ("bad-day", "summary.json", "bf39d38ea750155e"),
+    ("bad-day", "vms.csv", "56bc967bbd117219"),
+    ("bad-day", "timeseries.csv", "7104f4a79535ca3e"),
+    ("bad-day", "events.csv", "5db64ed228c16975"),
+    ("bad-day", "jobs.csv", "b2425c6c1311641a"),
+    ("bad-day", "health.csv", "41ae109562149d32"),
+    ("bad-day", "failovers.csv", "95873be1fcd81013"),
+    ("branch-office", "stdout", "4bc855bccb05917d"),
+    ("branch-office", "summary.json", "1ade3e8184df66bf"),
+    ("branch-office", "vms.csv", "8d4f9de23ad67fec"),
+    ("branch-office", "timeseries.csv", "ea582217e2afb483"),
+    ("branch-office", "events.csv", "df1a2675d693fb09"),
+    ("branch-office", "jobs.csv", "ebd501f0b02f3e7f"),
+    ("branch-office", "health.csv", "a56e3cc2c684abe0"),
+    ("branch-office", "failovers.csv", "7e101d862b3ccd7c"),
+    ("hyperv-site-to-azure", "stdout", "4c660564a8d92f1d"),
+    ("hyperv-site-to-azure", "summary.json", "00eecab78b318990"),
+    ("hyperv-site-to-azure", "vms.csv", "24102c4f87e51b7e"),
+    ("hyperv-site-to-azure", "timeseries.csv", "73d3431d840f3446"),
+    ("hyperv-site-to-azure", "events.csv", "5bfad920b68e320d"),
+    ("hyperv-site-to-azure", "jobs.csv", "4516fa97520233b2"),
+    ("hyperv-site-to-azure", "health.csv", "3a42686bb19d855a"),
+    ("hyperv-site-to-azure", "failovers.csv", "c5ecd52aa28b1ce2"),
+    ("link-outage", "stdout", "af42611ddbd90779"),
+    ("link-outage", "summary.json", "728f0e6550bff54b"),
+    ("link-outage", "vms.csv", "b861300bb26c4a69"),
+    ("link-outage", "timeseries.csv", "a61209610789e5c1"),
+    ("link-outage", "events.csv", "0759ed65658482e7"),
+    ("link-outage", "jobs.csv", "cd7218806eeb29a2"),
+    ("link-outage", "health.csv", "9b2a1d4f5fe565a4"),
+    ("link-outage", "failovers.csv", "70038623725bdfec"),
+    ("quickstart", "stdout", "fb718c8165ea55fc"),
+    ("quickstart", "summary.json", "11d7f24741310cb1"),
+    ("quickstart", "vms.csv", "131f69f738728c1e"),
+    ("quickstart", "timeseries.csv", "94bc8140b578f0b8"),
+    ("quickstart", "events.csv", "b1ccc91ce573d191"),
+    ("quickstart", "jobs.csv", "aa785baa9c4323d0"),
+    ("quickstart", "health.csv", "75fab653a28987a4"),
+    ("quickstart", "failovers.csv", "bdf6718e032e7110"),
+    ("vmm-to-azure", "stdout", "1136c45cb29afdd7"),
+    ("vmm-to-azure", "summary.json", "54edba643243d7a2"),
+    ("vmm-to-azure", "vms.csv", "a7ed21b8f3c54766"),
+    ("vmm-to-azure", "timeseries.csv", "3b4b50e06d646830"),
+    ("vmm-to-azure", "events.csv", "ccf8936fcb2e6b4d"),
+    ("vmm-to-azure", "jobs.csv", "f3d9c33933a1aebc"),
+    ("vmm-to-azure", "health.csv", "76b21f67957c8c1b"),
+    ("vmm-to-azure", "failovers.csv", "2ab3b9d0c59ff920"),
+    ("vmm-to-secondary-site", "stdout", "a914d85e0076b62a"),
+    ("vmm-to-secondary-site", "summary.json", "ee864bc7195d5db0"),
+    ("vmm-to-secondary-site", "vms.csv", "04eb2f913f0bc949"),
+    (
+        "vmm-to-secondary-site",
+        "timeseries.csv",
+        "3c3135b2d03eff35",
+    ),
+    ("vmm-to-secondary-site", "events.csv", "2c778bbe15c0c22a"),
+    ("vmm-to-secondary-site", "jobs.csv", "dcbef4cf67973ce0"),
+    ("vmm-to-secondary-site", "health.csv", "17e75d964c471a73"),
+    ("vmm-to-secondary-site", "failovers.csv", "161f75b026c33949"),
+    ("canonical-100x1d", "stdout", "25160d95b69d230b"),
+    ("canonical-100x1d", "summary.json", "1d6a9c7d5dbef552"),
+    ("canonical-100x1d", "vms.csv", "4d2b78c0760eb4af"),
+    ("canonical-100x1d", "timeseries.csv", "16572a2fcda88d30"),
+    ("canonical-100x1d", "events.csv", "debe1337e1c9074d"),
+    ("canonical-100x1d", "jobs.csv", "991973f7f275df03"),
+    ("canonical-100x1d", "health.csv", "a5dd0533ef4b6776"),
+    ("canonical-100x1d", "failovers.csv", "0b2a17297b13a4cd"),
+];
+
+fn drsim() -> Command {
+    Command::cargo_bin("drsim").unwrap()
+}
+
+/// Run `file` into `out` and return the fingerprint of each output, the table first.
+fn fingerprints(case: &str, file: &Path, out: &Path) -> Vec<(String, String, String)> {
+    let done = drsim()
+        .arg("run")
+        .arg(file)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(done.get_output().stdout.clone()).unwrap();
+    let table: String = stdout
+        .lines()
+        .filter(|l| !l.starts_with("results in "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut rows = vec![(
+        case.to_string(),
+        "stdout".to_string(),
+        format!("{:016x}", stable_hash(table.as_bytes())),
+    )];
+    for f in FILES {
+        let bytes = std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{case}: {f}: {e}"));
+        rows.push((
+            case.to_string(),
+            f.to_string(),
+            format!("{:016x}", stable_hash(&bytes)),
+        ));
+    }
+    rows
+}
+
+#[test]
+fn outputs_of_bundled_scenarios_and_canonical_workload_are_unchanged() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(root.join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    cases.sort();
+    let canonical = drsim()
+        .args([
+            "gen",
+            "canonical",
+            "--vms",
+            "100",
+            "--days",
+            "1",
+            "--sample-step",
+            "1h",
+        ])
+        .assert()
+        .success();
+    let canonical_file = dir.path().join("canonical-100x1d.toml");
+    std::fs::write(&canonical_file, &canonical.get_output().stdout).unwrap();
+    cases.push(("canonical-100x1d".into(), canonical_file));
+
+    let mut now = Vec::new();
+    for (case, file) in &cases {
+        now.extend(fingerprints(case, file, &dir.path().join(case)));
+    }
+    let table: String = now
+        .iter()
+        .map(|(c, f, h)| format!("    (\"{c}\", \"{f}\", \"{h}\"),\n"))
+        .collect();
+    let same = now.len() == PINNED.len()
+        && now
+            .iter()
+            .zip(PINNED)
+            .all(|((c, f, h), (pc, pf, ph))| c == pc && f == pf && h == ph);
+    let changed: Vec<String> = now
+        .iter()
+        .filter(|(c, f, h)| {
+            !PINNED
+                .iter()
+                .any(|(pc, pf, ph)| pc == c && pf == f && ph == h)
+        })
+        .map(|(c, f, _)| format!("{c}/{f}"))
+        .collect();
+    assert!(
+        same,
+        "outputs changed: {changed:?}\nIf on purpose, say why in the commit and pin:\n{table}"
+    );
+}
