@@ -9,7 +9,7 @@
 use crate::model::calendar::Calendar;
 use crate::model::workload::WorkloadSpec;
 use crate::model::*;
-use crate::sim;
+use crate::run::{self, RunSpec};
 use crate::units::{ByteRate, Bytes};
 use std::time::Instant;
 
@@ -105,8 +105,9 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
 pub fn run(vms: u32, days: u32) -> String {
     let scenario = estate(vms, days);
     let started = Instant::now();
-    let result =
-        sim::run(&scenario, scenario.seed, &mut sim::Discard).expect("Discard never fails");
+    let out = run::run(RunSpec::new(&scenario).keep_series(false))
+        .expect("the benchmark estate keeps no series");
+    let result = out.result;
     let wall = started.elapsed().as_secs_f64();
     let sim_s = scenario.horizon as f64 / 1000.0;
     format!(

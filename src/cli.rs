@@ -1,11 +1,12 @@
 //! The command line: parses arguments and calls the library. No simulation logic lives here.
 
 use crate::model::Scenario;
-use crate::report::{self, OutputDir, Stamp};
-use crate::{bench, replication, scenario, sim};
+use crate::report::{self, OutputDir, Report, Stamp};
+use crate::run::RunSpec;
+use crate::{bench, replication, scenario};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -193,74 +194,48 @@ fn run(
     let stamp = Stamp::new(&scenario, seed);
     let target = out.unwrap_or_else(|| default_out(&scenario));
     let loaded = started.elapsed();
-    match write_run(&scenario, &stamp, &target, force) {
-        Ok((table, simulated)) => {
-            if timing {
-                // The simulation's share is what compares with a peer model's own timer.
-                let total = started.elapsed();
-                eprintln!(
-                    "timing: load {:.3} s, simulate {:.3} s, write {:.3} s, total {:.3} s",
-                    loaded.as_secs_f64(),
-                    simulated.as_secs_f64(),
-                    (total - loaded - simulated).as_secs_f64(),
-                    total.as_secs_f64()
-                );
-            }
-            if json {
-                // The document just written, byte for byte.
-                match std::fs::read(target.join("summary.json")) {
-                    Ok(bytes) => stdout_bytes(&bytes),
-                    Err(e) => {
-                        eprintln!("error: reading back {}: {e}", target.display());
-                        return 1;
-                    }
-                }
-            } else {
-                stdout(&format!("{table}results in {}\n", target.display()));
-            }
-            0
-        }
-        Err(RunError::Output(e)) => {
+    // Refuse an output folder before simulating into it.
+    let dir = match OutputDir::prepare(&target, &stamp, force) {
+        Ok(dir) => dir,
+        Err(e) => {
             eprintln!("error: {e}");
-            2
+            return 2;
         }
-        Err(RunError::Io(e)) => {
-            eprintln!("error: writing results to {}: {e}", target.display());
-            1
+    };
+    let output = match crate::run::run(RunSpec::new(&scenario).seed(seed)) {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return 2;
         }
+    };
+    let simulated = started.elapsed() - loaded;
+    let report = Report::new(&scenario, &stamp, &output);
+    if let Err(e) = report::write_files(&dir, &report::standard(), &report) {
+        eprintln!("error: writing results to {}: {e}", target.display());
+        return 1;
     }
-}
-
-enum RunError {
-    Output(report::OutputError),
-    Io(std::io::Error),
-}
-
-/// Simulate into a temporary folder and put it in place only when every file is complete.
-/// Returns the terminal table and how long the simulation itself took (it streams the event
-/// log and time series as it goes; the per-VM tables and the summary are written after).
-fn write_run(
-    scenario: &Scenario,
-    stamp: &Stamp,
-    target: &Path,
-    force: bool,
-) -> Result<(String, Duration), RunError> {
-    let dir = OutputDir::prepare(target, stamp, force).map_err(RunError::Output)?;
-    let mut recorder =
-        report::CsvRecorder::create(dir.path(), stamp, &scenario.calendar).map_err(RunError::Io)?;
-    let started = Instant::now();
-    let result = sim::run(scenario, stamp.seed, &mut recorder).map_err(RunError::Io)?;
-    let simulated = started.elapsed();
-    recorder.finish().map_err(RunError::Io)?;
-    report::write_vms_csv(&dir.path().join("vms.csv"), stamp, scenario, &result)
-        .map_err(RunError::Io)?;
-    report::write_failovers_csv(&dir.path().join("failovers.csv"), stamp, &result)
-        .map_err(RunError::Io)?;
-    let path = dir.path().join("summary.json");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).map_err(RunError::Io)?);
-    report::write_summary(&mut file, scenario, stamp, &result).map_err(RunError::Io)?;
-    std::io::Write::flush(&mut file).map_err(RunError::Io)?;
-    drop(file);
-    dir.commit().map_err(RunError::Output)?;
-    Ok((report::terminal_table(scenario, &result), simulated))
+    if let Err(e) = dir.commit() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    if timing {
+        // The simulation's share is what compares with a peer model's own timer.
+        let total = started.elapsed();
+        eprintln!(
+            "timing: load {:.3} s, simulate {:.3} s, write {:.3} s, total {:.3} s",
+            loaded.as_secs_f64(),
+            simulated.as_secs_f64(),
+            (total - loaded - simulated).as_secs_f64(),
+            total.as_secs_f64()
+        );
+    }
+    if json {
+        stdout_bytes(&report::to_bytes(&report::SummaryJson, &report));
+    } else {
+        let mut text = report::to_bytes(&report::TerminalTable, &report);
+        text.extend_from_slice(format!("results in {}\n", target.display()).as_bytes());
+        stdout_bytes(&text);
+    }
+    0
 }

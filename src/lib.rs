@@ -23,6 +23,7 @@ pub mod engine;
 pub mod model;
 pub mod replication;
 pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

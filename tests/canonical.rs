@@ -78,7 +78,9 @@ fn drsim(n: u32, headroom: f64, stretch: u64) -> Figures {
             l.capacity.0 /= stretch;
         }
     }
-    let r = drsim::sim::run(&s, s.seed, &mut drsim::sim::Discard).unwrap();
+    let r = drsim::run::run(drsim::run::RunSpec::new(&s).keep_series(false))
+        .unwrap()
+        .result;
     let mut all = ArrivalTotals::default();
     for v in &r.vms {
         all.merge(&v.arrivals);

@@ -14,6 +14,10 @@
 //!   generation, schedule anew", O(log n). Stale entries stay in the heap until popped.
 //! - **Horizon.** A run processes every event with `time < horizon` and none at or after it;
 //!   afterwards the clock reads exactly `horizon`, so time-weighted statistics close there.
+//! - **Halt.** A [`Halt`] hook is asked before each event whether the run should stop (the
+//!   way nexosim's scheduler can be halted): a caller abandons a run whose answer is already
+//!   decided. The run then ends at that event's instant, unprocessed; the clock reads that
+//!   instant. [`Never`] costs nothing: the loop is generic over the hook.
 //! - **Cost.** `schedule` and `pop` are O(log n) in pending events and allocate only when the
 //!   heap grows past its capacity. Events of one kind that are mostly scheduled in time order
 //!   (periodic ticks, link wake-ups) can go through a *lane* instead: O(1) when in order, the
@@ -38,20 +42,55 @@ pub trait Model {
     fn handle(&mut self, now: Time, event: Self::Event, queue: &mut EventQueue<Self::Event>);
 }
 
+/// Asked before each event whether the run stops there.
+pub trait Halt<M: Model> {
+    /// `true` stops the run at `now`, before the event due then is handled.
+    fn halt(&mut self, now: Time, model: &M) -> bool;
+}
+
+/// The hook that never halts.
+pub struct Never;
+
+impl<M: Model> Halt<M> for Never {
+    #[inline(always)]
+    fn halt(&mut self, _: Time, _: &M) -> bool {
+        false
+    }
+}
+
 /// What a run did, for benchmarks and reports.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunCounts {
     /// Events popped and handed to the model (stale ones included: they cost a pop).
     pub events_processed: u64,
-    /// The clock at the end of the run: the horizon.
+    /// The clock at the end of the run: the horizon, or the instant a halt hook stopped it.
     pub end: Time,
+    /// A halt hook stopped the run before the horizon.
+    pub halted: bool,
 }
 
 /// Run `model` until `horizon`: every queued event with `time < horizon` is handled in key
 /// order (see the module docs).
 pub fn run<M: Model>(model: &mut M, queue: &mut EventQueue<M::Event>, horizon: Time) -> RunCounts {
+    run_with(model, queue, horizon, &mut Never)
+}
+
+/// [`run`], asking `halt` before each event whether to stop there.
+pub fn run_with<M: Model, H: Halt<M>>(
+    model: &mut M,
+    queue: &mut EventQueue<M::Event>,
+    horizon: Time,
+    halt: &mut H,
+) -> RunCounts {
     let mut events_processed = 0u64;
     while let Some((now, event)) = queue.pop_before(horizon) {
+        if halt.halt(now, model) {
+            return RunCounts {
+                events_processed,
+                end: now,
+                halted: true,
+            };
+        }
         events_processed += 1;
         model.handle(now, event, queue);
     }
@@ -59,6 +98,7 @@ pub fn run<M: Model>(model: &mut M, queue: &mut EventQueue<M::Event>, horizon: T
     RunCounts {
         events_processed,
         end: horizon,
+        halted: false,
     }
 }
 
@@ -93,7 +133,30 @@ mod tests {
         assert_eq!(m.seen, vec![(5, 1), (5, 100), (10, 2), (10, 3), (10, 4)]);
         assert_eq!(counts.events_processed, 5);
         assert_eq!(counts.end, 20);
+        assert!(!counts.halted);
         assert_eq!(q.now(), 20);
         assert_eq!(q.len(), 1);
+    }
+
+    /// Halts at the first event at or after `at`.
+    struct From(Time);
+    impl Halt<Recorder> for From {
+        fn halt(&mut self, now: Time, _: &Recorder) -> bool {
+            now >= self.0
+        }
+    }
+
+    #[test]
+    fn a_halt_hook_stops_the_run_before_the_event_at_its_instant() {
+        let mut q = EventQueue::new();
+        for (t, e) in [(5, 1), (8, 2), (10, 3), (12, 4)] {
+            q.schedule(t, Class(1), e);
+        }
+        let mut m = Recorder { seen: vec![] };
+        let counts = run_with(&mut m, &mut q, 20, &mut From(9));
+        assert_eq!(m.seen, vec![(5, 1), (5, 100), (8, 2)]);
+        assert_eq!(counts.events_processed, 3);
+        assert_eq!(counts.end, 10);
+        assert!(counts.halted);
     }
 }

@@ -1,22 +1,34 @@
-//! The CSV files: `events.csv`, `timeseries.csv`, `jobs.csv` and `health.csv` are streamed
-//! while the run goes (the [`CsvRecorder`]); `vms.csv` is written from the results. Column names carry units;
-//! undefined cells are empty, never 0.
+//! The CSV files, one exporter each: the event log (`events.csv`, `jobs.csv`,
+//! `health.csv`), the time series (`timeseries.csv` per VM, `links_timeseries.csv`,
+//! `hosts_timeseries.csv`) and the per-VM and failover tables (`vms.csv`, `failovers.csv`).
+//! Column names carry units; undefined cells are empty, never 0. Every file starts with the
+//! stamp as a `#` comment.
+//!
+//! `timeseries.csv` keeps its link columns (`link`, `link_capacity_bps`,
+//! `link_utilization`) on every VM row for compatibility with earlier versions; the links'
+//! own series, one row per link and sample, are in `links_timeseries.csv`.
 
-use super::{secs, Stamp};
+use super::{secs, Exporter, Report, Stamp};
 use crate::model::calendar::Calendar;
-use crate::sim::{EventRecord, HealthSpan, JobRecord, Recorder, RunResult, VmSample};
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use crate::sim::Placement;
+use std::io::Write;
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-fn writer(path: &Path, stamp: &Stamp) -> std::io::Result<csv::Writer<BufWriter<File>>> {
-    let mut file = BufWriter::new(File::create(path)?);
-    file.write_all(stamp.csv_comment().as_bytes())?;
-    Ok(csv::Writer::from_writer(file))
+/// A CSV writer over `out`, the stamp and `header` written.
+fn writer<'w>(
+    out: &'w mut dyn Write,
+    stamp: &Stamp,
+    header: &[&str],
+) -> std::io::Result<csv::Writer<&'w mut dyn Write>> {
+    out.write_all(stamp.csv_comment().as_bytes())?;
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(out);
+    w.write_record(header).map_err(io)?;
+    Ok(w)
 }
 
 fn io(e: csv::Error) -> std::io::Error {
@@ -79,92 +91,6 @@ impl<'w, W: Write> Row<'w, W> {
     }
 }
 
-/// Streams the event log and the time series into a folder.
-pub struct CsvRecorder {
-    calendar: Calendar,
-    events: csv::Writer<BufWriter<File>>,
-    samples: csv::Writer<BufWriter<File>>,
-    jobs: csv::Writer<BufWriter<File>>,
-    health: csv::Writer<BufWriter<File>>,
-}
-
-impl CsvRecorder {
-    pub fn create(dir: &Path, stamp: &Stamp, calendar: &Calendar) -> std::io::Result<Self> {
-        let mut events = writer(&dir.join("events.csv"), stamp)?;
-        events
-            .write_record([
-                "time_s",
-                "datetime",
-                "vm",
-                "event",
-                "from_state",
-                "to_state",
-                "detail",
-            ])
-            .map_err(io)?;
-        let mut samples = writer(&dir.join("timeseries.csv"), stamp)?;
-        samples
-            .write_record([
-                "time_s",
-                "datetime",
-                "vm",
-                "state",
-                "health",
-                "rpo_s",
-                "backlog_bytes",
-                "initial_copy_left_bytes",
-                "link",
-                "link_capacity_bps",
-                "link_utilization",
-            ])
-            .map_err(io)?;
-        let mut jobs = writer(&dir.join("jobs.csv"), stamp)?;
-        jobs.write_record([
-            "vm",
-            "job",
-            "start_s",
-            "start",
-            "end_s",
-            "end",
-            "duration_s",
-            "outcome",
-            "detail",
-        ])
-        .map_err(io)?;
-        let mut health = writer(&dir.join("health.csv"), stamp)?;
-        health
-            .write_record([
-                "vm",
-                "from_s",
-                "from",
-                "to_s",
-                "to",
-                "duration_s",
-                "health",
-                "reason",
-            ])
-            .map_err(io)?;
-        Ok(CsvRecorder {
-            calendar: calendar.clone(),
-            events,
-            samples,
-            jobs,
-            health,
-        })
-    }
-
-    pub fn finish(mut self) -> std::io::Result<()> {
-        self.events.flush()?;
-        self.samples.flush()?;
-        self.jobs.flush()?;
-        self.health.flush()
-    }
-
-    fn datetime(&self, at: u64) -> String {
-        datetime_text(self.calendar.datetime(at))
-    }
-}
-
 /// `dt` as chrono's `%Y-%m-%dT%H:%M:%S%.3f`, with the digits written directly: chrono
 /// parses the format string on every call, and `format!` pads each field in turn, which cost
 /// more than the rest of a CSV line.
@@ -192,85 +118,265 @@ fn datetime_text(dt: chrono::NaiveDateTime) -> String {
     text.iter().map(|&b| char::from(b)).collect()
 }
 
-impl Recorder for CsvRecorder {
-    fn event(&mut self, r: &EventRecord<'_>) -> std::io::Result<()> {
-        let dt = self.datetime(r.at);
-        self.events
-            .write_record([
+fn datetime(calendar: &Calendar, at: u64) -> String {
+    datetime_text(calendar.datetime(at))
+}
+
+/// `events.csv`: the event log.
+pub struct EventsCsv;
+
+impl Exporter for EventsCsv {
+    fn file_name(&self) -> &'static str {
+        "events.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = [
+            "time_s",
+            "datetime",
+            "vm",
+            "event",
+            "from_state",
+            "to_state",
+            "detail",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let (sc, cal) = (report.scenario, &report.scenario.calendar);
+        for r in report.run.log.events() {
+            w.write_record([
                 &secs(r.at).to_string(),
-                &dt,
-                r.vm,
-                r.kind,
-                r.from,
-                r.to,
-                &r.detail,
+                &datetime(cal, r.at),
+                &sc.vms[r.vm].name,
+                r.kind.name(),
+                r.from.name(),
+                r.to.name(),
+                r.detail,
             ])
-            .map_err(io)
+            .map_err(io)?;
+        }
+        w.flush()
+    }
+}
+
+/// `jobs.csv`: the jobs, as the portal's Jobs tab lists them.
+pub struct JobsCsv;
+
+impl Exporter for JobsCsv {
+    fn file_name(&self) -> &'static str {
+        "jobs.csv"
     }
 
-    fn sample(&mut self, s: &VmSample<'_>) -> std::io::Result<()> {
-        let dt = self.datetime(s.at);
-        self.samples
-            .write_record([
-                &secs(s.at).to_string(),
-                &dt,
-                s.vm,
-                s.state,
-                s.health,
-                &opt(s.rpo_ms.map(secs)),
-                &s.backlog_bytes.to_string(),
-                &s.initial_copy_left_bytes.to_string(),
-                s.link,
-                &s.link_capacity_bps.to_string(),
-                &opt(s.link_utilization.map(|u| format!("{u:.6}"))),
-            ])
-            .map_err(io)
-    }
-
-    fn job(&mut self, j: &JobRecord<'_>) -> std::io::Result<()> {
-        let start = self.datetime(j.started_at);
-        let end = j.ended_at.map(|t| self.datetime(t));
-        self.jobs
-            .write_record([
-                j.vm,
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = [
+            "vm",
+            "job",
+            "start_s",
+            "start",
+            "end_s",
+            "end",
+            "duration_s",
+            "outcome",
+            "detail",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let (sc, cal) = (report.scenario, &report.scenario.calendar);
+        for j in report.run.log.jobs() {
+            w.write_record([
+                &sc.vms[j.vm].name,
                 j.job,
                 &secs(j.started_at).to_string(),
-                &start,
+                &datetime(cal, j.started_at),
                 &opt(j.ended_at.map(secs)),
-                &end.unwrap_or_default(),
+                &j.ended_at.map(|t| datetime(cal, t)).unwrap_or_default(),
                 &opt(j.ended_at.map(|e| secs(e - j.started_at))),
                 j.outcome,
-                &j.detail,
+                j.detail,
             ])
-            .map_err(io)
+            .map_err(io)?;
+        }
+        w.flush()
+    }
+}
+
+/// `health.csv`: each VM's health timeline as spans.
+pub struct HealthCsv;
+
+impl Exporter for HealthCsv {
+    fn file_name(&self) -> &'static str {
+        "health.csv"
     }
 
-    fn health(&mut self, h: &HealthSpan<'_>) -> std::io::Result<()> {
-        let (from, to) = (self.datetime(h.from), self.datetime(h.to));
-        self.health
-            .write_record([
-                h.vm,
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = [
+            "vm",
+            "from_s",
+            "from",
+            "to_s",
+            "to",
+            "duration_s",
+            "health",
+            "reason",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let (sc, cal) = (report.scenario, &report.scenario.calendar);
+        for h in report.run.log.health_spans() {
+            w.write_record([
+                &sc.vms[h.vm].name,
                 &secs(h.from).to_string(),
-                &from,
+                &datetime(cal, h.from),
                 &secs(h.to).to_string(),
-                &to,
+                &datetime(cal, h.to),
                 &secs(h.to - h.from).to_string(),
-                h.health,
+                h.health.name(),
                 h.reason,
             ])
-            .map_err(io)
+            .map_err(io)?;
+        }
+        w.flush()
+    }
+}
+
+/// `timeseries.csv`: one row per VM and sample.
+pub struct TimeseriesCsv;
+
+impl Exporter for TimeseriesCsv {
+    fn file_name(&self) -> &'static str {
+        "timeseries.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = [
+            "time_s",
+            "datetime",
+            "vm",
+            "state",
+            "health",
+            "rpo_s",
+            "backlog_bytes",
+            "initial_copy_left_bytes",
+            "link",
+            "link_capacity_bps",
+            "link_utilization",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let sc = report.scenario;
+        let series = &report.run.series;
+        // Each VM's link, looked up once.
+        let links: Vec<Option<usize>> = sc
+            .vms
+            .iter()
+            .map(|v| sc.sites[sc.hosts[v.host].site].link)
+            .collect();
+        for (i, &at) in series.times().iter().enumerate() {
+            let (time, dt) = (secs(at).to_string(), datetime(&sc.calendar, at));
+            for (vm, spec) in sc.vms.iter().enumerate() {
+                let p = series.vm(i, vm);
+                let link = links[vm].map(|l| (l, series.link(i, l)));
+                w.write_record([
+                    &time,
+                    &dt,
+                    &spec.name,
+                    p.state.name(),
+                    p.health.name(),
+                    &opt(p.rpo_ms.map(secs)),
+                    &p.backlog_bytes.to_string(),
+                    &p.initial_copy_left_bytes.to_string(),
+                    link.map_or("", |(l, _)| sc.links[l].name.as_str()) as &str,
+                    &link.map_or(0, |(_, p)| p.capacity_bps).to_string(),
+                    &opt(link
+                        .and_then(|(_, p)| p.utilization)
+                        .map(|u| format!("{u:.6}"))),
+                ])
+                .map_err(io)?;
+            }
+        }
+        w.flush()
+    }
+}
+
+/// `links_timeseries.csv`: one row per link and sample.
+pub struct LinksTimeseriesCsv;
+
+impl Exporter for LinksTimeseriesCsv {
+    fn file_name(&self) -> &'static str {
+        "links_timeseries.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = ["time_s", "datetime", "link", "capacity_bps", "utilization"];
+        let mut w = writer(out, report.stamp, &header)?;
+        let sc = report.scenario;
+        let series = &report.run.series;
+        for (i, &at) in series.times().iter().enumerate() {
+            let (time, dt) = (secs(at).to_string(), datetime(&sc.calendar, at));
+            for (l, spec) in sc.links.iter().enumerate() {
+                let p = series.link(i, l);
+                w.write_record([
+                    &time,
+                    &dt,
+                    &spec.name,
+                    &p.capacity_bps.to_string(),
+                    &opt(p.utilization.map(|u| format!("{u:.6}"))),
+                ])
+                .map_err(io)?;
+            }
+        }
+        w.flush()
+    }
+}
+
+/// `hosts_timeseries.csv`: one row per host and sample.
+pub struct HostsTimeseriesCsv;
+
+impl Exporter for HostsTimeseriesCsv {
+    fn file_name(&self) -> &'static str {
+        "hosts_timeseries.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = [
+            "time_s",
+            "datetime",
+            "host",
+            "volume_used_bytes",
+            "volume_free_bytes",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let sc = report.scenario;
+        let series = &report.run.series;
+        for (i, &at) in series.times().iter().enumerate() {
+            let (time, dt) = (secs(at).to_string(), datetime(&sc.calendar, at));
+            for (h, spec) in sc.hosts.iter().enumerate() {
+                w.write_record([
+                    &time,
+                    &dt,
+                    &spec.name,
+                    &series.host_volume_used_bytes(i, h).to_string(),
+                    &opt(spec.volume_free.map(|b| b.0)),
+                ])
+                .map_err(io)?;
+            }
+        }
+        w.flush()
     }
 }
 
 /// `vms.csv`: one row per VM.
-pub fn write_vms_csv(
-    path: &Path,
-    stamp: &Stamp,
-    scenario: &crate::model::Scenario,
-    result: &RunResult,
-) -> std::io::Result<()> {
-    let mut w = writer(path, stamp)?;
-    w.write_record([
+pub struct VmsCsv;
+
+impl Exporter for VmsCsv {
+    fn file_name(&self) -> &'static str {
+        "vms.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        write_vms_csv(out, report)
+    }
+}
+
+fn write_vms_csv(out: &mut dyn Write, report: &Report<'_>) -> std::io::Result<()> {
+    let (stamp, scenario, result) = (report.stamp, report.scenario, &report.run.result);
+    let header = [
         "vm",
         "host",
         "site",
@@ -304,13 +410,13 @@ pub fn write_vms_csv(
         "time_warning_s",
         "time_critical_s",
         "enable_failure",
-    ])
-    .map_err(io)?;
+    ];
+    let mut w = writer(out, stamp, &header)?;
     // One row per VM of the estate: fields go out one by one, numbers formatted into one
     // reused buffer (a `String` per field cost a quarter of the file's instructions).
     let mut row = Row::new(&mut w);
     for (i, v) in result.vms.iter().enumerate() {
-        let place = crate::sim::Placement::of(scenario, i);
+        let place = Placement::of(scenario, i);
         row.text(&v.name)?;
         row.text(place.host)?;
         row.text(place.site)?;
@@ -354,9 +460,21 @@ pub fn write_vms_csv(
 }
 
 /// `failovers.csv`: one row per VM of each ordered failover (or failback), in order.
-pub fn write_failovers_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> std::io::Result<()> {
-    let mut w = writer(path, stamp)?;
-    w.write_record([
+pub struct FailoversCsv;
+
+impl Exporter for FailoversCsv {
+    fn file_name(&self) -> &'static str {
+        "failovers.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        write_failovers_csv(out, report)
+    }
+}
+
+fn write_failovers_csv(out: &mut dyn Write, report: &Report<'_>) -> std::io::Result<()> {
+    let (stamp, result) = (report.stamp, &report.run.result);
+    let header = [
         "failover",
         "kind",
         "target",
@@ -376,8 +494,8 @@ pub fn write_failovers_csv(path: &Path, stamp: &Stamp, result: &RunResult) -> st
         "booted_at_s",
         "downtime_s",
         "state_after",
-    ])
-    .map_err(io)?;
+    ];
+    let mut w = writer(out, stamp, &header)?;
     let s = |x: Option<u64>| opt(x.map(|ms| format!("{:.3}", secs(ms))));
     for (i, f) in result.failovers.iter().enumerate() {
         for v in &f.vms {

@@ -1,15 +1,90 @@
-//! Reports: the output folder (written atomically), summary.json, the CSV files and the
-//! terminal table. Reports read the simulation's results; they never drive it.
+//! Reports: exporters that turn a [`RunOutput`] into files (summary.json, the CSV files) or
+//! text (the terminal table), and the output folder that receives them atomically. Reports
+//! read a run's output; they never drive a run.
+//!
+//! Adding a format is adding one [`Exporter`] (hyperfine's `src/export/` is the model) and
+//! listing it in [`standard`] or offering it to the command line: no exporter knows another.
 
 mod csv_files;
 mod output_dir;
 mod summary;
 mod table;
 
-pub use csv_files::{write_failovers_csv, write_vms_csv, CsvRecorder};
+pub use csv_files::{
+    EventsCsv, FailoversCsv, HealthCsv, HostsTimeseriesCsv, JobsCsv, LinksTimeseriesCsv,
+    TimeseriesCsv, VmsCsv,
+};
 pub use output_dir::{OutputDir, OutputError};
-pub use summary::{write_summary, Stamp};
-pub use table::terminal_table;
+pub use summary::{Stamp, SummaryJson};
+pub use table::TerminalTable;
+
+use crate::model::Scenario;
+use crate::run::RunOutput;
+use std::io::Write;
+
+/// A finished run with what every exporter needs beside it.
+pub struct Report<'a> {
+    pub scenario: &'a Scenario,
+    pub stamp: &'a Stamp,
+    pub run: &'a RunOutput,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(scenario: &'a Scenario, stamp: &'a Stamp, run: &'a RunOutput) -> Self {
+        Report {
+            scenario,
+            stamp,
+            run,
+        }
+    }
+}
+
+/// Turns a run into one document.
+pub trait Exporter {
+    /// The document's file name in an output folder (`summary.json`, `vms.csv`, ...).
+    fn file_name(&self) -> &'static str;
+    /// Write the document. `out` is unbuffered: exporters buffer their own small writes.
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+/// The files every run writes into its output folder, in the order they are written.
+pub fn standard() -> Vec<Box<dyn Exporter>> {
+    vec![
+        Box::new(EventsCsv),
+        Box::new(TimeseriesCsv),
+        Box::new(LinksTimeseriesCsv),
+        Box::new(HostsTimeseriesCsv),
+        Box::new(JobsCsv),
+        Box::new(HealthCsv),
+        Box::new(VmsCsv),
+        Box::new(FailoversCsv),
+        Box::new(SummaryJson),
+    ]
+}
+
+/// Write every exporter's document into `dir` (not yet committed).
+pub fn write_files(
+    dir: &OutputDir,
+    exporters: &[Box<dyn Exporter>],
+    report: &Report<'_>,
+) -> std::io::Result<()> {
+    for e in exporters {
+        let path = dir.path().join(e.file_name());
+        let mut file = std::fs::File::create(&path)?;
+        e.export(report, &mut file)?;
+        file.flush()?;
+    }
+    Ok(())
+}
+
+/// The document as bytes (tests, and printing one to stdout).
+pub fn to_bytes(exporter: &dyn Exporter, report: &Report<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    exporter
+        .export(report, &mut out)
+        .expect("writing to memory does not fail");
+    out
+}
 
 /// Milliseconds as seconds for reports.
 pub(crate) fn secs(ms: u64) -> f64 {

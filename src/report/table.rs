@@ -17,7 +17,24 @@ fn s(x: Option<f64>) -> String {
     x.map_or("-".into(), |x| format!("{x:.0}"))
 }
 
-pub fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
+/// The terminal summary (the command line prints it; `table.txt` in a folder).
+pub struct TerminalTable;
+
+impl super::Exporter for TerminalTable {
+    fn file_name(&self) -> &'static str {
+        "table.txt"
+    }
+
+    fn export(
+        &self,
+        report: &super::Report<'_>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        out.write_all(terminal_table(report.scenario, &report.run.result).as_bytes())
+    }
+}
+
+fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
     let title = &scenario.name;
     let mut out = String::new();
     let _ = writeln!(

@@ -1,46 +1,99 @@
-//! What a run hands to its recorder while it runs (the event log and time-series samples),
-//! and the results it returns at the end. Reports turn these into files; the simulation never
-//! touches a file.
+//! What a run keeps while it runs (the event log, in memory and compact) and the results it
+//! returns at the end. Reports turn these into files; the simulation never touches a file.
 
+use super::health::Health;
 use crate::engine::Time;
+use crate::replication::StateKind;
 use crate::stats::RpoSummary;
+use std::fmt;
+
+/// What a line of the event log is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    State,
+    Refused,
+    Health,
+    JobStart,
+    JobEnd,
+    RetryWait,
+    TransferFailed,
+    Resync,
+    Fault,
+    Admin,
+    Site,
+    Failover,
+    Operation,
+}
+
+impl EventKind {
+    /// Every kind with its name in `events.csv`.
+    pub const ALL: [(EventKind, &'static str); 13] = [
+        (EventKind::State, "state"),
+        (EventKind::Refused, "refused"),
+        (EventKind::Health, "health"),
+        (EventKind::JobStart, "job-start"),
+        (EventKind::JobEnd, "job-end"),
+        (EventKind::RetryWait, "retry-wait"),
+        (EventKind::TransferFailed, "transfer-failed"),
+        (EventKind::Resync, "resync"),
+        (EventKind::Fault, "fault"),
+        (EventKind::Admin, "admin"),
+        (EventKind::Site, "site"),
+        (EventKind::Failover, "failover"),
+        (EventKind::Operation, "operation"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL[self as usize].1
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The `from_state` and `to_state` of an event: a replication state, a health, or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mark {
+    None,
+    State(StateKind),
+    Health(Health),
+}
+
+impl Mark {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mark::None => "",
+            Mark::State(s) => s.name(),
+            Mark::Health(h) => h.name(),
+        }
+    }
+}
+
+impl fmt::Display for Mark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// One line of the event log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventRecord<'a> {
     pub at: Time,
-    pub vm: &'a str,
-    /// `state`, `job-start`, `job-end`, `transfer-failed`, `retry-wait`, `refused`, `health`,
-    /// `fault`, `admin`, `resync`.
-    pub kind: &'static str,
-    pub from: &'static str,
-    pub to: &'static str,
-    pub detail: String,
+    /// The VM's index in the scenario.
+    pub vm: usize,
+    pub kind: EventKind,
+    pub from: Mark,
+    pub to: Mark,
+    pub detail: &'a str,
 }
 
-/// One VM's row of a time-series sample.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VmSample<'a> {
-    pub at: Time,
-    pub vm: &'a str,
-    pub state: &'static str,
-    pub health: &'static str,
-    /// `None` before the VM has a recovery point.
-    pub rpo_ms: Option<Time>,
-    /// Bytes written and not yet applied at the target (open log + log in flight).
-    pub backlog_bytes: u64,
-    /// Used bytes initial replication still has to copy.
-    pub initial_copy_left_bytes: u64,
-    pub link: &'a str,
-    /// Share of the link's capacity used over the last step (0..=1), `None` at zero capacity.
-    pub link_utilization: Option<f64>,
-    pub link_capacity_bps: u64,
-}
-
-/// A job as the portal's Jobs tab lists it, written when it ends (or at the end of the run).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A job as the portal's Jobs tab lists it, logged when it ends (or at the end of the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobRecord<'a> {
-    pub vm: &'a str,
+    pub vm: usize,
     /// "Enable protection", "Initial replication", "Finalize protection", "Resynchronize".
     pub job: &'static str,
     pub started_at: Time,
@@ -48,43 +101,155 @@ pub struct JobRecord<'a> {
     pub ended_at: Option<Time>,
     /// `succeeded`, `failed`, `cancelled`, `in-progress`.
     pub outcome: &'static str,
-    pub detail: String,
+    pub detail: &'a str,
 }
 
-/// A span of one VM's health timeline, written when it ends (or at the end of the run).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HealthSpan<'a> {
-    pub vm: &'a str,
+/// A span of one VM's health timeline, logged when it ends (or at the end of the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthSpan {
+    pub vm: usize,
     pub from: Time,
     pub to: Time,
-    pub health: &'static str,
+    pub health: Health,
     /// The rule that decided it (empty for Normal).
     pub reason: &'static str,
 }
 
-/// Receives the run's output as it happens, so nothing grows with the run's length.
-pub trait Recorder {
-    fn event(&mut self, record: &EventRecord<'_>) -> std::io::Result<()>;
-    fn sample(&mut self, sample: &VmSample<'_>) -> std::io::Result<()>;
-    fn job(&mut self, job: &JobRecord<'_>) -> std::io::Result<()>;
-    fn health(&mut self, span: &HealthSpan<'_>) -> std::io::Result<()>;
+/// An event line as stored: 24 bytes, its detail text in the log's shared text.
+#[derive(Debug, Clone, Copy)]
+struct StoredEvent {
+    at: Time,
+    vm: u32,
+    /// End of its detail in `EventLog::text`; it starts where the previous detail ended.
+    detail_end: u32,
+    kind: EventKind,
+    from: Mark,
+    to: Mark,
 }
 
-/// A recorder that keeps nothing (benchmarks, sweeps).
-pub struct Discard;
+#[derive(Debug, Clone)]
+struct StoredJob {
+    vm: u32,
+    job: &'static str,
+    started_at: Time,
+    ended_at: Option<Time>,
+    outcome: &'static str,
+    detail: Box<str>,
+}
 
-impl Recorder for Discard {
-    fn event(&mut self, _: &EventRecord<'_>) -> std::io::Result<()> {
-        Ok(())
+#[derive(Debug, Clone, Copy)]
+struct StoredSpan {
+    vm: u32,
+    health: Health,
+    from: Time,
+    to: Time,
+    reason: &'static str,
+}
+
+/// The run's event log, jobs and health spans, in the order they were logged. Compact: an
+/// event takes 24 bytes plus its detail text (most events have none), so a large estate's
+/// log stays small beside its state; the log grows with notable events (state changes,
+/// failures, jobs), never with replication cycles.
+#[derive(Debug, Clone, Default)]
+pub struct EventLog {
+    events: Vec<StoredEvent>,
+    /// Every event's detail, one after the other.
+    text: String,
+    jobs: Vec<StoredJob>,
+    health: Vec<StoredSpan>,
+}
+
+impl EventLog {
+    pub fn event(
+        &mut self,
+        at: Time,
+        vm: usize,
+        kind: EventKind,
+        from: Mark,
+        to: Mark,
+        detail: &str,
+    ) {
+        self.text.push_str(detail);
+        self.events.push(StoredEvent {
+            at,
+            vm: vm as u32,
+            detail_end: u32::try_from(self.text.len()).expect("event log text under 4 GiB"),
+            kind,
+            from,
+            to,
+        });
     }
-    fn sample(&mut self, _: &VmSample<'_>) -> std::io::Result<()> {
-        Ok(())
+
+    pub fn job(&mut self, job: JobRecord<'_>) {
+        self.jobs.push(StoredJob {
+            vm: job.vm as u32,
+            job: job.job,
+            started_at: job.started_at,
+            ended_at: job.ended_at,
+            outcome: job.outcome,
+            detail: job.detail.into(),
+        });
     }
-    fn job(&mut self, _: &JobRecord<'_>) -> std::io::Result<()> {
-        Ok(())
+
+    pub fn health(&mut self, span: HealthSpan) {
+        self.health.push(StoredSpan {
+            vm: span.vm as u32,
+            health: span.health,
+            from: span.from,
+            to: span.to,
+            reason: span.reason,
+        });
     }
-    fn health(&mut self, _: &HealthSpan<'_>) -> std::io::Result<()> {
-        Ok(())
+
+    pub fn events(&self) -> impl Iterator<Item = EventRecord<'_>> + '_ {
+        let mut start = 0usize;
+        self.events.iter().map(move |e| {
+            let end = e.detail_end as usize;
+            let detail = &self.text[start..end];
+            start = end;
+            EventRecord {
+                at: e.at,
+                vm: e.vm as usize,
+                kind: e.kind,
+                from: e.from,
+                to: e.to,
+                detail,
+            }
+        })
+    }
+
+    pub fn jobs(&self) -> impl Iterator<Item = JobRecord<'_>> + '_ {
+        self.jobs.iter().map(|j| JobRecord {
+            vm: j.vm as usize,
+            job: j.job,
+            started_at: j.started_at,
+            ended_at: j.ended_at,
+            outcome: j.outcome,
+            detail: &j.detail,
+        })
+    }
+
+    pub fn health_spans(&self) -> impl Iterator<Item = HealthSpan> + '_ {
+        self.health.iter().map(|h| HealthSpan {
+            vm: h.vm as usize,
+            from: h.from,
+            to: h.to,
+            health: h.health,
+            reason: h.reason,
+        })
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Bytes the log holds (its vectors' capacity and text), for the memory notes.
+    pub fn heap_bytes(&self) -> usize {
+        self.events.capacity() * std::mem::size_of::<StoredEvent>()
+            + self.text.capacity()
+            + self.jobs.capacity() * std::mem::size_of::<StoredJob>()
+            + self.jobs.iter().map(|j| j.detail.len()).sum::<usize>()
+            + self.health.capacity() * std::mem::size_of::<StoredSpan>()
     }
 }
 

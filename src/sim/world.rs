@@ -9,6 +9,7 @@ use super::event::{self, Event};
 use super::health::{self, Health, HealthClock, IntervalStats};
 use super::record::*;
 use super::resync;
+use super::series::{LinkPoint, Series, VmPoint};
 use crate::engine::{EventQueue, Lane, Model, RngStreams, RunCounts, Time};
 use crate::model::faults::{AdminAction, ErrorTrigger, HostFaultKind, NonRecoverableError};
 use crate::model::faults::{RandomOutages, RepairDistribution};
@@ -241,7 +242,10 @@ struct HostState {
 
 pub(super) struct World<'a> {
     scenario: &'a Scenario,
-    recorder: &'a mut dyn Recorder,
+    /// The event log, jobs and health spans, kept in memory.
+    log: EventLog,
+    /// The time series, when the run keeps them.
+    series: Option<Series>,
     vms: Vec<Vm>,
     cold: Vec<VmCold>,
     /// Every VM's disk cursors, VM after VM: one allocation, walked in VM order.
@@ -257,7 +261,6 @@ pub(super) struct World<'a> {
     host_peak_volume: Vec<u64>,
     /// A reused buffer: link completions allocate nothing per event.
     finished: Vec<FlowId>,
-    io_error: Option<std::io::Error>,
     seed: u64,
     streams: RngStreams,
     /// Per site: losses in force.
@@ -276,7 +279,7 @@ impl<'a> World<'a> {
     pub fn new(
         scenario: &'a Scenario,
         seed: u64,
-        recorder: &'a mut dyn Recorder,
+        keep_series: bool,
         queue: &mut EventQueue<Event>,
     ) -> Self {
         let streams = RngStreams::new(seed);
@@ -392,9 +395,19 @@ impl<'a> World<'a> {
             }
         }
         let keeps_points = !scenario.failovers.operations.is_empty();
+        let series = scenario.sample_step.filter(|_| keep_series).map(|step| {
+            let samples = scenario.horizon.div_ceil(step.max(1)) as usize;
+            Series::new(
+                scenario.vms.len(),
+                scenario.links.len(),
+                scenario.hosts.len(),
+                samples,
+            )
+        });
         World {
             scenario,
-            recorder,
+            log: EventLog::default(),
+            series,
             cold: errors
                 .into_iter()
                 .map(|errors| VmCold {
@@ -416,7 +429,6 @@ impl<'a> World<'a> {
             stale_lane: queue.lane(event::HEALTH),
             host_peak_volume: vec![0; scenario.hosts.len()],
             finished: Vec::new(),
-            io_error: None,
             seed,
             streams,
             site_down: vec![0; scenario.sites.len()],
@@ -518,30 +530,37 @@ impl<'a> World<'a> {
         }
     }
 
-    fn vm_name(&self, vm: usize) -> &'a str {
-        &self.scenario.vms[vm].name
+    pub fn vm_count(&self) -> usize {
+        self.vms.len()
+    }
+
+    pub fn state_kind(&self, vm: usize) -> rep::StateKind {
+        self.vms[vm].machine.state().kind()
+    }
+
+    /// RPO time observed and time over target up to `now`: the closed ramps and the one
+    /// running since the last recovery point change.
+    pub fn rpo_so_far(&self, vm: usize, now: Time) -> (Time, Time) {
+        let v = &self.vms[vm];
+        let (mut observed, mut met) = (v.rpo.observed_ms(), v.rpo.met_ms());
+        if let Some(rp) = v.recovery_point.get() {
+            let (start, dur) = (v.rpo_ramp_from - rp, now.saturating_sub(v.rpo_ramp_from));
+            observed += dur;
+            met += v.rpo.target_ms().saturating_sub(start).min(dur);
+        }
+        (observed, observed - met)
     }
 
     fn log_event(
         &mut self,
         at: Time,
         vm: usize,
-        kind: &'static str,
-        from: &'static str,
-        to: &'static str,
-        detail: String,
+        kind: EventKind,
+        from: Mark,
+        to: Mark,
+        detail: impl AsRef<str>,
     ) {
-        let record = EventRecord {
-            at,
-            vm: self.vm_name(vm),
-            kind,
-            from,
-            to,
-            detail,
-        };
-        if let Err(e) = self.recorder.event(&record) {
-            self.io_error.get_or_insert(e);
-        }
+        self.log.event(at, vm, kind, from, to, detail.as_ref());
     }
 
     fn log_job(
@@ -551,19 +570,17 @@ impl<'a> World<'a> {
         started_at: Time,
         ended_at: Option<Time>,
         outcome: &'static str,
-        detail: String,
+        detail: impl AsRef<str>,
     ) {
-        let record = JobRecord {
-            vm: self.vm_name(vm),
+        let detail = detail.as_ref();
+        self.log.job(JobRecord {
+            vm,
             job,
             started_at,
             ended_at,
             outcome,
             detail,
-        };
-        if let Err(e) = self.recorder.job(&record) {
-            self.io_error.get_or_insert(e);
-        }
+        });
     }
 
     fn disk_range(&self, vm: usize) -> std::ops::Range<usize> {
@@ -692,9 +709,9 @@ impl<'a> World<'a> {
                     self.log_event(
                         now,
                         vm,
-                        "state",
-                        from.kind().name(),
-                        to.kind().name(),
+                        EventKind::State,
+                        Mark::State(from.kind()),
+                        Mark::State(to.kind()),
                         detail,
                     );
                     self.on_state_change(now, vm, from, to, &input);
@@ -709,9 +726,9 @@ impl<'a> World<'a> {
                 self.log_event(
                     now,
                     vm,
-                    "refused",
-                    from.kind().name(),
-                    from.kind().name(),
+                    EventKind::Refused,
+                    Mark::State(from.kind()),
+                    Mark::State(from.kind()),
                     refused.to_string(),
                 );
                 false
@@ -785,13 +802,20 @@ impl<'a> World<'a> {
             if let Some((job, _, started)) = v.job_pending.take() {
                 v.job_gen += 1;
                 let why = v.cause.clone();
-                self.log_job(vm, job.name(), started, Some(now), "failed", why);
+                self.log_job(vm, job.name(), started, Some(now), "failed", &why);
             }
             let v = &mut self.cold[vm];
             if let (Some(started), None) = (v.ir_started_at, v.ir_done_at) {
                 if matches!(from, S::InitialReplication { .. }) {
                     let why = v.cause.clone();
-                    self.log_job(vm, "Initial replication", started, Some(now), "failed", why);
+                    self.log_job(
+                        vm,
+                        "Initial replication",
+                        started,
+                        Some(now),
+                        "failed",
+                        &why,
+                    );
                 }
             }
         }
@@ -817,7 +841,14 @@ impl<'a> World<'a> {
         }
         c.resyncs.push(*record);
         if let Some(started) = started {
-            self.log_job(vm, "Resynchronize", started, Some(now), job_outcome, detail);
+            self.log_job(
+                vm,
+                "Resynchronize",
+                started,
+                Some(now),
+                job_outcome,
+                &detail,
+            );
         }
     }
 
@@ -972,19 +1003,23 @@ impl<'a> World<'a> {
         };
         v.normal = h == Health::Normal;
         if let Some((old, old_reason, since)) = self.cold[vm].health.set(now, h, reason) {
-            let span = HealthSpan {
-                vm: &self.scenario.vms[vm].name,
-                from: since,
-                to: now,
-                health: old.name(),
-                reason: old_reason,
-            };
-            if span.to > span.from {
-                if let Err(e) = self.recorder.health(&span) {
-                    self.io_error.get_or_insert(e);
-                }
+            if now > since {
+                self.log.health(HealthSpan {
+                    vm,
+                    from: since,
+                    to: now,
+                    health: old,
+                    reason: old_reason,
+                });
             }
-            self.log_event(now, vm, "health", old.name(), h.name(), reason.to_string());
+            self.log_event(
+                now,
+                vm,
+                EventKind::Health,
+                Mark::Health(old),
+                Mark::Health(h),
+                reason,
+            );
         }
         let v = &mut self.vms[vm];
         if matches!(state, State::Protected { .. }) && !v.stale_check_pending {
@@ -1059,7 +1094,14 @@ impl<'a> World<'a> {
                     gen: v.job_gen,
                 };
                 queue.schedule(now + duration_ms, ev.class(), ev);
-                self.log_event(now, vm, "job-start", "", "", job.name().to_string());
+                self.log_event(
+                    now,
+                    vm,
+                    EventKind::JobStart,
+                    Mark::None,
+                    Mark::None,
+                    job.name(),
+                );
             }
             Action::ScheduleInitialReplication => {
                 let at = self.scenario.policies[self.vms[vm].policy()]
@@ -1076,7 +1118,14 @@ impl<'a> World<'a> {
                 c.ir_done_at = None;
                 v.snapshot_open = true;
                 c.written_at_snapshot = w;
-                self.log_event(now, vm, "job-start", "", "", "Initial replication".into());
+                self.log_event(
+                    now,
+                    vm,
+                    EventKind::JobStart,
+                    Mark::None,
+                    Mark::None,
+                    "Initial replication",
+                );
             }
             Action::CopyDisk { disk } => {
                 let bytes = self.scenario.vms[vm].disks[disk as usize].used.0;
@@ -1092,7 +1141,14 @@ impl<'a> World<'a> {
                 };
                 queue.schedule(now + after_ms, ev.class(), ev);
                 let detail = format!("retry {attempt} in {}", crate::units::Millis(after_ms));
-                self.log_event(now, vm, "retry-wait", "", "", detail);
+                self.log_event(
+                    now,
+                    vm,
+                    EventKind::RetryWait,
+                    Mark::None,
+                    Mark::None,
+                    detail,
+                );
             }
             Action::ResumeTransfer => {
                 let left = self.vms[vm].transfer_left;
@@ -1252,10 +1308,10 @@ impl<'a> World<'a> {
                 self.log_event(
                     now,
                     vm,
-                    "resync",
-                    "",
-                    "",
-                    "resync complete: all recovery points deleted".into(),
+                    EventKind::Resync,
+                    Mark::None,
+                    Mark::None,
+                    "resync complete: all recovery points deleted",
                 );
             }
             Action::StartTestCopy => self.start_test_copy(now, vm, queue),
@@ -1287,7 +1343,14 @@ impl<'a> World<'a> {
                     let most = self.scenario.vms[vm].disks.iter().map(|d| d.used.0).max();
                     self.cold[vm].failover().blocks_disk_max = most.unwrap_or(0);
                 }
-                self.log_event(now, vm, "job-start", "", "", "Failback download".into());
+                self.log_event(
+                    now,
+                    vm,
+                    EventKind::JobStart,
+                    Mark::None,
+                    Mark::None,
+                    "Failback download",
+                );
                 self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, None, queue);
@@ -1371,7 +1434,7 @@ impl<'a> World<'a> {
             ),
             None => "resync waits for an administrator".to_string(),
         };
-        self.log_event(now, vm, "resync", "", "", detail);
+        self.log_event(now, vm, EventKind::Resync, Mark::None, Mark::None, detail);
         if let Some(t) = at {
             let ev = Event::StartResync { vm: vm as u32 };
             queue.schedule(t, ev.class(), ev);
@@ -1429,7 +1492,7 @@ impl<'a> World<'a> {
             record.bytes_to_send = to_send;
         }
         let detail = format!("Resynchronize: {compared} bytes to compare, {to_send} bytes differ");
-        self.log_event(now, vm, "job-start", "", "", detail);
+        self.log_event(now, vm, EventKind::JobStart, Mark::None, Mark::None, detail);
     }
 
     /// Start sending `bytes` (on the wire). `log_disk_max`: for a log, its largest share of
@@ -1552,7 +1615,14 @@ impl<'a> World<'a> {
             ),
             other => other.to_string(),
         };
-        self.log_event(now, vm, "transfer-failed", "", "", detail);
+        self.log_event(
+            now,
+            vm,
+            EventKind::TransferFailed,
+            Mark::None,
+            Mark::None,
+            detail,
+        );
         self.feed(now, vm, Input::TransferFailed, queue);
     }
 
@@ -1721,6 +1791,10 @@ impl<'a> World<'a> {
             link.offered_at_sample = link.fair.offered_bytes();
             utilization.push((now > 0 && offered > 0).then(|| delivered as f64 / offered as f64));
         }
+        let mut series = self.series.take();
+        if let Some(s) = series.as_mut() {
+            s.begin_sample(now);
+        }
         let mut host_used = vec![0u64; self.host_peak_volume.len()];
         for vm in 0..self.vms.len() {
             let (pending, snapshot) = self.volume_bytes(vm, now);
@@ -1729,32 +1803,37 @@ impl<'a> World<'a> {
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
             let spec = &self.scenario.vms[vm];
             host_used[spec.host] += snapshot + pending;
-            let l = v.link();
-            let sample = VmSample {
-                at: now,
-                vm: &spec.name,
-                state: v.machine.state().kind().name(),
-                health: self.cold[vm].health.current.name(),
-                rpo_ms: v.recovery_point.get().map(|rp| now - rp),
-                backlog_bytes: pending,
-                initial_copy_left_bytes: copy_left,
-                link: self.scenario.links.get(l).map_or("", |s| s.name.as_str()),
-                link_utilization: utilization.get(l).copied().flatten(),
-                link_capacity_bps: self
-                    .links
-                    .get(l)
-                    .map_or(0, |k| k.fair.capacity().0 * 8 / 1000),
-            };
-            if let Err(e) = self.recorder.sample(&sample) {
-                self.io_error.get_or_insert(e);
+            if let Some(s) = series.as_mut() {
+                let point = VmPoint {
+                    state: v.machine.state().kind(),
+                    health: self.cold[vm].health.current,
+                    rpo_ms: v.recovery_point.get().map(|rp| now - rp),
+                    backlog_bytes: pending,
+                    initial_copy_left_bytes: copy_left,
+                };
+                s.push_vm(point, v.rpo.target_ms());
             }
         }
+        if let Some(s) = series.as_mut() {
+            for (link, utilization) in self.links.iter().zip(utilization) {
+                s.push_link(LinkPoint {
+                    capacity_bps: link.fair.capacity().0 * 8 / 1000,
+                    utilization,
+                });
+            }
+            for &used in &host_used {
+                s.push_host(used);
+            }
+            s.end_sample();
+        }
+        self.series = series;
         for (peak, used) in self.host_peak_volume.iter_mut().zip(host_used) {
             *peak = (*peak).max(used);
         }
     }
 
-    pub fn finish(mut self, counts: RunCounts) -> std::io::Result<RunResult> {
+    /// The results, the event log and the time series of a run that ended with `counts`.
+    pub fn finish(mut self, counts: RunCounts) -> (RunResult, EventLog, Series) {
         let end = counts.end;
         let sc = self.scenario;
         // What the disk cursors say at the end, read first: the cursors go before the
@@ -1820,9 +1899,6 @@ impl<'a> World<'a> {
                 peak_volume_used_bytes: v.peak_volume_used,
             });
         }
-        if let Some(e) = self.io_error.take() {
-            return Err(e);
-        }
         let links = self
             .links
             .iter_mut()
@@ -1853,7 +1929,7 @@ impl<'a> World<'a> {
             })
             .collect();
         let failovers = self.failover_records();
-        Ok(RunResult {
+        let result = RunResult {
             failovers,
             seed: self.seed,
             horizon: end,
@@ -1861,7 +1937,9 @@ impl<'a> World<'a> {
             vms,
             links,
             hosts,
-        })
+        };
+        let series = self.series.take().unwrap_or_default();
+        (result, std::mem::take(&mut self.log), series)
     }
 
     /// At the end of the run: jobs still running, the open health span and resync.
@@ -1885,18 +1963,15 @@ impl<'a> World<'a> {
         if let Some(started) = c.failover.as_ref().and_then(|f| f.download_started) {
             open.push(("Failback download", started));
         }
-        let span = HealthSpan {
-            vm: &self.scenario.vms[vm].name,
+        self.log.health(HealthSpan {
+            vm,
             from: c.health.since,
             to: end,
-            health: c.health.current.name(),
+            health: c.health.current,
             reason: c.health.reason,
-        };
-        if let Err(e) = self.recorder.health(&span) {
-            self.io_error.get_or_insert(e);
-        }
+        });
         for (job, started) in open {
-            self.log_job(vm, job, started, None, "in-progress", String::new());
+            self.log_job(vm, job, started, None, "in-progress", "");
         }
     }
 }
@@ -2062,14 +2137,14 @@ impl Model for World<'_> {
                     Some(why) => format!("{}: {outcome}: {why}", job.name()),
                     None => format!("{}: {outcome}", job.name()),
                 };
-                self.log_event(now, v, "job-end", "", "", detail);
+                self.log_event(now, v, EventKind::JobEnd, Mark::None, Mark::None, detail);
                 self.log_job(
                     v,
                     job.name(),
                     started,
                     Some(now),
                     outcome,
-                    failure.clone().unwrap_or_default(),
+                    failure.as_deref().unwrap_or_default(),
                 );
                 let input = match failure {
                     Some(why) => {
@@ -2083,7 +2158,14 @@ impl Model for World<'_> {
             Event::VmError { vm, error } => {
                 let v = vm as usize;
                 self.cold[v].cause = format!("{}: {}", error.name(), error.message());
-                self.log_event(now, v, "fault", "", "", self.cold[v].cause.clone());
+                self.log_event(
+                    now,
+                    v,
+                    EventKind::Fault,
+                    Mark::None,
+                    Mark::None,
+                    self.cold[v].cause.clone(),
+                );
                 self.feed(now, v, Input::NonRecoverableError(error), queue);
             }
             Event::LogThresholdCheck { vm } => self.threshold_check(now, vm as usize, queue),
@@ -2112,7 +2194,14 @@ impl Model for World<'_> {
             }
             Event::Admin { vm, action } => {
                 let v = vm as usize;
-                self.log_event(now, v, "admin", "", "", action.name().to_string());
+                self.log_event(
+                    now,
+                    v,
+                    EventKind::Admin,
+                    Mark::None,
+                    Mark::None,
+                    action.name(),
+                );
                 match action {
                     AdminAction::Pause => self.feed(now, v, Input::Pause, queue),
                     AdminAction::Resume => self.feed(now, v, Input::Resume, queue),

@@ -290,6 +290,15 @@ impl RpoMonitor {
         self.observed_ms
     }
 
+    /// Weighted time with the RPO within the target (ms).
+    pub fn met_ms(&self) -> u64 {
+        self.met_ms
+    }
+
+    pub fn target_ms(&self) -> u64 {
+        self.target_ms
+    }
+
     /// Time-weighted quantile `p` (clamped to [0, 1]) in ms; `None` when nothing was observed.
     #[cfg(test)]
     fn quantile_ms(&self, p: f64) -> Option<f64> {

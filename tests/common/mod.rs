@@ -1,12 +1,14 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use drsim::sim::{self, EventRecord, HealthSpan, JobRecord, Recorder, RunResult, VmSample};
+use drsim::run::{run as run_spec, RunOutput, RunSpec};
+use drsim::sim::RunResult;
 use std::path::Path;
 
-/// Keeps what a run records, for assertions.
+/// What a run logged and sampled, as plain tuples for assertions.
 #[derive(Default)]
 pub struct Memory {
+    /// (time ms, vm, event, to state, detail)
     pub events: Vec<(u64, String, String, String, String)>,
     /// (time ms, vm, rpo ms, backlog bytes)
     pub samples: Vec<(u64, String, Option<u64>, u64)>,
@@ -16,37 +18,61 @@ pub struct Memory {
     pub health: Vec<(String, u64, u64, String, String)>,
 }
 
-impl Recorder for Memory {
-    fn event(&mut self, r: &EventRecord<'_>) -> std::io::Result<()> {
-        self.events.push((
-            r.at,
-            r.vm.into(),
-            r.kind.into(),
-            r.to.into(),
-            r.detail.clone(),
-        ));
-        Ok(())
-    }
-    fn sample(&mut self, s: &VmSample<'_>) -> std::io::Result<()> {
-        self.samples
-            .push((s.at, s.vm.into(), s.rpo_ms, s.backlog_bytes));
-        Ok(())
-    }
-    fn job(&mut self, j: &JobRecord<'_>) -> std::io::Result<()> {
-        self.jobs.push((
-            j.vm.into(),
-            j.job.into(),
-            j.started_at,
-            j.ended_at,
-            j.outcome.into(),
-            j.detail.clone(),
-        ));
-        Ok(())
-    }
-    fn health(&mut self, h: &HealthSpan<'_>) -> std::io::Result<()> {
-        self.health
-            .push((h.vm.into(), h.from, h.to, h.health.into(), h.reason.into()));
-        Ok(())
+impl Memory {
+    /// The tuples of `out`, a run of `scenario`.
+    pub fn of(scenario: &drsim::model::Scenario, out: &RunOutput) -> Memory {
+        let name = |vm: usize| scenario.vms[vm].name.clone();
+        let series = &out.series;
+        let mut samples = Vec::new();
+        for (i, &at) in series.times().iter().enumerate() {
+            for vm in 0..scenario.vms.len() {
+                let p = series.vm(i, vm);
+                samples.push((at, name(vm), p.rpo_ms, p.backlog_bytes));
+            }
+        }
+        Memory {
+            events: out
+                .log
+                .events()
+                .map(|r| {
+                    (
+                        r.at,
+                        name(r.vm),
+                        r.kind.to_string(),
+                        r.to.to_string(),
+                        r.detail.to_string(),
+                    )
+                })
+                .collect(),
+            samples,
+            jobs: out
+                .log
+                .jobs()
+                .map(|j| {
+                    (
+                        name(j.vm),
+                        j.job.to_string(),
+                        j.started_at,
+                        j.ended_at,
+                        j.outcome.to_string(),
+                        j.detail.to_string(),
+                    )
+                })
+                .collect(),
+            health: out
+                .log
+                .health_spans()
+                .map(|h| {
+                    (
+                        name(h.vm),
+                        h.from,
+                        h.to,
+                        h.health.name().to_string(),
+                        h.reason.to_string(),
+                    )
+                })
+                .collect(),
+        }
     }
 }
 
@@ -54,9 +80,9 @@ impl Recorder for Memory {
 pub fn run_in(dir: &Path, text: &str) -> (RunResult, Memory) {
     let scenario = drsim::scenario::from_text(text, &dir.join("test.toml"))
         .unwrap_or_else(|e| panic!("scenario rejected:\n{e}"));
-    let mut memory = Memory::default();
-    let result = sim::run(&scenario, scenario.seed, &mut memory).expect("memory recorder");
-    (result, memory)
+    let out = run_spec(RunSpec::new(&scenario)).expect("series within bounds");
+    let memory = Memory::of(&scenario, &out);
+    (out.result, memory)
 }
 
 pub fn run(text: &str) -> (RunResult, Memory) {

@@ -223,7 +223,14 @@ impl World<'_> {
             if self.site_of(vm) != site {
                 continue;
             }
-            self.log_event(now, vm, "site", "", "", format!("site {name} lost"));
+            self.log_event(
+                now,
+                vm,
+                EventKind::Site,
+                Mark::None,
+                Mark::None,
+                format!("site {name} lost"),
+            );
             if !self.cold[vm].at_secondary() {
                 self.cold[vm].failover().site_lost_at.get_or_insert(now);
                 self.stop_writes(now, vm, STOP_SITE_LOST);
@@ -262,7 +269,14 @@ impl World<'_> {
             if self.site_of(vm) != site {
                 continue;
             }
-            self.log_event(now, vm, "site", "", "", format!("site {name} back"));
+            self.log_event(
+                now,
+                vm,
+                EventKind::Site,
+                Mark::None,
+                Mark::None,
+                format!("site {name} back"),
+            );
             let stopped = self.cold[vm].failover.as_ref().map_or(0, |f| f.stopped);
             if stopped & STOP_SITE_LOST != 0 {
                 self.cold[vm].failover().site_lost_at = None;
@@ -273,13 +287,20 @@ impl World<'_> {
 
     /// A failover step in the event log.
     pub(super) fn log_failover(&mut self, now: Time, vm: usize, detail: String) {
-        self.log_event(now, vm, "failover", "", "", detail);
+        self.log_event(now, vm, EventKind::Failover, Mark::None, Mark::None, detail);
     }
 
     /// Log a refused operation with its reason (the machine logs its own refusals).
     fn refuse(&mut self, now: Time, vm: usize, what: &str, why: String) -> Option<String> {
-        let state = self.vms[vm].machine.state().kind().name();
-        self.log_event(now, vm, "refused", state, state, format!("{what}: {why}"));
+        let state = self.vms[vm].machine.state().kind();
+        self.log_event(
+            now,
+            vm,
+            EventKind::Refused,
+            Mark::State(state),
+            Mark::State(state),
+            format!("{what}: {why}"),
+        );
         Some(why)
     }
 
@@ -313,7 +334,7 @@ impl World<'_> {
         };
         let name = op.kind.name();
         for &vm in &vms {
-            self.log_event(now, vm, "operation", "", "", name.to_string());
+            self.log_event(now, vm, EventKind::Operation, Mark::None, Mark::None, name);
         }
         match op.kind {
             OperationKind::Failover { .. } | OperationKind::Failback { .. } => {
