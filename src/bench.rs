@@ -46,6 +46,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
         name: format!("bench-{vms}vms-{days}d"),
         description: "generated benchmark estate".into(),
         hash: 0,
+        overrides: Vec::new(),
         topology: Topology::HyperVToAzure,
         calendar,
         horizon: u64::from(days) * 86_400_000,

@@ -48,8 +48,12 @@ impl Topology {
 pub struct Scenario {
     pub name: String,
     pub description: String,
-    /// FNV-1a fingerprint of the scenario file and every file it includes (traces).
+    /// FNV-1a fingerprint of the scenario file (as edited by the overrides, if any) and every
+    /// file it includes (traces).
     pub hash: u64,
+    /// The overrides applied to the file before validation (`PATH=VALUE`, in order); empty
+    /// when the file was read as written.
+    pub overrides: Vec<String>,
     pub topology: Topology,
     pub calendar: Calendar,
     pub horizon: Time,

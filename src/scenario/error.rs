@@ -7,19 +7,25 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
     pub file: PathBuf,
-    /// 1-based; 0 when the error is about the file as a whole (it could not be read).
+    /// 1-based; 0 when the error is about the file as a whole (it could not be read) or about
+    /// an override (`override_arg`).
     pub line: usize,
     pub column: usize,
     /// The field path, e.g. `policies[0].copy_interval`.
     pub field: String,
     pub problem: String,
     pub allowed: Option<String>,
+    /// The override (`PATH=VALUE`) the error is about, printed as `--set PATH=VALUE` in place
+    /// of the line and column: the value it set is not in the file.
+    pub override_arg: Option<String>,
 }
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
-        if self.line > 0 {
+        if let Some(arg) = &self.override_arg {
+            write!(f, ": --set {arg}")?;
+        } else if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
         if !self.field.is_empty() {

@@ -44,6 +44,7 @@ pub(super) fn load(
             field: col_name.to_string(),
             problem,
             allowed: Some(allowed.to_string()),
+            override_arg: None,
         });
         None
     };

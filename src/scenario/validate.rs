@@ -53,6 +53,7 @@ impl<'a> Ctx<'a> {
             field: field.to_string(),
             problem: problem.into(),
             allowed,
+            override_arg: None,
         });
     }
 
@@ -325,6 +326,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         name: h.name.get_ref().clone(),
         description: h.description.clone().unwrap_or_default(),
         hash: 0,
+        overrides: Vec::new(),
         topology: topology?,
         calendar: calendar?,
         horizon: horizon?,
