@@ -41,9 +41,18 @@ enum Command {
         /// never reaches the results).
         #[arg(long)]
         timing: bool,
+        /// Override a scenario field by path, e.g. `links.wan.capacity=200Mbps` (repeatable;
+        /// tables in lists are addressed by their `name`).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<scenario::Override>,
     },
     /// Check a scenario file and report every error.
-    Validate { file: PathBuf },
+    Validate {
+        file: PathBuf,
+        /// Override a scenario field by path (as `run --set`).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<scenario::Override>,
+    },
     /// Print the replication state machine: diagram and transition table (Markdown).
     States,
     /// Print a generated scenario file to stdout.
@@ -96,8 +105,9 @@ pub fn main() -> i32 {
             json,
             force,
             timing,
-        } => run(&file, out, seed, json, force, timing),
-        Command::Validate { file } => match scenario::load(&file) {
+            set,
+        } => run(&file, &set, out, seed, json, force, timing),
+        Command::Validate { file, set } => match scenario::load_with(&file, &set) {
             Ok(s) => {
                 stdout(&format!(
                     "{}: ok: scenario \"{}\", {} VMs, {} links, {} simulated\n",
@@ -176,6 +186,7 @@ fn default_out(scenario: &Scenario) -> PathBuf {
 
 fn run(
     file: &Path,
+    set: &[scenario::Override],
     out: Option<PathBuf>,
     seed: Option<u64>,
     json: bool,
@@ -183,7 +194,7 @@ fn run(
     timing: bool,
 ) -> i32 {
     let started = Instant::now();
-    let scenario = match scenario::load(file) {
+    let scenario = match scenario::load_with(file, set) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
