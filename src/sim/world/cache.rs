@@ -122,7 +122,7 @@ impl World<'_> {
             }
             if let Some(left) = self.cache_stop(now, vm) {
                 self.vms[vm].work_gen += 1;
-                self.vms[vm].transfer_left = left;
+                self.vms[vm].books.interrupted(left);
                 self.cold[vm].failure_reason = "site down";
                 self.transfer_failed(now, vm, queue);
             }

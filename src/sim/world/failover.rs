@@ -21,7 +21,6 @@ pub(super) struct VmFailover {
     pub(super) at_secondary: bool,
     /// Why it writes nothing now (`STOP_*` bits); 0 while it runs.
     stopped: u8,
-    pub(super) bytes_lost: u64,
     /// azure-to-azure: the VM's use of the cache storage account.
     pub(super) cache: super::cache::CachePipe,
     /// When its site was lost, while it is.
@@ -180,11 +179,7 @@ impl World<'_> {
         let was = f.stopped;
         f.stopped |= why;
         if was == 0 {
-            let cal = &self.scenario.calendar;
-            let range = self.disk_range(vm);
-            for d in &mut self.disks[range] {
-                d.stop(now, cal);
-            }
+            self.books(vm).stop_writes(now);
         }
     }
 
@@ -202,11 +197,7 @@ impl World<'_> {
             f.shut_down_at = None;
         }
         if was != 0 && f.stopped == 0 {
-            let cal = &self.scenario.calendar;
-            let range = self.disk_range(vm);
-            for d in &mut self.disks[range] {
-                d.restart(now, cal);
-            }
+            self.books(vm).restart_writes(now);
             // A deadline found unreachable while the VM was down may be reachable now.
             if self.vms[vm].threshold == ThresholdCheck::Never {
                 self.vms[vm].threshold = ThresholdCheck::Idle;
@@ -621,33 +612,21 @@ impl World<'_> {
     /// The machine's `LoseWritesAfterPoint`: the books of an unplanned failover. The writes
     /// after the chosen point are lost: what was pending, and what had been applied after it.
     pub(super) fn lose_writes_after_point(&mut self, now: Time, vm: usize) {
-        let w = self.written(vm, now);
         let f = self.cold[vm].failover();
         let point = f.chosen_point.take();
         let newest = f.points.choose(PointChoice::Latest);
+        let rolled_back = match (point, newest) {
+            (Some(p), Some(n)) => n.written.saturating_sub(p.written),
+            _ => 0,
+        };
+        let w = self.books(vm).lose_writes(now, rolled_back);
+        let f = self.cold[vm].failover();
         // The source stopped writing when its site was lost, or when a planned failover this
         // one interrupts shut it down; else now.
         let stopped_at = f.site_lost_at.or(f.shut_down_at).unwrap_or(now);
         f.loss_booked = true;
         f.used_point = point;
         f.stop = (stopped_at, w);
-        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-        let in_flight = match v.transfer.take() {
-            Some(Transfer::Log { bytes, .. }) => bytes,
-            _ => 0,
-        };
-        let arrived = v.arrived.take().map_or(0, |a| a.bytes);
-        let rolled_back = match (point, newest) {
-            (Some(p), Some(n)) => n.written.saturating_sub(p.written),
-            _ => 0,
-        };
-        v.bytes_replicated -= rolled_back.min(v.bytes_replicated);
-        c.failover().bytes_lost += (w - v.written_at_log_open) + in_flight + arrived + rolled_back;
-        v.written_at_log_open = w;
-        v.transfer_left = 0;
-        v.tracking = false;
-        v.snapshot_open = false;
-        self.shift_good_marks(vm, i128::from(rolled_back));
         if let Some(slot) = self.run_slot(vm) {
             if let Some(p) = point {
                 slot.recovery_point_at = Some(p.at);
@@ -668,11 +647,8 @@ impl World<'_> {
         f.used_point = Some(new);
         // Applied bytes between the two points: lost now (older point) or kept (newer).
         let rolled_back = i128::from(old.written) - i128::from(new.written);
-        f.bytes_lost = (i128::from(f.bytes_lost) + rolled_back) as u64;
         let ((stopped_at, written_at_stop), slot) = (f.stop, f.last_slot);
-        let v = &mut self.vms[vm];
-        v.bytes_replicated = (i128::from(v.bytes_replicated) - rolled_back) as u64;
-        self.shift_good_marks(vm, rolled_back);
+        self.books(vm).change_point(rolled_back);
         if let Some((run, slot)) = slot {
             let record = &mut self.runs[run as usize].record.vms[slot as usize];
             record.recovery_point_at = Some(new.at);
@@ -688,20 +664,6 @@ impl World<'_> {
                 .format("%Y-%m-%d %H:%M:%S")
         );
         self.log_failover(now, vm, detail);
-    }
-
-    /// [ours] The target's copy goes back (or forward) by `rolled_back` bytes of writes: the
-    /// shift is spread over the disks in proportion to their writes up to the newest point.
-    fn shift_good_marks(&mut self, vm: usize, rolled_back: i128) {
-        let range = self.disk_range(vm);
-        let total: u64 = self.marks[range.clone()].iter().map(|m| m.good).sum();
-        if rolled_back == 0 || total == 0 {
-            return;
-        }
-        for m in &mut self.marks[range] {
-            let share = rolled_back * i128::from(m.good) / i128::from(total);
-            m.good = (i128::from(m.good) - share).max(0) as u64;
-        }
     }
 
     /// The machine's `StartTestCopy`: the copy's data is ready at once.
@@ -764,7 +726,7 @@ impl World<'_> {
             );
         }
         // Writes on the new side are not tracked until replication runs from it.
-        self.vms[vm].tracking = false;
+        self.vms[vm].books.pause_tracking();
         let f = self.cold[vm].failover();
         f.at_secondary = !f.at_secondary;
         // The lost site no longer holds the VM's writes back: it runs elsewhere.
@@ -781,7 +743,7 @@ impl World<'_> {
         };
         self.log_failover(now, vm, format!("running on the {side} side"));
         if planned_zero_loss {
-            let w = self.written(vm, now);
+            let w = self.books(vm).written(now);
             let f = self.cold[vm].failover();
             f.used_point = f.points.choose(PointChoice::Latest);
             f.stop = (now, w);

@@ -2,8 +2,11 @@
 //! turns events into machine inputs, carries out the actions the machines return, applies
 //! injected faults, and keeps the books (bytes, recovery points, health, jobs, resyncs).
 
+mod books;
 mod cache;
 mod failover;
+
+use books::{Books, ColdBooks, Disks, HotBooks, Transfer};
 
 use super::event::{self, Event};
 use super::health::{self, Health, HealthClock, IntervalStats};
@@ -14,7 +17,7 @@ use crate::engine::{EventQueue, Lane, Model, RngStreams, RunCounts, Time};
 use crate::model::faults::{AdminAction, ErrorTrigger, HostFaultKind, NonRecoverableError};
 use crate::model::faults::{RandomOutages, RepairDistribution};
 use crate::model::link::{FairLink, FlowId};
-use crate::model::workload::{first_time_reaching, DiskWrites};
+use crate::model::workload::DiskWrites;
 use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
 use crate::replication::{
     self as rep, Action, Actions, Input, Job, JobFailure, Replication, State,
@@ -32,17 +35,6 @@ const VOLUME_CHECK_MS: Time = 60_000;
 
 /// `Vm::link()` of a VM whose site has no link (azure-to-azure: writes go to the cache).
 const NO_LINK: usize = u32::MAX as usize;
-
-/// What a VM is sending now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Transfer {
-    /// Initial replication of one disk's used bytes.
-    Disk { bytes: u64 },
-    /// A closed log, with the instant it was closed (its recovery point).
-    Log { bytes: u64, closed_at: Time },
-    /// A resync's differing blocks.
-    Blocks { bytes: u64 },
-}
 
 /// An optional instant in 8 bytes (an `Option<Time>` takes 16): part of the hot per-VM
 /// state. Holds the instant plus one; instants stay far below `u64::MAX` (the horizon is at
@@ -64,24 +56,6 @@ impl MaybeTime {
     fn take(&mut self) -> Option<Time> {
         std::mem::take(self).get()
     }
-}
-
-/// A log that has arrived at the target and waits to be applied (merged).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ArrivedLog {
-    bytes: u64,
-    closed_at: Time,
-}
-
-/// Cumulative guest writes of one disk at three instants the books need.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct DiskMarks {
-    /// When the open log was opened.
-    log_open: u64,
-    /// Where the pending (logged, not applied) bytes begin: the 50% rule's base.
-    pending_base: u64,
-    /// The target's last consistent state: what a resync's checksums compare against.
-    good: u64,
 }
 
 /// A VM's random non-recoverable errors: drawn per log transfer from its own stream.
@@ -110,19 +84,7 @@ struct Vm {
     /// Indices as `u32` (see `link()`, `policy()`): the hot state stays small.
     link: u32,
     policy: u32,
-    /// This VM's disk cursors are `World::disks[disks.0 .. disks.0 + disks.1]`.
-    disks: (u32, u32),
-    /// Writes are being logged now.
-    tracking: bool,
-    /// Cumulative guest writes when the current log was opened (or tracking stopped).
-    written_at_log_open: u64,
-    transfer: Option<Transfer>,
-    /// Bytes of `transfer` that have not arrived (all of it until a failure interrupts it).
-    transfer_left: u64,
-    arrived: Option<ArrivedLog>,
-    bytes_replicated: u64,
-    /// The IR snapshot exists (its copy-on-write space holds the bytes written since).
-    snapshot_open: bool,
+    books: HotBooks,
     recovery_point: MaybeTime,
     /// Start of the current RPO ramp (last recovery point change or protection).
     rpo_ramp_from: Time,
@@ -165,13 +127,7 @@ impl Vm {
 /// A VM's state for jobs, faults, resyncs and the report: touched rarely.
 #[derive(Default)]
 struct VmCold {
-    /// Cumulative guest writes when write tracking first started (IR start or in sync).
-    tracking_origin: Option<u64>,
-    bytes_initial_copy: u64,
-    bytes_discarded: u64,
-    bytes_resync_sent: u64,
-    /// Cumulative guest writes when the IR snapshot was taken.
-    written_at_snapshot: u64,
+    books: ColdBooks,
     job_gen: u32,
     job_pending: Option<(Job, Option<String>, Time)>,
     /// Bumped per non-recoverable error: an older scheduled repair is void.
@@ -211,11 +167,6 @@ impl VmCold {
     fn at_secondary(&self) -> bool {
         self.failover.as_ref().is_some_and(|f| f.at_secondary)
     }
-
-    /// Writes lost at unplanned failovers (the books' share; see `lose_writes_after_point`).
-    fn bytes_lost(&self) -> u64 {
-        self.failover.as_ref().map_or(0, |f| f.bytes_lost)
-    }
 }
 
 struct Link {
@@ -248,9 +199,8 @@ pub(super) struct World<'a> {
     series: Option<Series>,
     vms: Vec<Vm>,
     cold: Vec<VmCold>,
-    /// Every VM's disk cursors, VM after VM: one allocation, walked in VM order.
-    disks: Vec<DiskWrites>,
-    marks: Vec<DiskMarks>,
+    /// Every VM's disk cursors and marks (the books' share that is not per VM).
+    disks: Disks,
     links: Vec<Link>,
     hosts: Vec<HostState>,
     /// Queue lanes (see the engine docs) for the events that mostly come in time order: per
@@ -284,7 +234,7 @@ impl<'a> World<'a> {
     ) -> Self {
         let streams = RngStreams::new(seed);
         let disk_count = scenario.vms.iter().map(|v| v.disks.len()).sum();
-        let mut all_disks = Vec::with_capacity(disk_count);
+        let mut disks = Disks::with_capacity(disk_count);
         let mut errors: Vec<Option<Box<ErrorDraws>>> =
             (0..scenario.vms.len()).map(|_| None).collect();
         for f in &scenario.faults.vm_errors {
@@ -309,8 +259,7 @@ impl<'a> World<'a> {
                 let host = &scenario.hosts[spec.host];
                 let site = &scenario.sites[host.site];
                 let policy = &scenario.policies[site.policy];
-                let first = all_disks.len() as u32;
-                all_disks.extend(spec.disks.iter().enumerate().map(|(i, d)| {
+                let books = disks.add_vm(spec.disks.iter().enumerate().map(|(i, d)| {
                     let rng = streams.stream(&format!("vm/{}/disk/{i}/workload", spec.name));
                     DiskWrites::new(d.workload.clone(), &scenario.calendar, rng)
                 }));
@@ -333,14 +282,7 @@ impl<'a> World<'a> {
                     }),
                     link: site.link.map_or(NO_LINK, |l| l) as u32,
                     policy: site.policy as u32,
-                    disks: (first, spec.disks.len() as u32),
-                    tracking: false,
-                    written_at_log_open: 0,
-                    transfer: None,
-                    transfer_left: 0,
-                    arrived: None,
-                    bytes_replicated: 0,
-                    snapshot_open: false,
+                    books,
                     recovery_point: MaybeTime::NONE,
                     rpo_ramp_from: 0,
                     rpo: RpoMonitor::new(policy.target_rpo),
@@ -416,8 +358,7 @@ impl<'a> World<'a> {
                 })
                 .collect(),
             vms,
-            marks: vec![DiskMarks::default(); all_disks.len()],
-            disks: all_disks,
+            disks,
             links,
             hosts,
             tick_lanes: scenario
@@ -583,42 +524,12 @@ impl<'a> World<'a> {
         });
     }
 
-    fn disk_range(&self, vm: usize) -> std::ops::Range<usize> {
-        let (first, count) = self.vms[vm].disks;
-        first as usize..(first + count) as usize
-    }
-
-    /// Cumulative guest writes of a VM by `now`.
-    // Inlined here and below: on every cycle's path, where the call cost showed.
+    /// One VM's byte books.
     #[inline(always)]
-    fn written(&mut self, vm: usize, now: Time) -> u64 {
+    fn books(&mut self, vm: usize) -> Books<'_> {
         let cal = &self.scenario.calendar;
-        let range = self.disk_range(vm);
-        self.disks[range]
-            .iter_mut()
-            .map(|d| d.written_by(now, cal))
-            .sum()
-    }
-
-    /// Cumulative guest writes of a VM by `now`, also stored per disk as `mark`.
-    fn written_marking(
-        &mut self,
-        vm: usize,
-        now: Time,
-        mark: fn(&mut DiskMarks) -> &mut u64,
-    ) -> u64 {
-        let cal = &self.scenario.calendar;
-        let range = self.disk_range(vm);
-        let mut total = 0;
-        for (d, m) in self.disks[range.clone()]
-            .iter_mut()
-            .zip(&mut self.marks[range])
-        {
-            let w = d.written_by(now, cal);
-            *mark(m) = w;
-            total += w;
-        }
-        total
+        self.disks
+            .books(&mut self.vms[vm].books, &mut self.cold[vm].books, cal)
     }
 
     /// Set every disk mark of a VM to its writes by `now` (tracking starts from a clean slate).
@@ -626,29 +537,15 @@ impl<'a> World<'a> {
         if self.vms[vm].link() == NO_LINK {
             self.cache_log_closed(now, vm);
         }
-        let w = self.written_marking(vm, now, |m| &mut m.log_open);
-        let range = self.disk_range(vm);
-        for m in &mut self.marks[range] {
-            m.pending_base = m.log_open;
-            m.good = m.log_open;
-        }
-        w
+        self.books(vm).mark_all(now)
     }
 
-    /// Start tracking writes from a clean slate at `now` (initial replication, or in sync):
-    /// the first time sets the books' origin; later (after a repaired error, a planned
-    /// failover) what was written untracked in between is discarded. Returns the writes by
-    /// `now`.
+    /// [`Books::start_tracking`], after closing the cache pipe's log.
     fn start_tracking(&mut self, vm: usize, now: Time) -> u64 {
-        let w = self.mark_all(vm, now);
-        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-        match c.tracking_origin {
-            Some(_) => c.bytes_discarded += w - v.written_at_log_open,
-            None => c.tracking_origin = Some(w),
+        if self.vms[vm].link() == NO_LINK {
+            self.cache_log_closed(now, vm);
         }
-        v.tracking = true;
-        v.written_at_log_open = w;
-        w
+        self.books(vm).start_tracking(now)
     }
 
     /// Feed `input` to a VM's machine and carry out the actions.
@@ -869,25 +766,9 @@ impl<'a> World<'a> {
         let sc = self.scenario;
         let policy = &sc.policies[self.vms[vm].policy()];
         let spec = &sc.vms[vm];
-        let range = self.disk_range(vm);
-        let threshold = |size: u64| {
-            (u128::from(size) * u128::from(policy.resync_threshold_ppm)).div_ceil(1_000_000) as u64
-        };
-        let disks = &self.disks[range.clone()];
-        let marks = &self.marks[range];
-        let crossing = match policy.resync_basis {
-            ResyncBasis::Vm => {
-                let base: u64 = marks.iter().map(|m| m.pending_base).sum();
-                let target = base + threshold(spec.virtual_size());
-                first_time_reaching(disks, now, target, sc.horizon, &sc.calendar)
-            }
-            ResyncBasis::Disk => (0..disks.len())
-                .filter_map(|d| {
-                    let target = marks[d].pending_base + threshold(spec.disks[d].size.0);
-                    first_time_reaching(&disks[d..=d], now, target, sc.horizon, &sc.calendar)
-                })
-                .min(),
-        };
+        let crossing = self
+            .books(vm)
+            .threshold_crossing(now, spec, policy, sc.horizon);
         let v = &mut self.vms[vm];
         match crossing {
             Some(at) => {
@@ -909,26 +790,7 @@ impl<'a> World<'a> {
         }
         let sc = self.scenario;
         let policy = &sc.policies[self.vms[vm].policy()];
-        let pending = self.pending_log_bytes(vm, now);
-        let reached = match policy.resync_basis {
-            ResyncBasis::Vm => {
-                u128::from(pending) * 1_000_000
-                    >= u128::from(sc.vms[vm].virtual_size())
-                        * u128::from(policy.resync_threshold_ppm)
-            }
-            ResyncBasis::Disk => {
-                let range = self.disk_range(vm);
-                let cal = &sc.calendar;
-                self.disks[range.clone()]
-                    .iter_mut()
-                    .zip(&self.marks[range])
-                    .zip(&sc.vms[vm].disks)
-                    .any(|((d, m), spec)| {
-                        u128::from(d.written_by(now, cal) - m.pending_base) * 1_000_000
-                            >= u128::from(spec.size.0) * u128::from(policy.resync_threshold_ppm)
-                    })
-            }
-        };
+        let reached = self.books(vm).threshold_reached(now, &sc.vms[vm], policy);
         if reached {
             let percent = f64::from(policy.resync_threshold_ppm) / 10_000.0;
             let basis = match policy.resync_basis {
@@ -1038,24 +900,9 @@ impl<'a> World<'a> {
         queue.schedule_in_lane(self.stale_lane, last + health::STALE_AFTER_MS + 1, ev);
     }
 
-    /// domain.md section 9: every byte the logs captured is applied, in flight, waiting to be
-    /// merged, or was discarded for a resync. (Bytes in the open log are the rest of
-    /// `written`.)
+    /// [`Books::conserves`].
     fn conserves_bytes(&self, vm: usize) -> bool {
-        let (v, c) = (&self.vms[vm], &self.cold[vm]);
-        let Some(origin) = c.tracking_origin else {
-            return v.bytes_replicated == 0;
-        };
-        let in_flight = match v.transfer {
-            Some(Transfer::Log { bytes, .. }) => bytes,
-            _ => 0,
-        };
-        v.written_at_log_open - origin
-            == v.bytes_replicated
-                + in_flight
-                + v.arrived.map_or(0, |a| a.bytes)
-                + c.bytes_discarded
-                + c.bytes_lost()
+        books::conserves(&self.vms[vm].books, &self.cold[vm].books)
     }
 
     #[inline(always)]
@@ -1113,11 +960,10 @@ impl<'a> World<'a> {
             }
             Action::StartInitialReplication => {
                 let w = self.start_tracking(vm, now);
-                let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
+                self.books(vm).open_snapshot(w);
+                let c = &mut self.cold[vm];
                 c.ir_started_at = Some(now);
                 c.ir_done_at = None;
-                v.snapshot_open = true;
-                c.written_at_snapshot = w;
                 self.log_event(
                     now,
                     vm,
@@ -1129,7 +975,7 @@ impl<'a> World<'a> {
             }
             Action::CopyDisk { disk } => {
                 let bytes = self.scenario.vms[vm].disks[disk as usize].used.0;
-                self.vms[vm].transfer = Some(Transfer::Disk { bytes });
+                self.vms[vm].books.send(Transfer::Disk { bytes });
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, None, queue);
             }
@@ -1151,14 +997,14 @@ impl<'a> World<'a> {
                 );
             }
             Action::ResumeTransfer => {
-                let left = self.vms[vm].transfer_left;
+                let left = self.vms[vm].books.transfer_left();
                 self.start_transfer(now, vm, left, None, queue);
             }
             Action::DeleteSnapshot => {
                 let (pending, snapshot) = self.volume_bytes(vm, now);
+                self.books(vm).delete_snapshot();
                 let v = &mut self.vms[vm];
                 v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-                v.snapshot_open = false;
                 let c = &mut self.cold[vm];
                 c.ir_done_at = Some(now);
                 let started = c.ir_started_at.unwrap_or(now);
@@ -1173,15 +1019,10 @@ impl<'a> World<'a> {
                 );
             }
             Action::CloseAndSendLog => {
-                let disk_max = (self.vms[vm].link() == NO_LINK).then(|| self.log_disk_max(vm, now));
-                let w = self.written_marking(vm, now, |m| &mut m.log_open);
+                let disk_max =
+                    (self.vms[vm].link() == NO_LINK).then(|| self.books(vm).log_disk_max(now));
+                let bytes = self.books(vm).close_log(now);
                 let v = &mut self.vms[vm];
-                let bytes = w - v.written_at_log_open;
-                v.written_at_log_open = w;
-                v.transfer = Some(Transfer::Log {
-                    bytes,
-                    closed_at: now,
-                });
                 if matches!(from, State::Protected { .. }) {
                     v.interval.cycles += 1;
                 }
@@ -1207,17 +1048,8 @@ impl<'a> World<'a> {
                 }
             }
             Action::RecoveryPointCreated => {
-                let range = self.disk_range(vm);
-                for m in &mut self.marks[range] {
-                    m.pending_base = m.log_open;
-                    m.good = m.log_open;
-                }
+                let log = self.books(vm).apply_arrived();
                 let v = &mut self.vms[vm];
-                let log = v
-                    .arrived
-                    .take()
-                    .expect("a log arrived before its recovery point");
-                v.bytes_replicated += log.bytes;
                 let delta = matches!(from, State::Protected { .. });
                 if let (Some(rp), true) = (v.recovery_point.get(), log.bytes > 0) {
                     if delta {
@@ -1230,7 +1062,7 @@ impl<'a> World<'a> {
                 v.recovery_point = MaybeTime::at(log.closed_at);
                 v.rpo_ramp_from = now;
                 if self.keeps_points {
-                    let written = v.written_at_log_open;
+                    let written = v.books.written_at_log_open();
                     self.keep_point(now, vm, log.closed_at, written);
                 }
                 let v = &mut self.vms[vm];
@@ -1286,19 +1118,16 @@ impl<'a> World<'a> {
                 c.compare_started = None;
                 c.compare_left_ms = 0;
                 let bytes = c.resync.as_ref().map_or(0, |r| r.bytes_to_send);
-                self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
+                self.vms[vm].books.send(Transfer::Blocks { bytes });
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, None, queue);
             }
             Action::ResyncComplete => {
                 self.clear_points(vm);
-                let range = self.disk_range(vm);
-                for m in &mut self.marks[range] {
-                    m.good = m.pending_base;
-                }
+                let sent = self.cold[vm].resync.as_ref().map_or(0, |r| r.bytes_to_send);
+                self.books(vm).resync_complete(sent);
                 let c = &mut self.cold[vm];
                 if let Some(record) = c.resync.as_ref() {
-                    c.bytes_resync_sent += record.bytes_to_send;
                     let detail = format!(
                         "{}; {} bytes compared, {} bytes sent; all recovery points deleted",
                         record.cause, record.bytes_compared, record.bytes_to_send
@@ -1351,7 +1180,7 @@ impl<'a> World<'a> {
                     Mark::None,
                     "Failback download",
                 );
-                self.vms[vm].transfer = Some(Transfer::Blocks { bytes });
+                self.vms[vm].books.send(Transfer::Blocks { bytes });
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, None, queue);
             }
@@ -1382,7 +1211,7 @@ impl<'a> World<'a> {
         let v = &mut self.vms[vm];
         v.work_gen += 1;
         if let Some(left) = left {
-            v.transfer_left = left;
+            v.books.interrupted(left);
         }
         let c = &mut self.cold[vm];
         if let Some(started) = c.compare_started.take() {
@@ -1396,24 +1225,12 @@ impl<'a> World<'a> {
     /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to
     /// be merged. A disk copy in progress is abandoned.
     fn drop_logs(&mut self, now: Time, vm: usize) {
-        if !self.vms[vm].tracking {
-            return;
+        let size = self.scenario.vms[vm].virtual_size();
+        if let Some((pending, snapshot)) = self.books(vm).drop_logs(now, size) {
+            let v = &mut self.vms[vm];
+            v.peak_log_bytes = v.peak_log_bytes.max(pending);
+            v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
         }
-        let (pending, snapshot) = self.volume_bytes(vm, now);
-        let w = self.written(vm, now);
-        let v = &mut self.vms[vm];
-        v.peak_log_bytes = v.peak_log_bytes.max(pending);
-        v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-        let in_flight = match v.transfer.take() {
-            Some(Transfer::Log { bytes, .. }) => bytes,
-            _ => 0,
-        };
-        let arrived = v.arrived.take().map_or(0, |a| a.bytes);
-        self.cold[vm].bytes_discarded += (w - v.written_at_log_open) + in_flight + arrived;
-        v.written_at_log_open = w;
-        v.transfer_left = 0;
-        v.tracking = false;
-        v.snapshot_open = false;
     }
 
     /// Arrange the resync's start as the policy says.
@@ -1447,29 +1264,7 @@ impl<'a> World<'a> {
         let sc = self.scenario;
         let spec = &sc.vms[vm];
         let policy = &sc.policies[self.vms[vm].policy()];
-        let range = self.disk_range(vm);
-        let cal = &sc.calendar;
-        let mut to_send = 0;
-        let mut disk_max = 0;
-        let mut w = 0;
-        for ((d, m), disk) in self.disks[range.clone()]
-            .iter_mut()
-            .zip(&mut self.marks[range])
-            .zip(&spec.disks)
-        {
-            let now_w = d.written_by(now, cal);
-            let differ = resync::differing_bytes(
-                now_w - m.good,
-                disk.hot_region.0,
-                policy.resync_block_size,
-                disk.size.0,
-            );
-            to_send += differ;
-            disk_max = disk_max.max(differ);
-            m.log_open = now_w;
-            m.pending_base = now_w;
-            w += now_w;
-        }
+        let (to_send, disk_max) = self.books(vm).begin_resync(now, spec, policy);
         if self.vms[vm].link() == NO_LINK {
             self.cold[vm].failover().blocks_disk_max = disk_max;
         }
@@ -1479,10 +1274,7 @@ impl<'a> World<'a> {
         if self.vms[vm].link() == NO_LINK {
             self.cache_log_closed(now, vm);
         }
-        let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-        c.bytes_discarded += w - v.written_at_log_open;
-        v.written_at_log_open = w;
-        v.tracking = true;
+        let c = &mut self.cold[vm];
         c.compare_left_ms = compare_ms;
         c.compare_started = None;
         if let Some(record) = c.resync.as_mut() {
@@ -1507,7 +1299,7 @@ impl<'a> World<'a> {
         queue: &mut EventQueue<Event>,
     ) {
         let l = self.vms[vm].link();
-        self.vms[vm].transfer_left = bytes;
+        self.vms[vm].books.sending(bytes);
         // Nothing in force anywhere (the common case): no per-link, host or site look-up.
         let reason = if self.obstacles > 0 {
             self.blocked_reason(vm)
@@ -1526,14 +1318,14 @@ impl<'a> World<'a> {
         }
         if l == NO_LINK {
             // [ours] A disk copy is one disk's; blocks and resumed logs spread evenly.
-            let disk_max = log_disk_max.unwrap_or_else(|| match self.vms[vm].transfer {
+            let disk_max = log_disk_max.unwrap_or_else(|| match self.vms[vm].books.transfer() {
                 Some(Transfer::Disk { .. }) => bytes,
                 // The disk with the most differing blocks (what is left of them).
                 Some(Transfer::Blocks { .. }) => match &self.cold[vm].failover {
                     Some(f) if f.blocks_disk_max > 0 => f.blocks_disk_max.min(bytes),
-                    _ => bytes.div_ceil(u64::from(self.vms[vm].disks.1.max(1))),
+                    _ => bytes.div_ceil(u64::from(self.vms[vm].books.disk_count().max(1))),
                 },
-                _ => bytes.div_ceil(u64::from(self.vms[vm].disks.1.max(1))),
+                _ => bytes.div_ceil(u64::from(self.vms[vm].books.disk_count().max(1))),
             });
             self.start_cache_transfer(now, vm, bytes, disk_max, log_disk_max.is_some(), queue);
             return;
@@ -1571,18 +1363,6 @@ impl<'a> World<'a> {
         }
         let ratio = self.scenario.policies[self.vms[vm].policy()].compression_ratio;
         (bytes as f64 / ratio).ceil() as u64
-    }
-
-    /// The most one disk has written since the open log was opened (azure-to-azure logs).
-    fn log_disk_max(&mut self, vm: usize, now: Time) -> u64 {
-        let cal = &self.scenario.calendar;
-        let range = self.disk_range(vm);
-        self.disks[range.clone()]
-            .iter_mut()
-            .zip(&self.marks[range])
-            .map(|(d, m)| d.written_by(now, cal) - m.log_open)
-            .max()
-            .unwrap_or(0)
     }
 
     /// The link's capacity now: zero in an outage, else the throttle schedule's, degraded.
@@ -1640,46 +1420,11 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Bytes written and not yet applied at the target: the open log, a log in flight or
-    /// waiting to be merged. Zero while tracking is stopped (the logs were dropped).
-    fn pending_log_bytes(&mut self, vm: usize, now: Time) -> u64 {
-        if !self.vms[vm].tracking {
-            return 0;
-        }
-        let w = self.written(vm, now);
-        let v = &self.vms[vm];
-        let in_flight = match v.transfer {
-            Some(Transfer::Log { bytes, .. }) => bytes,
-            _ => 0,
-        };
-        (w - v.written_at_log_open) + in_flight + v.arrived.map_or(0, |a| a.bytes)
-    }
-
-    /// [`World::pending_log_bytes`] and the copy-on-write space of the IR snapshot, from one
-    /// reading of the disks.
+    /// What the VM holds on its host volume now: [`Books::volume`].
     #[inline(always)]
     fn volume_bytes(&mut self, vm: usize, now: Time) -> (u64, u64) {
-        let v = &self.vms[vm];
-        if !v.tracking && !v.snapshot_open {
-            return (0, 0);
-        }
-        let w = self.written(vm, now);
-        let v = &self.vms[vm];
-        let pending = if v.tracking {
-            let in_flight = match v.transfer {
-                Some(Transfer::Log { bytes, .. }) => bytes,
-                _ => 0,
-            };
-            (w - v.written_at_log_open) + in_flight + v.arrived.map_or(0, |a| a.bytes)
-        } else {
-            0
-        };
-        let snapshot = if v.snapshot_open {
-            (w - self.cold[vm].written_at_snapshot).min(self.scenario.vms[vm].virtual_size())
-        } else {
-            0
-        };
-        (pending, snapshot)
+        let size = self.scenario.vms[vm].virtual_size();
+        self.books(vm).volume(now, size)
     }
 
     /// Used bytes of the disks initial replication has not copied yet.
@@ -1715,14 +1460,7 @@ impl<'a> World<'a> {
         v.peak_log_bytes = v.peak_log_bytes.max(pending);
         v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
         v.last_sync = MaybeTime::at(now);
-        match v.transfer.take() {
-            Some(Transfer::Disk { bytes }) => self.cold[vm].bytes_initial_copy += bytes,
-            Some(Transfer::Log { bytes, closed_at }) => {
-                v.arrived = Some(ArrivedLog { bytes, closed_at })
-            }
-            Some(Transfer::Blocks { .. }) => {}
-            None => unreachable!("a transfer finished for a VM that sent nothing"),
-        }
+        v.books.arrive(&mut self.cold[vm].books);
         self.feed_transfer_done(now, vm, queue);
     }
 
@@ -1746,7 +1484,7 @@ impl<'a> World<'a> {
                 left
             };
             if let Some(left) = left {
-                self.vms[vm].transfer_left = left;
+                self.vms[vm].books.interrupted(left);
                 self.cold[vm].failure_reason = "low memory on the host";
                 self.transfer_failed(now, vm, queue);
             }
@@ -1838,25 +1576,20 @@ impl<'a> World<'a> {
         let sc = self.scenario;
         // What the disk cursors say at the end, read first: the cursors go before the
         // results are built, so a large estate never holds both.
-        let at_end: Vec<(u64, u64, u64)> = (0..self.vms.len())
+        let at_end: Vec<((u64, u64), u64)> = (0..self.vms.len())
             .map(|vm| {
-                let (pending, snapshot) = self.volume_bytes(vm, end);
-                (pending, snapshot, self.written(vm, end))
+                let size = sc.vms[vm].virtual_size();
+                self.books(vm).settle(end, size)
             })
             .collect();
-        self.disks = Vec::new();
-        self.marks = Vec::new();
+        self.disks.release();
         let mut vms = Vec::with_capacity(self.vms.len());
-        for (vm, &(pending, snapshot, w)) in at_end.iter().enumerate() {
+        for (vm, &((pending, snapshot), w)) in at_end.iter().enumerate() {
             self.close_open_records(end, vm);
             let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
             v.peak_log_bytes = v.peak_log_bytes.max(pending);
             v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-            if !v.tracking && c.tracking_origin.is_some() {
-                // Written while tracking was stopped: the next resync's blocks cover them.
-                c.bytes_discarded += w - v.written_at_log_open;
-                v.written_at_log_open = w;
-            }
+            let bytes = books::totals(&v.books, &c.books, w);
             if let Some(rp) = v.recovery_point.get() {
                 v.rpo.add_ramp(v.rpo_ramp_from - rp, end - v.rpo_ramp_from);
             }
@@ -1876,10 +1609,10 @@ impl<'a> World<'a> {
                 enable_failure: c.enable_failure.clone(),
                 target_rpo_ms: sc.policies[site.policy].target_rpo,
                 rpo: v.rpo.summary(),
-                bytes_written: c.tracking_origin.map_or(0, |s| w - s),
-                bytes_replicated: v.bytes_replicated,
+                bytes_written: bytes.written,
+                bytes_replicated: bytes.replicated,
                 bytes_pending: pending,
-                bytes_initial_copy: c.bytes_initial_copy,
+                bytes_initial_copy: bytes.initial_copy,
                 cycles_done: v.cycles_done,
                 cycles_missed: v.cycles_missed,
                 peak_log_bytes: v.peak_log_bytes,
@@ -1887,9 +1620,9 @@ impl<'a> World<'a> {
                 transfer_failures: c.transfer_failures,
                 retries: c.retries,
                 resyncs: std::mem::take(&mut c.resyncs),
-                bytes_discarded: c.bytes_discarded,
-                bytes_resync_sent: c.bytes_resync_sent,
-                bytes_lost: c.bytes_lost(),
+                bytes_discarded: bytes.discarded,
+                bytes_resync_sent: bytes.resync_sent,
+                bytes_lost: bytes.lost,
                 health: c.health.current.name(),
                 time_warning_ms: c.health.time_in(Health::Warning, end),
                 time_critical_ms: c.health.time_in(Health::Critical, end),
@@ -2245,7 +1978,7 @@ impl World<'_> {
         self.links[l].fair.fail_all(now, &mut failed);
         self.rearm(l, queue);
         for (flow, left) in failed {
-            self.vms[flow as usize].transfer_left = left;
+            self.vms[flow as usize].books.interrupted(left);
             self.cold[flow as usize].failure_reason = "network error: link down";
             self.transfer_failed(now, flow as usize, queue);
         }
