@@ -9,9 +9,11 @@
 //! interval complete a little early. Disk copies and resync blocks go at the limits from
 //! their start.
 
-use super::*;
+use crate::engine::Time;
+use crate::model::CacheLimits;
+use crate::units::ByteRate;
 
-/// A VM's use of the cache pipe (kept in its boxed failover state).
+/// A VM's use of the cache storage account.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct CachePipe {
     /// When the pipe finished its last transfer: a log's writes upload from then at the
@@ -21,111 +23,94 @@ pub(super) struct CachePipe {
     log_opened_at: Time,
     /// The transfer in progress: started, ends, bytes.
     running: Option<(Time, Time, u64)>,
+    /// The most differing (or downloaded) bytes of one disk: the per-disk limit's share of
+    /// the blocks being sent.
+    blocks_disk_max: u64,
 }
 
-impl World<'_> {
-    /// The time to upload `bytes` at `rate`, rounded up: never early.
-    fn upload_ms(bytes: u64, rate: ByteRate) -> Time {
-        rate.millis_for(bytes).unwrap_or(Time::MAX / 4)
-    }
+/// The time to upload `bytes` at `rate`, rounded up: never early.
+fn upload_ms(bytes: u64, rate: ByteRate) -> Time {
+    rate.millis_for(bytes).unwrap_or(Time::MAX / 4)
+}
 
-    /// Start a cache transfer of `bytes`; `per_disk_max` is the largest share of one disk
-    /// (for a log) and `continuous` whether its writes have been uploading as they came.
-    pub(super) fn start_cache_transfer(
+impl CachePipe {
+    /// Start a transfer of `bytes`; `per_disk_max` is the largest share of one disk and
+    /// `continuous` whether its writes have been uploading as they came (a log). Returns
+    /// when it completes.
+    pub(super) fn start(
         &mut self,
         now: Time,
-        vm: usize,
         bytes: u64,
         per_disk_max: u64,
         continuous: bool,
-        queue: &mut EventQueue<Event>,
-    ) {
-        let mut limits = self.scenario.policies[self.vms[vm].policy()].cache;
-        match self.scenario.vms[vm].high_churn {
-            Some(true) => limits.per_vm = crate::model::CacheLimits::HIGH_CHURN.per_vm,
-            Some(false) => limits.per_vm = crate::model::CacheLimits::NORMAL.per_vm,
-            None => {}
-        }
-        let pipe = &mut self.cold[vm].failover().cache;
+        limits: CacheLimits,
+    ) -> Time {
         let since = if continuous {
-            pipe.log_opened_at.max(pipe.free_at).min(now)
+            self.log_opened_at.max(self.free_at).min(now)
         } else {
             now
         };
         let already = now - since;
         let left_ms = |b: u64, rate: ByteRate| {
             let uploaded = rate.bytes_in(already);
-            Self::upload_ms(b.saturating_sub(uploaded), rate)
+            upload_ms(b.saturating_sub(uploaded), rate)
         };
         let ms = left_ms(bytes, limits.per_vm).max(left_ms(per_disk_max, limits.per_disk));
         let done = now + ms;
-        pipe.running = Some((now, done, bytes));
-        let ev = Event::CacheDone {
-            vm: vm as u32,
-            gen: self.vms[vm].work_gen,
-        };
-        queue.schedule(done, ev.class(), ev);
+        self.running = Some((now, done, bytes));
+        done
+    }
+
+    /// The largest share of one disk in a transfer of `bytes` that is not a log, over
+    /// `disks` disks: a disk copy is one disk's; blocks go by the disk with the most
+    /// differing (what is left of them); resumed logs spread evenly [ours].
+    pub(super) fn disk_share(&self, bytes: u64, disks: u32, disk_copy: bool, blocks: bool) -> u64 {
+        if disk_copy {
+            bytes
+        } else if blocks && self.blocks_disk_max > 0 {
+            self.blocks_disk_max.min(bytes)
+        } else {
+            bytes.div_ceil(u64::from(disks.max(1)))
+        }
+    }
+
+    /// The blocks about to be sent have at most `bytes` on one disk.
+    pub(super) fn set_blocks_disk_max(&mut self, bytes: u64) {
+        self.blocks_disk_max = bytes;
     }
 
     /// A log was closed now: the next one's writes start to upload.
-    pub(super) fn cache_log_closed(&mut self, now: Time, vm: usize) {
-        self.cold[vm].failover().cache.log_opened_at = now;
+    pub(super) fn log_closed(&mut self, now: Time) {
+        self.log_opened_at = now;
     }
 
-    /// The transfer in progress ended (its event was current).
-    pub(super) fn cache_done(&mut self, now: Time, vm: usize) -> bool {
-        let pipe = &mut self.cold[vm].failover().cache;
-        if pipe.running.take().is_none() {
+    /// The transfer in progress ended (its event was current); false if none was running.
+    pub(super) fn done(&mut self, now: Time) -> bool {
+        if self.running.take().is_none() {
             return false;
         }
-        pipe.free_at = now;
+        self.free_at = now;
         true
     }
 
     /// Stop the transfer in progress; what it had left, in proportion to the time left.
-    pub(super) fn cache_stop(&mut self, now: Time, vm: usize) -> Option<u64> {
-        let pipe = &mut self.cold[vm].failover().cache;
-        let (start, done, bytes) = pipe.running.take()?;
-        pipe.free_at = now;
+    pub(super) fn stop(&mut self, now: Time) -> Option<u64> {
+        let (start, done, bytes) = self.running.take()?;
+        self.free_at = now;
         let total = (done - start).max(1);
         let left = done.saturating_sub(now);
         Some((u128::from(bytes) * u128::from(left)).div_ceil(u128::from(total)) as u64)
     }
 
     /// Bytes the transfer in progress has left.
-    pub(super) fn cache_remaining(&self, now: Time, vm: usize) -> u64 {
-        match self.cold[vm]
-            .failover
-            .as_ref()
-            .and_then(|f| f.cache.running)
-        {
+    pub(super) fn remaining(&self, now: Time) -> u64 {
+        match self.running {
             Some((start, done, bytes)) => {
                 let total = (done - start).max(1);
                 (u128::from(bytes) * u128::from(done.saturating_sub(now)))
                     .div_ceil(u128::from(total)) as u64
             }
             None => 0,
-        }
-    }
-
-    /// A region is lost: its VMs' cache transfers fail (the VMs running there, and those that
-    /// replicate into it).
-    pub(super) fn fail_cache_transfers(
-        &mut self,
-        now: Time,
-        site: usize,
-        queue: &mut EventQueue<Event>,
-    ) {
-        for vm in 0..self.vms.len() {
-            if self.vms[vm].link() != NO_LINK || self.site_of(vm) != site {
-                continue;
-            }
-            if let Some(left) = self.cache_stop(now, vm) {
-                self.vms[vm].work_gen += 1;
-                self.vms[vm].books.interrupted(left);
-                self.cold[vm].failure_reason = "site down";
-                self.transfer_failed(now, vm, queue);
-            }
         }
     }
 }

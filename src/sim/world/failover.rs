@@ -21,8 +21,6 @@ pub(super) struct VmFailover {
     pub(super) at_secondary: bool,
     /// Why it writes nothing now (`STOP_*` bits); 0 while it runs.
     stopped: u8,
-    /// azure-to-azure: the VM's use of the cache storage account.
-    pub(super) cache: super::cache::CachePipe,
     /// When its site was lost, while it is.
     site_lost_at: Option<Time>,
     /// Recovery points at the target: kept only when the scenario orders failovers.
@@ -45,9 +43,6 @@ pub(super) struct VmFailover {
     loss_booked: bool,
     /// The other side came back without this VM's disks: the next copy there is a full one.
     other_side_empty: bool,
-    /// azure-to-azure: the most differing (or downloaded) bytes of one disk, for the cache's
-    /// per-disk limit.
-    pub(super) blocks_disk_max: u64,
 }
 
 /// Where a failover run stands.
@@ -160,8 +155,11 @@ impl World<'_> {
     /// Why the other side cannot be reached now over the VM's link, if it cannot (a planned
     /// failover needs the source reachable [src]).
     fn link_down(&self, vm: usize) -> Option<String> {
-        let l = self.vms[vm].link();
-        (l != NO_LINK && self.links[l].down > 0).then(|| {
+        let l = self.vms[vm]
+            .path
+            .link()
+            .filter(|&l| self.links.is_down(l))?;
+        Some({
             format!(
                 "the source is unreachable: link {} is down",
                 self.scenario.links[l].name
@@ -231,6 +229,25 @@ impl World<'_> {
             self.outage_start(now, l, queue);
         }
         self.fail_cache_transfers(now, site, queue);
+    }
+
+    /// A region is lost: its VMs' cache transfers fail (the VMs running there, and those that
+    /// replicate into it).
+    fn fail_cache_transfers(&mut self, now: Time, site: usize, queue: &mut EventQueue<Event>) {
+        for vm in 0..self.vms.len() {
+            if self.site_of(vm) != site {
+                continue;
+            }
+            let Some(pipe) = self.vms[vm].path.cache() else {
+                continue;
+            };
+            if let Some(left) = pipe.stop(now) {
+                self.vms[vm].work_gen += 1;
+                self.vms[vm].books.interrupted(left);
+                self.cold[vm].failure_reason = "site down";
+                self.transfer_failed(now, vm, queue);
+            }
+        }
     }
 
     pub(super) fn site_up(

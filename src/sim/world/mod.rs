@@ -5,18 +5,22 @@
 mod books;
 mod cache;
 mod failover;
+mod links;
+mod path;
 
 use books::{Books, ColdBooks, Disks, HotBooks, Transfer};
+use links::Links;
+use path::DataPath;
 
 use super::event::{self, Event};
 use super::health::{self, Health, HealthClock, IntervalStats};
 use super::record::*;
 use super::resync;
-use super::series::{LinkPoint, Series, VmPoint};
+use super::series::{Series, VmPoint};
 use crate::engine::{EventQueue, Lane, Model, RngStreams, RunCounts, Time};
 use crate::model::faults::{AdminAction, ErrorTrigger, HostFaultKind, NonRecoverableError};
 use crate::model::faults::{RandomOutages, RepairDistribution};
-use crate::model::link::{FairLink, FlowId};
+use crate::model::link::FlowId;
 use crate::model::workload::DiskWrites;
 use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
 use crate::replication::{
@@ -32,9 +36,6 @@ use std::num::NonZeroU64;
 /// [ours] The finest step at which a host volume with a size limit is checked for running
 /// full; checks further apart are scheduled when the logs cannot fill it sooner.
 const VOLUME_CHECK_MS: Time = 60_000;
-
-/// `Vm::link()` of a VM whose site has no link (azure-to-azure: writes go to the cache).
-const NO_LINK: usize = u32::MAX as usize;
 
 /// An optional instant in 8 bytes (an `Option<Time>` takes 16): part of the hot per-VM
 /// state. Holds the instant plus one; instants stay far below `u64::MAX` (the horizon is at
@@ -81,8 +82,8 @@ enum ThresholdCheck {
 #[repr(align(64))]
 struct Vm {
     machine: Replication,
-    /// Indices as `u32` (see `link()`, `policy()`): the hot state stays small.
-    link: u32,
+    path: DataPath,
+    /// An index as `u32` (see `policy()`): the hot state stays small.
     policy: u32,
     books: HotBooks,
     recovery_point: MaybeTime,
@@ -112,12 +113,6 @@ struct Vm {
 }
 
 impl Vm {
-    /// The VM's link, or `NO_LINK`.
-    #[inline(always)]
-    fn link(&self) -> usize {
-        self.link as usize
-    }
-
     #[inline(always)]
     fn policy(&self) -> usize {
         self.policy as usize
@@ -169,18 +164,6 @@ impl VmCold {
     }
 }
 
-struct Link {
-    fair: FairLink,
-    gen: u64,
-    /// Outages in force (scheduled and random ones may overlap).
-    down: u32,
-    /// Capacity left by a degradation in force, in percent.
-    percent: u8,
-    /// Delivered bytes at the last sample, for per-step utilization.
-    delivered_at_sample: u64,
-    offered_at_sample: u64,
-}
-
 struct HostState {
     /// Low-memory windows in force.
     low_memory: u32,
@@ -201,16 +184,13 @@ pub(super) struct World<'a> {
     cold: Vec<VmCold>,
     /// Every VM's disk cursors and marks (the books' share that is not per VM).
     disks: Disks,
-    links: Vec<Link>,
+    links: Links<'a>,
     hosts: Vec<HostState>,
     /// Queue lanes (see the engine docs) for the events that mostly come in time order: per
     /// policy its cycle ticks, link wake-ups, staleness checks.
     tick_lanes: Vec<Lane>,
-    wake_lane: Lane,
     stale_lane: Lane,
     host_peak_volume: Vec<u64>,
-    /// A reused buffer: link completions allocate nothing per event.
-    finished: Vec<FlowId>,
     seed: u64,
     streams: RngStreams,
     /// Per site: losses in force.
@@ -280,7 +260,10 @@ impl<'a> World<'a> {
                         retry: policy.retry_reading,
                         protected_after_planned: scenario.topology == Topology::VmmToVmm,
                     }),
-                    link: site.link.map_or(NO_LINK, |l| l) as u32,
+                    path: match site.link {
+                        Some(l) => DataPath::Link(l as u32),
+                        None => DataPath::Cache(Box::default()),
+                    },
                     policy: site.policy as u32,
                     books,
                     recovery_point: MaybeTime::NONE,
@@ -301,21 +284,6 @@ impl<'a> World<'a> {
                     peak_volume_used: 0,
                     arrivals: Arrivals::default(),
                 }
-            })
-            .collect();
-        let links = scenario
-            .links
-            .iter()
-            .map(|l| Link {
-                fair: FairLink::new(
-                    l.capacity_at(scenario.calendar.is_work_time(0)),
-                    l.per_vm_cap,
-                ),
-                gen: 0,
-                down: 0,
-                percent: 100,
-                delivered_at_sample: 0,
-                offered_at_sample: 0,
             })
             .collect();
         let mut hosts: Vec<HostState> = scenario
@@ -359,17 +327,15 @@ impl<'a> World<'a> {
                 .collect(),
             vms,
             disks,
-            links,
+            links: Links::new(scenario, queue),
             hosts,
             tick_lanes: scenario
                 .policies
                 .iter()
                 .map(|_| queue.lane(event::TICK))
                 .collect(),
-            wake_lane: queue.lane(event::TRANSFER),
             stale_lane: queue.lane(event::HEALTH),
             host_peak_volume: vec![0; scenario.hosts.len()],
-            finished: Vec::new(),
             seed,
             streams,
             site_down: vec![0; scenario.sites.len()],
@@ -534,17 +500,13 @@ impl<'a> World<'a> {
 
     /// Set every disk mark of a VM to its writes by `now` (tracking starts from a clean slate).
     fn mark_all(&mut self, vm: usize, now: Time) -> u64 {
-        if self.vms[vm].link() == NO_LINK {
-            self.cache_log_closed(now, vm);
-        }
+        self.vms[vm].path.log_closed(now);
         self.books(vm).mark_all(now)
     }
 
-    /// [`Books::start_tracking`], after closing the cache pipe's log.
+    /// [`Books::start_tracking`]; the cache pipe's log starts now too.
     fn start_tracking(&mut self, vm: usize, now: Time) -> u64 {
-        if self.vms[vm].link() == NO_LINK {
-            self.cache_log_closed(now, vm);
-        }
+        self.vms[vm].path.log_closed(now);
         self.books(vm).start_tracking(now)
     }
 
@@ -1019,8 +981,10 @@ impl<'a> World<'a> {
                 );
             }
             Action::CloseAndSendLog => {
-                let disk_max =
-                    (self.vms[vm].link() == NO_LINK).then(|| self.books(vm).log_disk_max(now));
+                let disk_max = match self.vms[vm].path {
+                    DataPath::Cache(_) => Some(self.books(vm).log_disk_max(now)),
+                    DataPath::Link(_) => None,
+                };
                 let bytes = self.books(vm).close_log(now);
                 let v = &mut self.vms[vm];
                 if matches!(from, State::Protected { .. }) {
@@ -1043,9 +1007,7 @@ impl<'a> World<'a> {
                 }
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, disk_max, queue);
-                if disk_max.is_some() {
-                    self.cache_log_closed(now, vm);
-                }
+                self.vms[vm].path.log_closed(now);
             }
             Action::RecoveryPointCreated => {
                 let log = self.books(vm).apply_arrived();
@@ -1168,9 +1130,9 @@ impl<'a> World<'a> {
                 self.cold[vm].failover().download_started = Some(now);
                 let bytes = self.scenario.vms[vm].used_size();
                 // [ours] As many bytes on each disk as it has used.
-                if self.vms[vm].link() == NO_LINK {
+                if let Some(pipe) = self.vms[vm].path.cache() {
                     let most = self.scenario.vms[vm].disks.iter().map(|d| d.used.0).max();
-                    self.cold[vm].failover().blocks_disk_max = most.unwrap_or(0);
+                    pipe.set_blocks_disk_max(most.unwrap_or(0));
                 }
                 self.log_event(
                     now,
@@ -1202,13 +1164,8 @@ impl<'a> World<'a> {
     /// Stop the VM's work in progress, keeping what remains: the transfer on the link, a
     /// retry wait, a checksum comparison. Their pending events become void.
     fn stop_work(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let l = self.vms[vm].link();
-        let left = if l == NO_LINK {
-            self.cache_stop(now, vm)
-        } else {
-            self.links[l].fair.stop(now, vm as FlowId)
-        };
         let v = &mut self.vms[vm];
+        let left = v.path.stop(now, vm as FlowId, &mut self.links, queue);
         v.work_gen += 1;
         if let Some(left) = left {
             v.books.interrupted(left);
@@ -1216,9 +1173,6 @@ impl<'a> World<'a> {
         let c = &mut self.cold[vm];
         if let Some(started) = c.compare_started.take() {
             c.compare_left_ms -= (now - started).min(c.compare_left_ms);
-        }
-        if l != NO_LINK {
-            self.rearm(l, queue);
         }
     }
 
@@ -1265,15 +1219,13 @@ impl<'a> World<'a> {
         let spec = &sc.vms[vm];
         let policy = &sc.policies[self.vms[vm].policy()];
         let (to_send, disk_max) = self.books(vm).begin_resync(now, spec, policy);
-        if self.vms[vm].link() == NO_LINK {
-            self.cold[vm].failover().blocks_disk_max = disk_max;
+        if let Some(pipe) = self.vms[vm].path.cache() {
+            pipe.set_blocks_disk_max(disk_max);
         }
         let compared = spec.used_size();
         let compare_ms =
             resync::compare_ms(compared, policy.resync_read_rate).unwrap_or(Time::MAX / 4);
-        if self.vms[vm].link() == NO_LINK {
-            self.cache_log_closed(now, vm);
-        }
+        self.vms[vm].path.log_closed(now);
         let c = &mut self.cold[vm];
         c.compare_left_ms = compare_ms;
         c.compare_started = None;
@@ -1298,7 +1250,6 @@ impl<'a> World<'a> {
         log_disk_max: Option<u64>,
         queue: &mut EventQueue<Event>,
     ) {
-        let l = self.vms[vm].link();
         self.vms[vm].books.sending(bytes);
         // Nothing in force anywhere (the common case): no per-link, host or site look-up.
         let reason = if self.obstacles > 0 {
@@ -1316,35 +1267,46 @@ impl<'a> World<'a> {
             queue.schedule(now, ev.class(), ev);
             return;
         }
-        if l == NO_LINK {
-            // [ours] A disk copy is one disk's; blocks and resumed logs spread evenly.
-            let disk_max = log_disk_max.unwrap_or_else(|| match self.vms[vm].books.transfer() {
-                Some(Transfer::Disk { .. }) => bytes,
-                // The disk with the most differing blocks (what is left of them).
-                Some(Transfer::Blocks { .. }) => match &self.cold[vm].failover {
-                    Some(f) if f.blocks_disk_max > 0 => f.blocks_disk_max.min(bytes),
-                    _ => bytes.div_ceil(u64::from(self.vms[vm].books.disk_count().max(1))),
-                },
-                _ => bytes.div_ceil(u64::from(self.vms[vm].books.disk_count().max(1))),
-            });
-            self.start_cache_transfer(now, vm, bytes, disk_max, log_disk_max.is_some(), queue);
-            return;
+        let v = &mut self.vms[vm];
+        match &mut v.path {
+            DataPath::Link(l) => self
+                .links
+                .start(now, *l as usize, vm as FlowId, bytes, queue),
+            DataPath::Cache(pipe) => {
+                let transfer = v.books.transfer();
+                let disk_max = log_disk_max.unwrap_or_else(|| {
+                    pipe.disk_share(
+                        bytes,
+                        v.books.disk_count(),
+                        matches!(transfer, Some(Transfer::Disk { .. })),
+                        matches!(transfer, Some(Transfer::Blocks { .. })),
+                    )
+                });
+                let sc = self.scenario;
+                let mut limits = sc.policies[v.policy as usize].cache;
+                match sc.vms[vm].high_churn {
+                    Some(true) => limits.per_vm = crate::model::CacheLimits::HIGH_CHURN.per_vm,
+                    Some(false) => limits.per_vm = crate::model::CacheLimits::NORMAL.per_vm,
+                    None => {}
+                }
+                let done = pipe.start(now, bytes, disk_max, log_disk_max.is_some(), limits);
+                let ev = Event::CacheDone {
+                    vm: vm as u32,
+                    gen: v.work_gen,
+                };
+                queue.schedule(done, ev.class(), ev);
+            }
         }
-        self.links[l].fair.start(now, vm as FlowId, bytes);
-        self.rearm(l, queue);
     }
 
     /// Why a transfer of `vm` cannot start now, if it cannot: its site or link is down, or
     /// its host is low on memory.
     #[inline(never)]
     fn blocked_reason(&self, vm: usize) -> Option<&'static str> {
-        let l = self.vms[vm].link();
-        let reason = if l == NO_LINK {
-            (self.site_down[self.site_of(vm)] > 0).then_some("site down")
-        } else if self.links[l].down > 0 {
-            Some("network error: link down")
-        } else {
-            None
+        let reason = match self.vms[vm].path.link() {
+            None => (self.site_down[self.site_of(vm)] > 0).then_some("site down"),
+            Some(l) if self.links.is_down(l) => Some("network error: link down"),
+            Some(_) => None,
         };
         if reason.is_some() {
             reason
@@ -1365,29 +1327,12 @@ impl<'a> World<'a> {
         (bytes as f64 / ratio).ceil() as u64
     }
 
-    /// The link's capacity now: zero in an outage, else the throttle schedule's, degraded.
-    fn link_capacity(&self, l: usize, now: Time) -> ByteRate {
-        let link = &self.links[l];
-        if link.down > 0 {
-            return ByteRate(0);
-        }
-        let work = self.scenario.calendar.is_work_time(now);
-        let full = self.scenario.links[l].capacity_at(work);
-        ByteRate((u128::from(full.0) * u128::from(link.percent) / 100) as u64)
-    }
-
-    fn update_capacity(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
-        let capacity = self.link_capacity(l, now);
-        self.links[l].fair.set_capacity(now, capacity);
-        self.rearm(l, queue);
-    }
-
     fn transfer_failed(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         self.cold[vm].transfer_failures += 1;
         let detail = match self.cold[vm].failure_reason {
             "network error: link down" => format!(
                 "network error: link {} is down",
-                self.scenario.links[self.vms[vm].link()].name
+                self.scenario.links[self.vms[vm].path.link().expect("a link")].name
             ),
             "site down" => format!(
                 "site {} is down",
@@ -1406,20 +1351,6 @@ impl<'a> World<'a> {
         self.feed(now, vm, Input::TransferFailed, queue);
     }
 
-    /// Schedule the link's next completion; earlier wake-ups become stale.
-    #[inline(always)]
-    fn rearm(&mut self, l: usize, queue: &mut EventQueue<Event>) {
-        let link = &mut self.links[l];
-        link.gen += 1;
-        if let Some(at) = link.fair.next_finish() {
-            let ev = Event::LinkWake {
-                link: l as u32,
-                gen: link.gen,
-            };
-            queue.schedule_in_lane(self.wake_lane, at, ev);
-        }
-    }
-
     /// What the VM holds on its host volume now: [`Books::volume`].
     #[inline(always)]
     fn volume_bytes(&mut self, vm: usize, now: Time) -> (u64, u64) {
@@ -1436,12 +1367,7 @@ impl<'a> World<'a> {
                     .iter()
                     .map(|d| d.used.0)
                     .sum();
-                let left = if v.link() == NO_LINK {
-                    self.cache_remaining(now, vm)
-                } else {
-                    self.links[v.link()].fair.remaining_bytes(vm as FlowId)
-                };
-                later + left
+                later + v.path.remaining(now, vm as FlowId, &self.links)
             }
             State::Unprotected | State::EnablingProtection | State::InitialReplicationPending => {
                 self.scenario.vms[vm].used_size()
@@ -1470,19 +1396,13 @@ impl<'a> World<'a> {
         self.obstacles += 1;
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
-            let l = self.vms[vm].link();
-            let left = if l == NO_LINK {
-                let left = self.cache_stop(now, vm);
-                if left.is_some() {
-                    // Only the transfer's completion is void; retries and comparisons stand.
-                    self.vms[vm].work_gen += 1;
-                }
-                left
-            } else {
-                let left = self.links[l].fair.stop(now, vm as FlowId);
-                self.rearm(l, queue);
-                left
-            };
+            let v = &mut self.vms[vm];
+            let left = v.path.stop(now, vm as FlowId, &mut self.links, queue);
+            if left.is_some() && v.path.link().is_none() {
+                // The cache pipe's completion is void; retries and comparisons stand. (A
+                // link's completion is voided by the link.)
+                v.work_gen += 1;
+            }
             if let Some(left) = left {
                 self.vms[vm].books.interrupted(left);
                 self.cold[vm].failure_reason = "low memory on the host";
@@ -1520,15 +1440,7 @@ impl<'a> World<'a> {
     }
 
     fn sample(&mut self, now: Time) {
-        let mut utilization = Vec::with_capacity(self.links.len());
-        for link in &mut self.links {
-            link.fair.advance(now);
-            let delivered = link.fair.delivered_bytes() - link.delivered_at_sample;
-            let offered = link.fair.offered_bytes() - link.offered_at_sample;
-            link.delivered_at_sample = link.fair.delivered_bytes();
-            link.offered_at_sample = link.fair.offered_bytes();
-            utilization.push((now > 0 && offered > 0).then(|| delivered as f64 / offered as f64));
-        }
+        let link_points = self.links.sample(now);
         let mut series = self.series.take();
         if let Some(s) = series.as_mut() {
             s.begin_sample(now);
@@ -1553,11 +1465,8 @@ impl<'a> World<'a> {
             }
         }
         if let Some(s) = series.as_mut() {
-            for (link, utilization) in self.links.iter().zip(utilization) {
-                s.push_link(LinkPoint {
-                    capacity_bps: link.fair.capacity().0 * 8 / 1000,
-                    utilization,
-                });
+            for point in link_points {
+                s.push_link(point);
             }
             for &used in &host_used {
                 s.push_host(used);
@@ -1632,23 +1541,7 @@ impl<'a> World<'a> {
                 peak_volume_used_bytes: v.peak_volume_used,
             });
         }
-        let links = self
-            .links
-            .iter_mut()
-            .zip(&sc.links)
-            .map(|(l, spec)| {
-                l.fair.advance(end);
-                let offered = l.fair.offered_bytes();
-                LinkResult {
-                    name: spec.name.clone(),
-                    bytes_sent: l.fair.delivered_bytes(),
-                    bytes_offered: offered,
-                    utilization_mean: (offered > 0)
-                        .then(|| l.fair.delivered_bytes() as f64 / offered as f64),
-                    saturated_s: l.fair.saturated_ms() as f64 / 1000.0,
-                }
-            })
-            .collect();
+        let links = self.links.results(end);
         let hosts = sc
             .hosts
             .iter()
@@ -1764,7 +1657,7 @@ impl Model for World<'_> {
     fn handle(&mut self, now: Time, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::CapacityChange { link } => {
-                self.update_capacity(now, link as usize, queue);
+                self.links.update_capacity(now, link as usize, queue);
                 if let Some(t) = self.scenario.calendar.next_change(now) {
                     queue.schedule(t, event.class(), event);
                 }
@@ -1782,18 +1675,15 @@ impl Model for World<'_> {
             Event::PlanStepDone { run } => self.step_done(now, run as usize, queue),
             Event::CacheDone { vm, gen } => {
                 let v = vm as usize;
-                if gen == self.vms[v].work_gen && self.cache_done(now, v) {
+                let current = gen == self.vms[v].work_gen;
+                if current && self.vms[v].path.cache().is_some_and(|p| p.done(now)) {
                     self.transfer_done(now, v, queue);
                 }
             }
             Event::DegradationStart { link, percent } => {
-                self.links[link as usize].percent = percent;
-                self.update_capacity(now, link as usize, queue);
+                self.links.degrade(now, link as usize, percent, queue)
             }
-            Event::DegradationEnd { link } => {
-                self.links[link as usize].percent = 100;
-                self.update_capacity(now, link as usize, queue);
-            }
+            Event::DegradationEnd { link } => self.links.degrade(now, link as usize, 100, queue),
             Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
             Event::LowMemoryEnd { host } => {
                 self.hosts[host as usize].low_memory -= 1;
@@ -1841,17 +1731,13 @@ impl Model for World<'_> {
             }
             Event::LinkWake { link, gen } => {
                 let l = link as usize;
-                if gen != self.links[l].gen {
+                let Some(finished) = self.links.wake(now, l, gen) else {
                     return;
-                }
-                let mut finished = std::mem::take(&mut self.finished);
-                self.links[l].fair.take_finished(now, &mut finished);
+                };
                 for &flow in &finished {
                     self.transfer_done(now, flow as usize, queue);
                 }
-                finished.clear();
-                self.finished = finished;
-                self.rearm(l, queue);
+                self.links.finished_done(l, finished, queue);
             }
             Event::JobDone { vm, gen } => {
                 let v = vm as usize;
@@ -1971,12 +1857,9 @@ impl Model for World<'_> {
 impl World<'_> {
     /// A link goes down (an outage, or its site is lost): every transfer on it fails.
     fn outage_start(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
-        self.links[l].down += 1;
         self.obstacles += 1;
-        self.update_capacity(now, l, queue);
         let mut failed = Vec::new();
-        self.links[l].fair.fail_all(now, &mut failed);
-        self.rearm(l, queue);
+        self.links.outage_start(now, l, &mut failed, queue);
         for (flow, left) in failed {
             self.vms[flow as usize].books.interrupted(left);
             self.cold[flow as usize].failure_reason = "network error: link down";
@@ -1985,9 +1868,8 @@ impl World<'_> {
     }
 
     fn outage_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
-        self.links[l].down -= 1;
         self.obstacles -= 1;
-        self.update_capacity(now, l, queue);
+        self.links.outage_end(now, l, queue);
     }
 
     fn repair(&mut self, now: Time, vm: usize, how: &str, queue: &mut EventQueue<Event>) {
