@@ -749,10 +749,7 @@ impl World<'_> {
         // The lost site no longer holds the VM's writes back: it runs elsewhere.
         f.stopped &= !STOP_SITE_LOST;
         f.site_lost_at = None;
-        let v = &mut self.vms[vm];
-        if let Some(rp) = v.recovery_point.take() {
-            v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
-        }
+        self.vms[vm].watch.point_gone(now);
         let side = if self.cold[vm].at_secondary() {
             "secondary"
         } else {

@@ -6,14 +6,16 @@ mod books;
 mod cache;
 mod failover;
 mod links;
+mod observe;
 mod path;
 
 use books::{Books, ColdBooks, Disks, HotBooks, Transfer};
 use links::Links;
+use observe::{Quick, VmWatch};
 use path::DataPath;
 
 use super::event::{self, Event};
-use super::health::{self, Health, HealthClock, IntervalStats};
+use super::health::{self, Health, HealthClock};
 use super::record::*;
 use super::resync;
 use super::series::{Series, VmPoint};
@@ -26,7 +28,6 @@ use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
 use crate::replication::{
     self as rep, Action, Actions, Input, Job, JobFailure, Replication, State,
 };
-use crate::stats::RpoMonitor;
 use crate::units::ByteRate;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -86,10 +87,7 @@ struct Vm {
     /// An index as `u32` (see `policy()`): the hot state stays small.
     policy: u32,
     books: HotBooks,
-    recovery_point: MaybeTime,
-    /// Start of the current RPO ramp (last recovery point change or protection).
-    rpo_ramp_from: Time,
-    rpo: RpoMonitor,
+    watch: VmWatch,
     /// Bumped when the machine stops its work: older transfer, retry and compare events are
     /// void.
     work_gen: u32,
@@ -98,18 +96,6 @@ struct Vm {
     threshold: ThresholdCheck,
     /// The VM has random non-recoverable errors (`VmCold::errors`) to draw per log.
     draws_errors: bool,
-    /// `VmCold::health` is Normal (a copy for the inline health check).
-    normal: bool,
-    interval: IntervalStats,
-    last_sync: MaybeTime,
-    stale_check_pending: bool,
-    /// Sum of the latencies of the `cycles_done` delta logs.
-    latency_sum_ms: u64,
-    cycles_done: u64,
-    cycles_missed: u64,
-    peak_log_bytes: u64,
-    peak_volume_used: u64,
-    arrivals: Arrivals,
 }
 
 impl Vm {
@@ -266,23 +252,11 @@ impl<'a> World<'a> {
                     },
                     policy: site.policy as u32,
                     books,
-                    recovery_point: MaybeTime::NONE,
-                    rpo_ramp_from: 0,
-                    rpo: RpoMonitor::new(policy.target_rpo),
+                    watch: VmWatch::new(policy.target_rpo),
                     work_gen: 0,
                     tick_gen: 0,
                     threshold: ThresholdCheck::Idle,
                     draws_errors: errors.is_some(),
-                    normal: false,
-                    interval: IntervalStats::default(),
-                    last_sync: MaybeTime::NONE,
-                    stale_check_pending: false,
-                    latency_sum_ms: 0,
-                    cycles_done: 0,
-                    cycles_missed: 0,
-                    peak_log_bytes: 0,
-                    peak_volume_used: 0,
-                    arrivals: Arrivals::default(),
                 }
             })
             .collect();
@@ -448,14 +422,7 @@ impl<'a> World<'a> {
     /// RPO time observed and time over target up to `now`: the closed ramps and the one
     /// running since the last recovery point change.
     pub fn rpo_so_far(&self, vm: usize, now: Time) -> (Time, Time) {
-        let v = &self.vms[vm];
-        let (mut observed, mut met) = (v.rpo.observed_ms(), v.rpo.met_ms());
-        if let Some(rp) = v.recovery_point.get() {
-            let (start, dur) = (v.rpo_ramp_from - rp, now.saturating_sub(v.rpo_ramp_from));
-            observed += dur;
-            met += v.rpo.target_ms().saturating_sub(start).min(dur);
-        }
-        (observed, observed - met)
+        self.vms[vm].watch.rpo_so_far(now)
     }
 
     fn log_event(
@@ -769,44 +736,20 @@ impl<'a> World<'a> {
     /// Judge the VM's health now; record a change; keep a staleness check scheduled.
     #[inline(always)]
     fn refresh_health(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        // The common case, checked inline: a protected VM that can send, Normal, whose
-        // interval statistics still rate it Normal and whose last send is under an hour old
-        // (or that never sent and has its staleness check scheduled). The full judgement
-        // would change nothing but schedule the staleness check, done here too: a staleness
-        // check that finds a recent send (once an hour per VM) then skips the VM's cold
-        // state, which in a large estate is a cache miss.
-        let v = &mut self.vms[vm];
-        if v.normal
-            && matches!(v.machine.state(), State::Protected { .. })
-            && !v.machine.failing()
-            && !v.interval.missed_too_often()
-            && !v.interval.latency_too_high()
-        {
-            match v.last_sync.get() {
-                Some(last) if now - last <= health::STALE_AFTER_MS => {
-                    if !v.stale_check_pending {
-                        self.schedule_stale_check(vm, last, queue);
-                    }
-                    return;
-                }
-                None if v.stale_check_pending => return,
-                _ => {}
-            }
+        let v = &self.vms[vm];
+        match v.watch.quick_health(now, &v.machine) {
+            Quick::Steady => {}
+            Quick::SteadyScheduleStale(last) => self.schedule_stale_check(vm, last, queue),
+            Quick::Judge => self.judge_health(now, vm, queue),
         }
-        self.judge_health(now, vm, queue);
     }
 
     /// [`World::refresh_health`] in full (rare once protected: kept out of line).
     #[inline(never)]
     fn judge_health(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let v = &mut self.vms[vm];
+        let v = &self.vms[vm];
         let state = v.machine.state();
-        let observed = health::Observed {
-            state,
-            cannot_send: v.machine.failing(),
-            since_last_sync_ms: v.last_sync.get().map(|t| now - t),
-            interval: v.interval,
-        };
+        let observed = v.watch.observed(now, &v.machine);
         let (h, reason) = health::judge(&observed);
         // [src] azure-to-azure raises its alert after 60 minutes without a new point: the
         // same hour, since a point is what a completed transfer makes there.
@@ -825,7 +768,7 @@ impl<'a> World<'a> {
         } else {
             reason
         };
-        v.normal = h == Health::Normal;
+        let stale_after = self.vms[vm].watch.judged(now, h == Health::Normal, state);
         if let Some((old, old_reason, since)) = self.cold[vm].health.set(now, h, reason) {
             if now > since {
                 self.log.health(HealthSpan {
@@ -845,19 +788,15 @@ impl<'a> World<'a> {
                 reason,
             );
         }
-        let v = &mut self.vms[vm];
-        if matches!(state, State::Protected { .. }) && !v.stale_check_pending {
-            let last_sync = v.last_sync.get();
-            if let Some(last) = last_sync.filter(|&t| now - t <= health::STALE_AFTER_MS) {
-                self.schedule_stale_check(vm, last, queue);
-            }
+        if let Some(last) = stale_after {
+            self.schedule_stale_check(vm, last, queue);
         }
     }
 
     /// Check the VM's health again just after an hour without a send since `last`.
     #[inline(always)]
     fn schedule_stale_check(&mut self, vm: usize, last: Time, queue: &mut EventQueue<Event>) {
-        self.vms[vm].stale_check_pending = true;
+        self.vms[vm].watch.stale_check_scheduled();
         let ev = Event::HealthStale { vm: vm as u32 };
         queue.schedule_in_lane(self.stale_lane, last + health::STALE_AFTER_MS + 1, ev);
     }
@@ -965,8 +904,7 @@ impl<'a> World<'a> {
             Action::DeleteSnapshot => {
                 let (pending, snapshot) = self.volume_bytes(vm, now);
                 self.books(vm).delete_snapshot();
-                let v = &mut self.vms[vm];
-                v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+                self.vms[vm].watch.saw_volume(pending + snapshot);
                 let c = &mut self.cold[vm];
                 c.ir_done_at = Some(now);
                 let started = c.ir_started_at.unwrap_or(now);
@@ -988,7 +926,7 @@ impl<'a> World<'a> {
                 let bytes = self.books(vm).close_log(now);
                 let v = &mut self.vms[vm];
                 if matches!(from, State::Protected { .. }) {
-                    v.interval.cycles += 1;
+                    v.watch.cycle_sent();
                 }
                 if v.draws_errors {
                     let draws = self.cold[vm].errors.as_mut().expect("the VM draws errors");
@@ -1011,47 +949,26 @@ impl<'a> World<'a> {
             }
             Action::RecoveryPointCreated => {
                 let log = self.books(vm).apply_arrived();
-                let v = &mut self.vms[vm];
                 let delta = matches!(from, State::Protected { .. });
-                if let (Some(rp), true) = (v.recovery_point.get(), log.bytes > 0) {
-                    if delta {
-                        v.arrivals.add(now - rp, log.bytes);
-                    }
-                }
-                if let Some(rp) = v.recovery_point.get() {
-                    v.rpo.add_ramp(v.rpo_ramp_from - rp, now - v.rpo_ramp_from);
-                }
-                v.recovery_point = MaybeTime::at(log.closed_at);
-                v.rpo_ramp_from = now;
+                self.vms[vm]
+                    .watch
+                    .point_created(now, log.closed_at, log.bytes, delta);
                 if self.keeps_points {
-                    let written = v.books.written_at_log_open();
+                    let written = self.vms[vm].books.written_at_log_open();
                     self.keep_point(now, vm, log.closed_at, written);
                 }
-                let v = &mut self.vms[vm];
-                if delta {
-                    v.cycles_done += 1;
-                    let latency = now - log.closed_at;
-                    v.interval.latency_sum_ms += latency;
-                    v.interval.latencies += 1;
-                    v.latency_sum_ms += latency;
-                } else if self.cold[vm].protected_at.is_none() {
+                if !delta && self.cold[vm].protected_at.is_none() {
                     self.cold[vm].protected_at = Some(now);
                 }
             }
             Action::AssumeInSync => {
                 let w = self.start_tracking(vm, now);
-                let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-                v.recovery_point = MaybeTime::at(now);
-                v.rpo_ramp_from = now;
-                c.protected_at.get_or_insert(now);
-                v.last_sync = MaybeTime::at(now);
+                self.vms[vm].watch.in_sync(now);
+                self.cold[vm].protected_at.get_or_insert(now);
                 self.keep_point(now, vm, now, w);
             }
             Action::CycleMissed => {
-                let v = &mut self.vms[vm];
-                v.cycles_missed += 1;
-                v.interval.cycles += 1;
-                v.interval.missed += 1;
+                self.vms[vm].watch.cycle_missed();
             }
             Action::ScheduleTick { after_ms } => {
                 let ev = Event::CycleTick {
@@ -1181,9 +1098,7 @@ impl<'a> World<'a> {
     fn drop_logs(&mut self, now: Time, vm: usize) {
         let size = self.scenario.vms[vm].virtual_size();
         if let Some((pending, snapshot)) = self.books(vm).drop_logs(now, size) {
-            let v = &mut self.vms[vm];
-            v.peak_log_bytes = v.peak_log_bytes.max(pending);
-            v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+            self.vms[vm].watch.saw(pending, snapshot);
         }
     }
 
@@ -1381,11 +1296,8 @@ impl<'a> World<'a> {
     fn transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         let (pending, snapshot) = self.volume_bytes(vm, now);
         let v = &mut self.vms[vm];
-        // Pending bytes only fall when a log is applied (or dropped), so their peak is reached
-        // just before a transfer completes, a drop, or the end of the run.
-        v.peak_log_bytes = v.peak_log_bytes.max(pending);
-        v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
-        v.last_sync = MaybeTime::at(now);
+        v.watch.saw(pending, snapshot);
+        v.watch.synced(now);
         v.books.arrive(&mut self.cold[vm].books);
         self.feed_transfer_done(now, vm, queue);
     }
@@ -1432,8 +1344,7 @@ impl<'a> World<'a> {
             let vm = self.hosts[host].vms[i] as usize;
             let (pending, snapshot) = self.volume_bytes(vm, now);
             let mine = pending + snapshot;
-            let v = &mut self.vms[vm];
-            v.peak_volume_used = v.peak_volume_used.max(mine);
+            self.vms[vm].watch.saw_volume(mine);
             used += mine;
         }
         used
@@ -1450,18 +1361,18 @@ impl<'a> World<'a> {
             let (pending, snapshot) = self.volume_bytes(vm, now);
             let copy_left = self.initial_copy_left(vm, now);
             let v = &mut self.vms[vm];
-            v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+            v.watch.saw_volume(pending + snapshot);
             let spec = &self.scenario.vms[vm];
             host_used[spec.host] += snapshot + pending;
             if let Some(s) = series.as_mut() {
                 let point = VmPoint {
                     state: v.machine.state().kind(),
                     health: self.cold[vm].health.current,
-                    rpo_ms: v.recovery_point.get().map(|rp| now - rp),
+                    rpo_ms: v.watch.rpo_now(now),
                     backlog_bytes: pending,
                     initial_copy_left_bytes: copy_left,
                 };
-                s.push_vm(point, v.rpo.target_ms());
+                s.push_vm(point, v.watch.target_rpo_ms());
             }
         }
         if let Some(s) = series.as_mut() {
@@ -1496,12 +1407,9 @@ impl<'a> World<'a> {
         for (vm, &((pending, snapshot), w)) in at_end.iter().enumerate() {
             self.close_open_records(end, vm);
             let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-            v.peak_log_bytes = v.peak_log_bytes.max(pending);
-            v.peak_volume_used = v.peak_volume_used.max(pending + snapshot);
+            v.watch.saw(pending, snapshot);
+            v.watch.end(end);
             let bytes = books::totals(&v.books, &c.books, w);
-            if let Some(rp) = v.recovery_point.get() {
-                v.rpo.add_ramp(v.rpo_ramp_from - rp, end - v.rpo_ramp_from);
-            }
             let spec = &sc.vms[vm];
             let host = &sc.hosts[spec.host];
             let site = &sc.sites[host.site];
@@ -1517,15 +1425,15 @@ impl<'a> World<'a> {
                 initial_replication_ms: c.ir_started_at.zip(c.ir_done_at).map(|(a, b)| b - a),
                 enable_failure: c.enable_failure.clone(),
                 target_rpo_ms: sc.policies[site.policy].target_rpo,
-                rpo: v.rpo.summary(),
+                rpo: v.watch.rpo_summary(),
                 bytes_written: bytes.written,
                 bytes_replicated: bytes.replicated,
                 bytes_pending: pending,
                 bytes_initial_copy: bytes.initial_copy,
-                cycles_done: v.cycles_done,
-                cycles_missed: v.cycles_missed,
-                peak_log_bytes: v.peak_log_bytes,
-                arrivals: v.arrivals,
+                cycles_done: v.watch.cycles_done(),
+                cycles_missed: v.watch.cycles_missed(),
+                peak_log_bytes: v.watch.peak_log_bytes(),
+                arrivals: v.watch.arrivals(),
                 transfer_failures: c.transfer_failures,
                 retries: c.retries,
                 resyncs: std::mem::take(&mut c.resyncs),
@@ -1535,10 +1443,9 @@ impl<'a> World<'a> {
                 health: c.health.current.name(),
                 time_warning_ms: c.health.time_in(Health::Warning, end),
                 time_critical_ms: c.health.time_in(Health::Critical, end),
-                last_sync_at: v.last_sync.get(),
-                average_latency_ms: (v.cycles_done > 0)
-                    .then(|| v.latency_sum_ms as f64 / v.cycles_done as f64),
-                peak_volume_used_bytes: v.peak_volume_used,
+                last_sync_at: v.watch.last_sync(),
+                average_latency_ms: v.watch.average_latency_ms(),
+                peak_volume_used_bytes: v.watch.peak_volume_used(),
             });
         }
         let links = self.links.results(end);
@@ -1833,7 +1740,7 @@ impl Model for World<'_> {
                 let p = policy as usize;
                 for vm in 0..self.vms.len() {
                     if self.vms[vm].policy() == p {
-                        self.vms[vm].interval = IntervalStats::default();
+                        self.vms[vm].watch.new_interval();
                         self.refresh_health(now, vm, queue);
                     }
                 }
@@ -1841,7 +1748,7 @@ impl Model for World<'_> {
                 queue.schedule(now + step, event.class(), event);
             }
             Event::HealthStale { vm } => {
-                self.vms[vm as usize].stale_check_pending = false;
+                self.vms[vm as usize].watch.stale_check_fired();
                 self.refresh_health(now, vm as usize, queue);
             }
             Event::Sample => {
