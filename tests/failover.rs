@@ -5,7 +5,7 @@
 
 mod common;
 use common::{run, Memory};
-use drsim::sim::{FailoverRecord, RunResult};
+use drsim::sim::{FailoverRecord, ResyncCause, ResyncOutcome, RunResult};
 
 const S: u64 = 1000;
 
@@ -196,7 +196,7 @@ resync_start = "manual""#;
     assert_eq!(v.refused, None);
     let resyncs = &r.vms[0].resyncs;
     assert_eq!(resyncs.len(), 1, "{resyncs:?}");
-    assert_eq!(resyncs[0].outcome, "cancelled");
+    assert_eq!(resyncs[0].outcome, ResyncOutcome::Cancelled);
     assert_eq!(resyncs[0].ended_at, Some(1_080 * S));
     assert_eq!(v.recovery_point_at, Some(0));
     assert_eq!(v.data_loss_bytes, Some(1_080_000_000));
@@ -469,8 +469,8 @@ vm = "app"
     assert_eq!(back.vms[0].state_after, "protected");
     let resyncs = &r.vms[0].resyncs;
     assert_eq!(resyncs.len(), 1);
-    assert_eq!(resyncs[0].cause, "reverse replication");
-    assert_eq!(resyncs[0].outcome, "completed");
+    assert_eq!(resyncs[0].cause, ResyncCause::ReverseReplication);
+    assert_eq!(resyncs[0].outcome, ResyncOutcome::Completed);
     assert_eq!(resyncs[0].started_at, Some(1_500 * S));
     assert_eq!(r.vms[0].state, "protected");
     assert!(refusals(&mem).is_empty(), "{:?}", refusals(&mem));
@@ -532,7 +532,7 @@ vm = "app"
     );
     let (r, mem) = run(&text);
     let sync = &r.vms[0].resyncs[0];
-    assert_eq!(sync.cause, "reverse replication");
+    assert_eq!(sync.cause, ResyncCause::ReverseReplication);
     assert!(sync.bytes_to_send <= 2_680_000_000, "{sync:?}");
     assert!(sync.bytes_to_send > 2_000_000_000, "{sync:?}");
     assert!(mem
@@ -551,7 +551,7 @@ vm = "app"
     // during the block transfer go after it.
     assert!(sync.source_stopped_at.unwrap() > 14_400 * S);
     assert!(sync.downtime(r.horizon).unwrap() < full.downtime(r.horizon).unwrap());
-    assert_eq!(r.vms[0].resyncs[0].cause, "failback synchronization");
+    assert_eq!(r.vms[0].resyncs[0].cause, ResyncCause::FailbackSync);
     balanced(&r);
 }
 
@@ -851,7 +851,7 @@ duration = "10s"
     let (r, _) = run(&estate("azure-to-azure", policy, &vm("app", "2m"), extra));
     let rs = &r.vms[0].resyncs[0];
     assert_eq!(rs.started_at, Some(1_200 * S));
-    assert_eq!(rs.outcome, "completed");
+    assert_eq!(rs.outcome, ResyncOutcome::Completed);
     assert_eq!(r.vms[0].state, "protected");
 }
 

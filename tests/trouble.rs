@@ -4,7 +4,7 @@
 
 mod common;
 use common::{one_vm, run, Memory};
-use drsim::sim::{ResyncRecord, RunResult};
+use drsim::sim::{ResyncCause, ResyncOutcome, ResyncRecord, RunResult};
 
 const S: u64 = 1000;
 
@@ -47,8 +47,15 @@ fn resync_is_required_the_millisecond_pending_bytes_reach_half_the_disk() {
     let rs = resyncs(&r);
     assert_eq!(rs.len(), 1);
     assert_eq!(rs[0].required_at, 5_000 * S);
-    assert_eq!(rs[0].outcome, "waiting");
-    assert!(rs[0].cause.contains("50%"), "{}", rs[0].cause);
+    assert_eq!(rs[0].outcome, ResyncOutcome::Waiting);
+    assert_eq!(
+        rs[0].cause.to_string(),
+        "pending log reached 50% of the VM's virtual size"
+    );
+    assert!(matches!(
+        rs[0].cause,
+        ResyncCause::LogThreshold { ppm: 500_000, .. }
+    ));
     let state = events(&mem, "state");
     assert!(state
         .iter()
@@ -149,7 +156,7 @@ fn resync_sends_the_distinct_blocks_the_writes_touched() {
     // blocks: 1,904 blocks = 3,992,977,408 B.
     assert_eq!(rs.bytes_to_send, 3_992_977_408);
     assert_eq!(rs.bytes_compared, 10 * (1 << 30));
-    assert_eq!(rs.outcome, "completed");
+    assert_eq!(rs.outcome, ResyncOutcome::Completed);
     assert_eq!(r.vms[0].bytes_resync_sent, 3_992_977_408);
     // Comparing 10 GiB at 200 MB/s takes 53,687.0912 ms -> 53,688 ms; the blocks then fail
     // on the dead link (5,422,398 ms) and the back-off's sixth retry, 55 min after the first
@@ -186,7 +193,7 @@ fn a_long_resync_can_be_required_again() {
     let (r, _) = run(&resync_scenario("4h", r#"resync_start = "immediate""#, ""));
     let rs = resyncs(&r);
     assert!(rs.len() >= 2, "{rs:?}");
-    assert_eq!(rs[0].outcome, "restarted");
+    assert_eq!(rs[0].outcome, ResyncOutcome::Restarted);
     assert_eq!(rs[0].ended_at, Some(10_737_420));
     assert_eq!(rs[1].required_at, 10_737_420);
 }
@@ -255,11 +262,15 @@ fn pause_resume_and_cancel_of_a_resync() {
         cancel,
     ));
     let rs = resyncs(&r);
-    assert_eq!(rs[0].outcome, "cancelled");
+    assert_eq!(rs[0].outcome, ResyncOutcome::Cancelled);
     assert_eq!(rs[1].required_at, 5_378_710);
     assert_eq!(rs[1].started_at, Some(5_378_710));
-    assert!(rs[1].cause.starts_with("restart after cancel"));
-    assert_eq!(rs[1].outcome, "completed");
+    assert!(matches!(rs[1].cause, ResyncCause::RestartAfterCancel(_)));
+    assert!(rs[1]
+        .cause
+        .to_string()
+        .starts_with("restart after cancel ("));
+    assert_eq!(rs[1].outcome, ResyncOutcome::Completed);
 }
 
 #[test]
@@ -351,8 +362,12 @@ fn a_non_recoverable_error_waits_for_the_administrator_then_resyncs() {
     assert_eq!(state[2], (1_000 * S + 14_400 * S, "resynchronizing"));
     assert!(events(&mem, "retry-wait").is_empty());
     let vm = &r.vms[0];
-    assert_eq!(vm.resyncs[0].outcome, "completed");
-    assert!(vm.resyncs[0].cause.contains("broken-vhd-chain"));
+    assert_eq!(vm.resyncs[0].outcome, ResyncOutcome::Completed);
+    assert!(vm.resyncs[0].cause.to_string().contains("broken-vhd-chain"));
+    assert!(matches!(
+        vm.resyncs[0].cause,
+        ResyncCause::Repaired { after: Some(_), .. }
+    ));
     // Critical for the four hours.
     assert!(vm.time_critical_ms >= 14_400 * S);
 }
@@ -395,7 +410,8 @@ fn low_memory_fails_transfers_and_a_full_volume_forces_resync() {
     assert!(events(&mem, "transfer-failed")[0].4.contains("low memory"));
     let rs = resyncs(&r);
     assert_eq!(rs[0].required_at, 5 * 3_600 * S);
-    assert!(rs[0].cause.contains("volume of host h is full"));
+    assert!(rs[0].cause.to_string().contains("volume of host h is full"));
+    assert_eq!(rs[0].cause, ResyncCause::VolumeFull { host: "h".into() });
     assert_eq!(r.hosts[0].volume_full_events, 1);
 }
 

@@ -183,13 +183,13 @@ impl Exporter for JobsCsv {
         for j in report.run.log.jobs() {
             w.write_record([
                 &sc.vms[j.vm].name,
-                j.job,
+                j.job.name(),
                 &secs(j.started_at).to_string(),
                 &datetime(cal, j.started_at),
                 &opt(j.ended_at.map(secs)),
                 &j.ended_at.map(|t| datetime(cal, t)).unwrap_or_default(),
                 &opt(j.ended_at.map(|e| secs(e - j.started_at))),
-                j.outcome,
+                j.outcome.name(),
                 j.detail,
             ])
             .map_err(io)?;

@@ -128,7 +128,7 @@ struct VmSummary<'a> {
 
 #[derive(Serialize)]
 struct ResyncSummary<'a> {
-    cause: &'a str,
+    cause: String,
     required_at_s: f64,
     start_s: Option<f64>,
     end_s: Option<f64>,
@@ -183,11 +183,11 @@ impl<'a> VmSummary<'a> {
                 .resyncs
                 .iter()
                 .map(|r| ResyncSummary {
-                    cause: &r.cause,
+                    cause: r.cause.to_string(),
                     required_at_s: secs(r.required_at),
                     start_s: r.started_at.map(secs),
                     end_s: r.ended_at.map(secs),
-                    outcome: r.outcome,
+                    outcome: r.outcome.name(),
                     bytes_compared: r.bytes_compared,
                     bytes_sent: r.bytes_to_send,
                 })

@@ -12,7 +12,8 @@ mod world;
 
 pub use record::{
     EventKind, EventLog, EventRecord, FailoverRecord, FailoverVmRecord, GroupRecord, HealthSpan,
-    JobRecord, Mark, Placement, ResyncRecord, RunResult, StepRecord, VmResult,
+    JobKind, JobOutcome, JobRecord, Mark, Placement, RepairBy, ResyncCause, ResyncOutcome,
+    ResyncRecord, RunResult, StepRecord, VmResult,
 };
 pub use series::{EstatePoint, LinkPoint, Series, VmPoint};
 

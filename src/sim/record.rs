@@ -3,6 +3,8 @@
 
 use super::health::Health;
 use crate::engine::Time;
+use crate::model::faults::NonRecoverableError;
+use crate::model::ResyncBasis;
 use crate::replication::StateKind;
 use crate::stats::RpoSummary;
 use std::fmt;
@@ -90,17 +92,151 @@ pub struct EventRecord<'a> {
     pub detail: &'a str,
 }
 
+/// Declares a keyword enum with one table of (variant, name): `ALL`, `name()` and `Display`
+/// all read it.
+macro_rules! named {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)+
+        }
+
+        impl $name {
+            /// Every variant with its name in the reports.
+            pub const ALL: &'static [($name, &'static str)] = &[$(($name::$variant, $text),)+];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+named! {
+    /// A job as the portal's Jobs tab names it.
+    JobKind {
+        EnableProtection => "Enable protection",
+        InitialReplication => "Initial replication",
+        FinalizeProtection => "Finalize protection",
+        Resynchronize => "Resynchronize",
+        FailbackDownload => "Failback download",
+    }
+}
+
+named! {
+    /// How a job ended.
+    JobOutcome {
+        Succeeded => "succeeded",
+        Failed => "failed",
+        Cancelled => "cancelled",
+        /// Still running when the run ended.
+        InProgress => "in-progress",
+    }
+}
+
+named! {
+    /// How a resync ended (or where it stands at the end of the run).
+    ResyncOutcome {
+        /// Required, never started.
+        Waiting => "waiting",
+        InProgress => "in-progress",
+        Completed => "completed",
+        Cancelled => "cancelled",
+        /// Required again while it ran.
+        Restarted => "restarted",
+        /// Cut short by a non-recoverable error.
+        Interrupted => "interrupted",
+    }
+}
+
+impl ResyncOutcome {
+    /// The outcome of the resync's job, once it had started.
+    pub fn job_outcome(self) -> JobOutcome {
+        match self {
+            ResyncOutcome::Completed => JobOutcome::Succeeded,
+            ResyncOutcome::Cancelled => JobOutcome::Cancelled,
+            ResyncOutcome::Waiting | ResyncOutcome::InProgress => JobOutcome::InProgress,
+            ResyncOutcome::Restarted | ResyncOutcome::Interrupted => JobOutcome::Failed,
+        }
+    }
+}
+
+named! {
+    /// Who repaired a VM that needed an administrator.
+    RepairBy {
+        /// An ordered `repair` action.
+        Administrator => "administrator repair",
+        /// The policy's administrator response time elapsed.
+        ResponseTime => "administrator response time elapsed",
+    }
+}
+
+/// Why a VM needs a resync (or synchronizes the way a resync does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResyncCause {
+    /// The 50% rule: the pending log reached `ppm` millionths of the basis.
+    LogThreshold { ppm: u32, basis: ResyncBasis },
+    /// A log write failed: the host's volume is full.
+    VolumeFull { host: String },
+    /// A non-recoverable error.
+    Error(NonRecoverableError),
+    /// A repair after the error that needed an administrator.
+    Repaired {
+        by: RepairBy,
+        after: Option<NonRecoverableError>,
+    },
+    /// Replication runs the other way after a failover.
+    ReverseReplication,
+    /// A failback compares and sends what differs.
+    FailbackSync,
+    /// A cancelled resync is required again.
+    RestartAfterCancel(Box<ResyncCause>),
+}
+
+impl fmt::Display for ResyncCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResyncCause::LogThreshold { ppm, basis } => {
+                let percent = f64::from(*ppm) / 10_000.0;
+                let basis = match basis {
+                    ResyncBasis::Vm => "the VM's virtual size",
+                    ResyncBasis::Disk => "a disk's size",
+                };
+                write!(f, "pending log reached {percent}% of {basis}")
+            }
+            ResyncCause::VolumeFull { host } => {
+                write!(f, "log write failure: volume of host {host} is full")
+            }
+            ResyncCause::Error(e) => write!(f, "{}: {}", e.name(), e.message()),
+            ResyncCause::Repaired { by, after: None } => write!(f, "repaired ({by})"),
+            ResyncCause::Repaired { by, after: Some(e) } => {
+                write!(f, "repaired ({by}) after {}", ResyncCause::Error(*e))
+            }
+            ResyncCause::ReverseReplication => f.write_str("reverse replication"),
+            ResyncCause::FailbackSync => f.write_str("failback synchronization"),
+            ResyncCause::RestartAfterCancel(c) => write!(f, "restart after cancel ({c})"),
+        }
+    }
+}
+
 /// A job as the portal's Jobs tab lists it, logged when it ends (or at the end of the run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobRecord<'a> {
     pub vm: usize,
-    /// "Enable protection", "Initial replication", "Finalize protection", "Resynchronize".
-    pub job: &'static str,
+    pub job: JobKind,
     pub started_at: Time,
     /// `None`: still running when the run ended.
     pub ended_at: Option<Time>,
-    /// `succeeded`, `failed`, `cancelled`, `in-progress`.
-    pub outcome: &'static str,
+    pub outcome: JobOutcome,
     pub detail: &'a str,
 }
 
@@ -130,10 +266,10 @@ struct StoredEvent {
 #[derive(Debug, Clone)]
 struct StoredJob {
     vm: u32,
-    job: &'static str,
+    job: JobKind,
     started_at: Time,
     ended_at: Option<Time>,
-    outcome: &'static str,
+    outcome: JobOutcome,
     detail: Box<str>,
 }
 
@@ -308,13 +444,11 @@ pub struct VmResult {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResyncRecord {
     /// Why it was required.
-    pub cause: String,
+    pub cause: ResyncCause,
     pub required_at: Time,
     pub started_at: Option<Time>,
     pub ended_at: Option<Time>,
-    /// `completed`, `cancelled`, `restarted` (required again while running), `interrupted`
-    /// (a non-recoverable error), `in-progress`, `waiting` (never started).
-    pub outcome: &'static str,
+    pub outcome: ResyncOutcome,
     /// Bytes read on each side to compare checksums.
     pub bytes_compared: u64,
     /// Differing blocks' bytes (sent, or to send if it did not complete).

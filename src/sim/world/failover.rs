@@ -244,7 +244,7 @@ impl World<'_> {
             if let Some(left) = pipe.stop(now) {
                 self.vms[vm].work_gen += 1;
                 self.vms[vm].books.interrupted(left);
-                self.cold[vm].failure_reason = "site down";
+                self.cold[vm].blocked = Some(Blocked::SiteDown);
                 self.transfer_failed(now, vm, queue);
             }
         }
@@ -322,7 +322,7 @@ impl World<'_> {
     ) -> Option<String> {
         let state = self.vms[vm].machine.state().kind();
         let kind = input.kind();
-        if self.try_feed(now, vm, input, queue) {
+        if self.try_feed(now, vm, input, None, queue) {
             None
         } else {
             Some(rep::Refused { state, input: kind }.to_string())
@@ -732,15 +732,8 @@ impl World<'_> {
             self.mark_all(vm, now);
             self.cold[vm].failover().other_side_empty = false;
             let started = self.cold[vm].failover().download_started.take();
-            let detail = format!("{} bytes", self.scenario.vms[vm].used_size());
-            self.log_job(
-                vm,
-                "Failback download",
-                started.unwrap_or(now),
-                Some(now),
-                "succeeded",
-                detail,
-            );
+            let bytes = self.scenario.vms[vm].used_size();
+            records::download_done(&mut self.log, vm, started.unwrap_or(now), now, bytes);
         }
         // Writes on the new side are not tracked until replication runs from it.
         self.vms[vm].books.pause_tracking();

@@ -8,11 +8,13 @@ mod failover;
 mod links;
 mod observe;
 mod path;
+mod records;
 
 use books::{Books, ColdBooks, Disks, HotBooks, Transfer};
 use links::Links;
 use observe::{Quick, VmWatch};
 use path::DataPath;
+use records::VmRecords;
 
 use super::event::{self, Event};
 use super::health::{self, Health, HealthClock};
@@ -24,7 +26,7 @@ use crate::model::faults::{AdminAction, ErrorTrigger, HostFaultKind, NonRecovera
 use crate::model::faults::{RandomOutages, RepairDistribution};
 use crate::model::link::FlowId;
 use crate::model::workload::DiskWrites;
-use crate::model::{ResyncBasis, ResyncStart, Scenario, Topology};
+use crate::model::{ResyncStart, Scenario, Topology};
 use crate::replication::{
     self as rep, Action, Actions, Input, Job, JobFailure, Replication, State,
 };
@@ -57,6 +59,25 @@ impl MaybeTime {
 
     fn take(&mut self) -> Option<Time> {
         std::mem::take(self).get()
+    }
+}
+
+/// Why a transfer cannot get through (a recoverable error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blocked {
+    LinkDown,
+    SiteDown,
+    LowMemory,
+}
+
+impl Blocked {
+    /// The health reason while it lasts.
+    fn reason(self) -> &'static str {
+        match self {
+            Blocked::LinkDown => "network error: link down",
+            Blocked::SiteDown => "site down",
+            Blocked::LowMemory => "low memory on the host",
+        }
     }
 }
 
@@ -109,25 +130,14 @@ impl Vm {
 #[derive(Default)]
 struct VmCold {
     books: ColdBooks,
-    job_gen: u32,
-    job_pending: Option<(Job, Option<String>, Time)>,
+    records: VmRecords,
     /// Bumped per non-recoverable error: an older scheduled repair is void.
     repair_gen: u32,
     /// Why the transfer in progress last failed (the health and event logs say it).
-    failure_reason: &'static str,
+    blocked: Option<Blocked>,
     /// Checksum comparison: time left, and when the running part started.
     compare_left_ms: Time,
     compare_started: Option<Time>,
-    /// Why the next resync is required (set just before the input that requires it).
-    cause: String,
-    /// Boxed: most VMs never need one, and a large estate pays for the space per VM.
-    resync: Option<Box<ResyncRecord>>,
-    resyncs: Vec<ResyncRecord>,
-    enabled_at: Option<Time>,
-    ir_started_at: Option<Time>,
-    ir_done_at: Option<Time>,
-    protected_at: Option<Time>,
-    enable_failure: Option<String>,
     transfer_failures: u64,
     retries: u64,
     health: HealthClock,
@@ -437,26 +447,6 @@ impl<'a> World<'a> {
         self.log.event(at, vm, kind, from, to, detail.as_ref());
     }
 
-    fn log_job(
-        &mut self,
-        vm: usize,
-        job: &'static str,
-        started_at: Time,
-        ended_at: Option<Time>,
-        outcome: &'static str,
-        detail: impl AsRef<str>,
-    ) {
-        let detail = detail.as_ref();
-        self.log.job(JobRecord {
-            vm,
-            job,
-            started_at,
-            ended_at,
-            outcome,
-            detail,
-        });
-    }
-
     /// One VM's byte books.
     #[inline(always)]
     fn books(&mut self, vm: usize) -> Books<'_> {
@@ -480,7 +470,20 @@ impl<'a> World<'a> {
     /// Feed `input` to a VM's machine and carry out the actions.
     #[inline(always)]
     fn feed(&mut self, now: Time, vm: usize, input: Input, queue: &mut EventQueue<Event>) {
-        self.try_feed(now, vm, input, queue);
+        self.try_feed(now, vm, input, None, queue);
+    }
+
+    /// [`World::feed`] an input that comes with a cause: why a resync is needed (or why
+    /// the jobs it cuts short failed).
+    fn feed_because(
+        &mut self,
+        now: Time,
+        vm: usize,
+        input: Input,
+        cause: ResyncCause,
+        queue: &mut EventQueue<Event>,
+    ) {
+        self.try_feed(now, vm, input, Some(cause), queue);
     }
 
     /// [`World::feed`], telling whether the machine accepted the input (a refusal is logged).
@@ -490,22 +493,23 @@ impl<'a> World<'a> {
         now: Time,
         vm: usize,
         input: Input,
+        cause: Option<ResyncCause>,
         queue: &mut EventQueue<Event>,
     ) -> bool {
-        self.feed_inline(now, vm, input, queue)
+        self.feed_inline(now, vm, input, cause.as_ref(), queue)
     }
 
     /// [`World::feed`] for the inputs of every replication cycle: the input is known where
     /// this copy is compiled, so the state machine's match on it folds away.
     #[inline(never)]
     fn feed_cycle_tick(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        self.feed_inline(now, vm, Input::CycleTick, queue);
+        self.feed_inline(now, vm, Input::CycleTick, None, queue);
     }
 
     /// As [`World::feed_cycle_tick`].
     #[inline(never)]
     fn feed_transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        self.feed_inline(now, vm, Input::TransferDone, queue);
+        self.feed_inline(now, vm, Input::TransferDone, None, queue);
     }
 
     // Inlined into each of the three entry points above, with what it calls on a cycle's
@@ -517,6 +521,7 @@ impl<'a> World<'a> {
         now: Time,
         vm: usize,
         input: Input,
+        cause: Option<&ResyncCause>,
         queue: &mut EventQueue<Event>,
     ) -> bool {
         let mut actions = Actions::default();
@@ -529,7 +534,10 @@ impl<'a> World<'a> {
                             format!("{} failed: {why}", job.name())
                         }
                         Input::NonRecoverableError(e) => e.message().to_string(),
-                        _ if to == State::ResyncRequired => self.cold[vm].cause.clone(),
+                        _ if to == State::ResyncRequired => cause
+                            .or(self.cold[vm].records.resync_cause())
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
                         _ => String::new(),
                     };
                     self.log_event(
@@ -540,7 +548,8 @@ impl<'a> World<'a> {
                         Mark::State(to.kind()),
                         detail,
                     );
-                    self.on_state_change(now, vm, from, to, &input);
+                    let (records, log) = (&mut self.cold[vm].records, &mut self.log);
+                    records.state_changed(now, vm, (from, to), &input, cause, log);
                 }
                 for action in actions.as_slice() {
                     self.act(now, vm, from, action, queue);
@@ -565,117 +574,6 @@ impl<'a> World<'a> {
             "byte conservation broken for VM {vm}"
         );
         accepted
-    }
-
-    /// Bookkeeping of resync runs when the coarse state changes.
-    fn on_state_change(&mut self, now: Time, vm: usize, from: State, to: State, input: &Input) {
-        use State as S;
-        let v = &mut self.cold[vm];
-        let resyncing = matches!(from, S::Resynchronizing(_) | S::ResyncPaused(_));
-        let ended = match (from, to) {
-            (S::Resynchronizing(_), S::Protected { .. }) => None, // ResyncComplete closes it
-            (S::ResyncRequired, S::Resynchronizing(_)) => None,
-            (_, S::ResyncPaused(_)) | (S::ResyncPaused(_), S::Resynchronizing(_)) => None,
-            (_, S::ResyncRequired) if resyncing => Some(match input {
-                Input::CancelResync => "cancelled",
-                _ => "restarted",
-            }),
-            (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::AdminRequired) => {
-                Some("interrupted")
-            }
-            (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::FailedOver) => {
-                Some("cancelled")
-            }
-            _ => None,
-        };
-        if let Some(outcome) = ended {
-            let job_outcome = if outcome == "cancelled" {
-                "cancelled"
-            } else {
-                "failed"
-            };
-            let detail = format!("{outcome}: {}", v.cause);
-            self.close_resync(now, vm, outcome, job_outcome, detail);
-        }
-        let v = &mut self.cold[vm];
-        // Reverse replication and failback synchronize the way a resync does.
-        let sync_cause = match (from, to) {
-            (S::FailoverCommitted, S::Resynchronizing(_)) => Some("reverse replication"),
-            (S::FailoverCommitted, S::FailingOver(rep::FailoverStep::Comparing)) => {
-                Some("failback synchronization")
-            }
-            _ => None,
-        };
-        if let Some(cause) = sync_cause {
-            v.cause = cause.to_string();
-        }
-        if (to == S::ResyncRequired || sync_cause.is_some()) && v.resync.is_none() {
-            if matches!(input, Input::CancelResync) {
-                v.cause = format!("restart after cancel ({})", v.cause);
-            }
-            v.resync = Some(Box::new(ResyncRecord {
-                cause: v.cause.clone(),
-                required_at: now,
-                started_at: None,
-                ended_at: None,
-                outcome: "waiting",
-                bytes_compared: 0,
-                bytes_to_send: 0,
-            }));
-        }
-        if to == S::AdminRequired {
-            // Jobs that the error cut short.
-            if let Some((job, _, started)) = v.job_pending.take() {
-                v.job_gen += 1;
-                let why = v.cause.clone();
-                self.log_job(vm, job.name(), started, Some(now), "failed", &why);
-            }
-            let v = &mut self.cold[vm];
-            if let (Some(started), None) = (v.ir_started_at, v.ir_done_at) {
-                if matches!(from, S::InitialReplication { .. }) {
-                    let why = v.cause.clone();
-                    self.log_job(
-                        vm,
-                        "Initial replication",
-                        started,
-                        Some(now),
-                        "failed",
-                        &why,
-                    );
-                }
-            }
-        }
-    }
-
-    /// End the VM's resync record with `outcome`; one that had started also ends its job.
-    fn close_resync(
-        &mut self,
-        now: Time,
-        vm: usize,
-        outcome: &'static str,
-        job_outcome: &'static str,
-        detail: String,
-    ) {
-        let c = &mut self.cold[vm];
-        let Some(mut record) = c.resync.take() else {
-            return;
-        };
-        record.outcome = outcome;
-        let started = record.started_at;
-        if started.is_some() {
-            record.ended_at = Some(now);
-        }
-        c.resyncs.push(*record);
-        if let Some(started) = started {
-            self.log_job(
-                vm,
-                "Resynchronize",
-                started,
-                Some(now),
-                job_outcome,
-                &detail,
-            );
-        }
     }
 
     /// After every accepted input: arm the 50% rule's check and judge the health again.
@@ -721,13 +619,11 @@ impl<'a> World<'a> {
         let policy = &sc.policies[self.vms[vm].policy()];
         let reached = self.books(vm).threshold_reached(now, &sc.vms[vm], policy);
         if reached {
-            let percent = f64::from(policy.resync_threshold_ppm) / 10_000.0;
-            let basis = match policy.resync_basis {
-                ResyncBasis::Vm => "the VM's virtual size",
-                ResyncBasis::Disk => "a disk's size",
+            let cause = ResyncCause::LogThreshold {
+                ppm: policy.resync_threshold_ppm,
+                basis: policy.resync_basis,
             };
-            self.cold[vm].cause = format!("pending log reached {percent}% of {basis}");
-            self.feed(now, vm, Input::LogThresholdReached, queue);
+            self.feed_because(now, vm, Input::LogThresholdReached, cause, queue);
         } else {
             self.arm_threshold(now, vm, queue);
         }
@@ -760,13 +656,9 @@ impl<'a> World<'a> {
         } else {
             reason
         };
-        let reason = if h == Health::Critical
-            && observed.cannot_send
-            && !self.cold[vm].failure_reason.is_empty()
-        {
-            self.cold[vm].failure_reason
-        } else {
-            reason
+        let reason = match self.cold[vm].blocked {
+            Some(blocked) if h == Health::Critical && observed.cannot_send => blocked.reason(),
+            _ => reason,
         };
         let stale_after = self.vms[vm].watch.judged(now, h == Health::Normal, state);
         if let Some((old, old_reason, since)) = self.cold[vm].health.set(now, h, reason) {
@@ -817,30 +709,14 @@ impl<'a> World<'a> {
     ) {
         match *action {
             Action::StartJob { job, duration_ms } => {
-                let failure = match job {
-                    Job::EnableProtection => {
-                        self.cold[vm].enabled_at = Some(now);
-                        match self.scenario.topology {
-                            Topology::HyperVToAzure => {
-                                self.scenario.vms[vm].azure_support_violation()
-                            }
-                            _ => None,
-                        }
+                let failure = match (job, self.scenario.topology) {
+                    (Job::EnableProtection, Topology::HyperVToAzure) => {
+                        self.scenario.vms[vm].azure_support_violation()
                     }
-                    Job::FinalizeProtection => None,
+                    _ => None,
                 };
-                let v = &mut self.cold[vm];
-                v.job_gen += 1;
-                // Finalize protection includes sending the logs written during IR.
-                let started = match job {
-                    Job::FinalizeProtection => v.ir_done_at.unwrap_or(now),
-                    Job::EnableProtection => now,
-                };
-                v.job_pending = Some((job, failure, started));
-                let ev = Event::JobDone {
-                    vm: vm as u32,
-                    gen: v.job_gen,
-                };
+                let gen = self.cold[vm].records.start_job(now, job, failure);
+                let ev = Event::JobDone { vm: vm as u32, gen };
                 queue.schedule(now + duration_ms, ev.class(), ev);
                 self.log_event(
                     now,
@@ -862,9 +738,7 @@ impl<'a> World<'a> {
             Action::StartInitialReplication => {
                 let w = self.start_tracking(vm, now);
                 self.books(vm).open_snapshot(w);
-                let c = &mut self.cold[vm];
-                c.ir_started_at = Some(now);
-                c.ir_done_at = None;
+                self.cold[vm].records.ir_started(now);
                 self.log_event(
                     now,
                     vm,
@@ -905,18 +779,8 @@ impl<'a> World<'a> {
                 let (pending, snapshot) = self.volume_bytes(vm, now);
                 self.books(vm).delete_snapshot();
                 self.vms[vm].watch.saw_volume(pending + snapshot);
-                let c = &mut self.cold[vm];
-                c.ir_done_at = Some(now);
-                let started = c.ir_started_at.unwrap_or(now);
-                let detail = format!("{} disk(s) copied", self.scenario.vms[vm].disks.len());
-                self.log_job(
-                    vm,
-                    "Initial replication",
-                    started,
-                    Some(now),
-                    "succeeded",
-                    detail,
-                );
+                let disks = self.scenario.vms[vm].disks.len();
+                self.cold[vm].records.ir_done(now, vm, disks, &mut self.log);
             }
             Action::CloseAndSendLog => {
                 let disk_max = match self.vms[vm].path {
@@ -957,14 +821,14 @@ impl<'a> World<'a> {
                     let written = self.vms[vm].books.written_at_log_open();
                     self.keep_point(now, vm, log.closed_at, written);
                 }
-                if !delta && self.cold[vm].protected_at.is_none() {
-                    self.cold[vm].protected_at = Some(now);
+                if !delta {
+                    self.cold[vm].records.protected(now);
                 }
             }
             Action::AssumeInSync => {
                 let w = self.start_tracking(vm, now);
                 self.vms[vm].watch.in_sync(now);
-                self.cold[vm].protected_at.get_or_insert(now);
+                self.cold[vm].records.protected(now);
                 self.keep_point(now, vm, now, w);
             }
             Action::CycleMissed => {
@@ -996,23 +860,18 @@ impl<'a> World<'a> {
                 let c = &mut self.cold[vm];
                 c.compare_started = None;
                 c.compare_left_ms = 0;
-                let bytes = c.resync.as_ref().map_or(0, |r| r.bytes_to_send);
+                let bytes = c.records.resync_to_send();
                 self.vms[vm].books.send(Transfer::Blocks { bytes });
                 let wire = self.wire_bytes(vm, bytes);
                 self.start_transfer(now, vm, wire, None, queue);
             }
             Action::ResyncComplete => {
                 self.clear_points(vm);
-                let sent = self.cold[vm].resync.as_ref().map_or(0, |r| r.bytes_to_send);
+                let sent = self.cold[vm].records.resync_to_send();
                 self.books(vm).resync_complete(sent);
-                let c = &mut self.cold[vm];
-                if let Some(record) = c.resync.as_ref() {
-                    let detail = format!(
-                        "{}; {} bytes compared, {} bytes sent; all recovery points deleted",
-                        record.cause, record.bytes_compared, record.bytes_to_send
-                    );
-                    self.close_resync(now, vm, "completed", "succeeded", detail);
-                }
+                self.cold[vm]
+                    .records
+                    .resync_completed(now, vm, &mut self.log);
                 self.log_event(
                     now,
                     vm,
@@ -1144,12 +1003,7 @@ impl<'a> World<'a> {
         let c = &mut self.cold[vm];
         c.compare_left_ms = compare_ms;
         c.compare_started = None;
-        if let Some(record) = c.resync.as_mut() {
-            record.started_at = Some(now);
-            record.outcome = "in-progress";
-            record.bytes_compared = compared;
-            record.bytes_to_send = to_send;
-        }
+        c.records.resync_started(now, compared, to_send);
         let detail = format!("Resynchronize: {compared} bytes to compare, {to_send} bytes differ");
         self.log_event(now, vm, EventKind::JobStart, Mark::None, Mark::None, detail);
     }
@@ -1174,7 +1028,7 @@ impl<'a> World<'a> {
         };
         if let Some(reason) = reason {
             // Nothing gets through: the attempt fails at once (a recoverable error).
-            self.cold[vm].failure_reason = reason;
+            self.cold[vm].blocked = Some(reason);
             let ev = Event::TransferFailed {
                 vm: vm as u32,
                 gen: self.vms[vm].work_gen,
@@ -1217,16 +1071,16 @@ impl<'a> World<'a> {
     /// Why a transfer of `vm` cannot start now, if it cannot: its site or link is down, or
     /// its host is low on memory.
     #[inline(never)]
-    fn blocked_reason(&self, vm: usize) -> Option<&'static str> {
+    fn blocked_reason(&self, vm: usize) -> Option<Blocked> {
         let reason = match self.vms[vm].path.link() {
-            None => (self.site_down[self.site_of(vm)] > 0).then_some("site down"),
-            Some(l) if self.links.is_down(l) => Some("network error: link down"),
+            None => (self.site_down[self.site_of(vm)] > 0).then_some(Blocked::SiteDown),
+            Some(l) if self.links.is_down(l) => Some(Blocked::LinkDown),
             Some(_) => None,
         };
         if reason.is_some() {
             reason
         } else if self.hosts[self.scenario.vms[vm].host].low_memory > 0 {
-            Some("low memory on the host")
+            Some(Blocked::LowMemory)
         } else {
             None
         }
@@ -1244,16 +1098,15 @@ impl<'a> World<'a> {
 
     fn transfer_failed(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         self.cold[vm].transfer_failures += 1;
-        let detail = match self.cold[vm].failure_reason {
-            "network error: link down" => format!(
-                "network error: link {} is down",
-                self.scenario.links[self.vms[vm].path.link().expect("a link")].name
-            ),
-            "site down" => format!(
-                "site {} is down",
-                self.scenario.sites[self.site_of(vm)].name
-            ),
-            other => other.to_string(),
+        let sc = self.scenario;
+        let detail = match (self.cold[vm].blocked, self.vms[vm].path.link()) {
+            (Some(Blocked::LinkDown), Some(l)) => {
+                format!("network error: link {} is down", sc.links[l].name)
+            }
+            (Some(Blocked::SiteDown), _) => {
+                format!("site {} is down", sc.sites[self.site_of(vm)].name)
+            }
+            (blocked, _) => blocked.map(Blocked::reason).unwrap_or_default().to_string(),
         };
         self.log_event(
             now,
@@ -1317,7 +1170,7 @@ impl<'a> World<'a> {
             }
             if let Some(left) = left {
                 self.vms[vm].books.interrupted(left);
-                self.cold[vm].failure_reason = "low memory on the host";
+                self.cold[vm].blocked = Some(Blocked::LowMemory);
                 self.transfer_failed(now, vm, queue);
             }
         }
@@ -1330,9 +1183,9 @@ impl<'a> World<'a> {
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
             if self.vms[vm].machine.state().watches_log_size() {
-                let name = &self.scenario.hosts[host].name;
-                self.cold[vm].cause = format!("log write failure: volume of host {name} is full");
-                self.feed(now, vm, Input::LogWriteFailed, queue);
+                let host = self.scenario.hosts[host].name.clone();
+                let cause = ResyncCause::VolumeFull { host };
+                self.feed_because(now, vm, Input::LogWriteFailed, cause, queue);
             }
         }
     }
@@ -1406,6 +1259,7 @@ impl<'a> World<'a> {
         let mut vms = Vec::with_capacity(self.vms.len());
         for (vm, &((pending, snapshot), w)) in at_end.iter().enumerate() {
             self.close_open_records(end, vm);
+            let records = self.cold[vm].records.result();
             let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
             v.watch.saw(pending, snapshot);
             v.watch.end(end);
@@ -1419,11 +1273,11 @@ impl<'a> World<'a> {
                 disks: spec.disks.len(),
                 virtual_size_bytes: spec.virtual_size(),
                 used_size_bytes: spec.used_size(),
-                protection_enabled_at: c.enabled_at,
-                initial_replication_started_at: c.ir_started_at,
-                protected_at: c.protected_at,
-                initial_replication_ms: c.ir_started_at.zip(c.ir_done_at).map(|(a, b)| b - a),
-                enable_failure: c.enable_failure.clone(),
+                protection_enabled_at: records.enabled_at,
+                initial_replication_started_at: records.ir_started_at,
+                protected_at: records.protected_at,
+                initial_replication_ms: records.ir_ms,
+                enable_failure: records.enable_failure,
                 target_rpo_ms: sc.policies[site.policy].target_rpo,
                 rpo: v.watch.rpo_summary(),
                 bytes_written: bytes.written,
@@ -1436,7 +1290,7 @@ impl<'a> World<'a> {
                 arrivals: v.watch.arrivals(),
                 transfer_failures: c.transfer_failures,
                 retries: c.retries,
-                resyncs: std::mem::take(&mut c.resyncs),
+                resyncs: records.resyncs,
                 bytes_discarded: bytes.discarded,
                 bytes_resync_sent: bytes.resync_sent,
                 bytes_lost: bytes.lost,
@@ -1478,24 +1332,9 @@ impl<'a> World<'a> {
     /// At the end of the run: jobs still running, the open health span and resync.
     fn close_open_records(&mut self, end: Time, vm: usize) {
         let (v, c) = (&mut self.vms[vm], &mut self.cold[vm]);
-        let mut open: Vec<(&'static str, Time)> = Vec::new();
-        if let Some((job, _, started)) = c.job_pending {
-            open.push((job.name(), started));
-        }
-        if let (Some(started), None) = (c.ir_started_at, c.ir_done_at) {
-            if matches!(v.machine.state(), State::InitialReplication { .. }) {
-                open.push(("Initial replication", started));
-            }
-        }
-        if let Some(record) = c.resync.take() {
-            if let Some(started) = record.started_at {
-                open.push(("Resynchronize", started));
-            }
-            c.resyncs.push(*record);
-        }
-        if let Some(started) = c.failover.as_ref().and_then(|f| f.download_started) {
-            open.push(("Failback download", started));
-        }
+        let in_ir = matches!(v.machine.state(), State::InitialReplication { .. });
+        let download = c.failover.as_ref().and_then(|f| f.download_started);
+        c.records.close_open(vm, in_ir, download, &mut self.log);
         self.log.health(HealthSpan {
             vm,
             from: c.health.since,
@@ -1503,9 +1342,6 @@ impl<'a> World<'a> {
             health: c.health.current,
             reason: c.health.reason,
         });
-        for (job, started) in open {
-            self.log_job(vm, job, started, None, "in-progress", "");
-        }
     }
 }
 
@@ -1648,51 +1484,28 @@ impl Model for World<'_> {
             }
             Event::JobDone { vm, gen } => {
                 let v = vm as usize;
-                if gen != self.cold[v].job_gen {
-                    return;
-                }
-                let Some((job, failure, started)) = self.cold[v].job_pending.take() else {
+                let (records, log) = (&mut self.cold[v].records, &mut self.log);
+                let Some(ended) = records.job_done(now, v, gen, log) else {
                     return;
                 };
-                let outcome = if failure.is_some() {
-                    "failed"
-                } else {
-                    "succeeded"
-                };
-                let detail = match &failure {
-                    Some(why) => format!("{}: {outcome}: {why}", job.name()),
-                    None => format!("{}: {outcome}", job.name()),
+                let name = ended.job.name();
+                let detail = match &ended.failure {
+                    Some(why) => format!("{name}: failed: {why}"),
+                    None => format!("{name}: succeeded"),
                 };
                 self.log_event(now, v, EventKind::JobEnd, Mark::None, Mark::None, detail);
-                self.log_job(
-                    v,
-                    job.name(),
-                    started,
-                    Some(now),
-                    outcome,
-                    failure.as_deref().unwrap_or_default(),
-                );
-                let input = match failure {
-                    Some(why) => {
-                        self.cold[v].enable_failure = Some(why.clone());
-                        Input::JobFailed(job, JobFailure(why))
-                    }
-                    None => Input::JobSucceeded(job),
+                let input = match ended.failure {
+                    Some(why) => Input::JobFailed(ended.job, JobFailure(why)),
+                    None => Input::JobSucceeded(ended.job),
                 };
                 self.feed(now, v, input, queue);
             }
             Event::VmError { vm, error } => {
                 let v = vm as usize;
-                self.cold[v].cause = format!("{}: {}", error.name(), error.message());
-                self.log_event(
-                    now,
-                    v,
-                    EventKind::Fault,
-                    Mark::None,
-                    Mark::None,
-                    self.cold[v].cause.clone(),
-                );
-                self.feed(now, v, Input::NonRecoverableError(error), queue);
+                let cause = ResyncCause::Error(error);
+                let detail = cause.to_string();
+                self.log_event(now, v, EventKind::Fault, Mark::None, Mark::None, detail);
+                self.feed_because(now, v, Input::NonRecoverableError(error), cause, queue);
             }
             Event::LogThresholdCheck { vm } => self.threshold_check(now, vm as usize, queue),
             Event::StartResync { vm } => {
@@ -1706,7 +1519,7 @@ impl Model for World<'_> {
                 if gen == self.cold[v].repair_gen
                     && self.vms[v].machine.state() == State::AdminRequired
                 {
-                    self.repair(now, v, "administrator response time elapsed", queue);
+                    self.repair(now, v, RepairBy::ResponseTime, queue);
                 }
             }
             Event::EnableProtection { vm } => {
@@ -1733,7 +1546,7 @@ impl Model for World<'_> {
                     AdminAction::Resume => self.feed(now, v, Input::Resume, queue),
                     AdminAction::Resynchronize => self.feed(now, v, Input::StartResync, queue),
                     AdminAction::CancelResync => self.feed(now, v, Input::CancelResync, queue),
-                    AdminAction::Repair => self.repair(now, v, "administrator repair", queue),
+                    AdminAction::Repair => self.repair(now, v, RepairBy::Administrator, queue),
                 }
             }
             Event::HealthInterval { policy } => {
@@ -1769,7 +1582,7 @@ impl World<'_> {
         self.links.outage_start(now, l, &mut failed, queue);
         for (flow, left) in failed {
             self.vms[flow as usize].books.interrupted(left);
-            self.cold[flow as usize].failure_reason = "network error: link down";
+            self.cold[flow as usize].blocked = Some(Blocked::LinkDown);
             self.transfer_failed(now, flow as usize, queue);
         }
     }
@@ -1779,10 +1592,10 @@ impl World<'_> {
         self.links.outage_end(now, l, queue);
     }
 
-    fn repair(&mut self, now: Time, vm: usize, how: &str, queue: &mut EventQueue<Event>) {
-        let v = &mut self.cold[vm];
-        v.cause = format!("repaired ({how}) after {}", v.cause);
-        self.feed(now, vm, Input::Repair, queue);
+    fn repair(&mut self, now: Time, vm: usize, by: RepairBy, queue: &mut EventQueue<Event>) {
+        let after = self.cold[vm].records.admin_error();
+        let cause = ResyncCause::Repaired { by, after };
+        self.feed_because(now, vm, Input::Repair, cause, queue);
     }
 }
 
