@@ -1,7 +1,8 @@
-//! `cargo bench`: the generated estate of `drsim::bench` (1,000 VMs, 7 days, 5-minute cycles).
+//! `cargo bench`: the generated estate of `drsim::generated::bench` (1,000 VMs, 7 days,
+//! 5-minute cycles).
 //! Prints events processed, wall time and events/s; asserts nothing about time.
 
 fn main() {
     // `cargo bench` passes `--bench`; accept and ignore harness arguments.
-    println!("{}", drsim::bench::run(1000, 7));
+    println!("{}", drsim::generated::bench::run(1000, 7));
 }

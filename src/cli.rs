@@ -1,9 +1,10 @@
 //! The command line: parses arguments and calls the library. No simulation logic lives here.
 
+use crate::generated::{bench, canonical};
 use crate::model::Scenario;
 use crate::report::{self, OutputDir, Report, Stamp};
 use crate::run::RunSpec;
-use crate::{bench, replication, scenario};
+use crate::{replication, scenario};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -80,7 +81,7 @@ enum GenWorkload {
         #[arg(long, default_value_t = 1)]
         days: u32,
         /// Link capacity over the total write rate (0.95 overloads the link).
-        #[arg(long, default_value_t = crate::canonical::HEADROOM)]
+        #[arg(long, default_value_t = canonical::HEADROOM)]
         headroom: f64,
         /// Time-series step of the generated scenario.
         #[arg(long, default_value = "6h")]
@@ -141,12 +142,7 @@ pub fn main() -> i32 {
                 eprintln!("error: --vms and --days must be at least 1 and --headroom above 0");
                 return 2;
             }
-            stdout(&crate::canonical::scenario_toml(
-                vms,
-                days,
-                headroom,
-                &sample_step,
-            ));
+            stdout(&canonical::scenario_toml(vms, days, headroom, &sample_step));
             0
         }
         Command::Bench { vms, days } => {

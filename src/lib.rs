@@ -15,11 +15,12 @@
 //! - [`sim`]: the DR simulation: drives the state machines and the model on the engine.
 //! - [`report`]: summary.json, CSV files and the terminal table.
 //! - [`cli`]: the thin command-line front end.
+//! - [`generated`]: generated workloads for the benchmarks and the canonical cross-tool
+//!   comparison.
 
-pub mod bench;
-pub mod canonical;
 pub mod cli;
 pub mod engine;
+pub mod generated;
 pub mod model;
 pub mod replication;
 pub mod report;

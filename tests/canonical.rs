@@ -57,7 +57,7 @@ const PEER_1000_STRESS: Figures = Figures {
 /// Run the generated canonical scenario for one day with time stretched by `stretch`, and
 /// report the peer's figures in the peer's units (seconds of the unstretched workload).
 fn drsim(n: u32, headroom: f64, stretch: u64) -> Figures {
-    let text = drsim::canonical::scenario_toml(n, 1, headroom, "off");
+    let text = drsim::generated::canonical::scenario_toml(n, 1, headroom, "off");
     let mut s = drsim::scenario::from_text(&text, std::path::Path::new("canonical.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
     if stretch > 1 {
@@ -123,7 +123,7 @@ fn agree(ours: &Figures, peer: &Figures, rel: f64) {
 #[test]
 fn canonical_headroom_agrees_to_rounding() {
     for (n, peer) in [(100, &PEER_100), (1000, &PEER_1000)] {
-        let ours = drsim(n, drsim::canonical::HEADROOM, 1);
+        let ours = drsim(n, drsim::generated::canonical::HEADROOM, 1);
         agree(&ours, peer, 1e-3);
         // Tighter: the only differences are rounding.
         assert_eq!(ours.transfers, peer.transfers, "N={n}");

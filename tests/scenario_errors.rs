@@ -170,6 +170,34 @@ fn outages_and_retry_schedule_are_checked() {
     assert!(e.contains("allowed: \"waits\""), "{e}");
 }
 
+/// The keyword fields whose "allowed" text is written from the keyword tables (the others
+/// are pinned where their fields are tested).
+#[test]
+fn keyword_errors_list_the_keywords_of_their_table() {
+    let cases = [
+        (
+            "topology = \"hyperv-to-azure\"",
+            "topology = \"hyperv-to-onprem\"",
+            "scenario.topology: unknown topology \"hyperv-to-onprem\"\n  allowed: hyperv-to-azure, vmm-to-vmm, azure-to-azure",
+        ),
+        (
+            "kind = \"office-hours\"",
+            "kind = \"weekly\"",
+            "profiles[0].kind: unknown workload kind \"weekly\"\n  allowed: constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma), trace (file)",
+        ),
+        (
+            "target_rpo = \"15m\"",
+            "target_rpo = \"15m\"\nretry_schedule = \"fibonacci\"",
+            "policies[0].retry_schedule: unknown reading \"fibonacci\"\n  allowed: \"waits\" (the default: retries 1, 3, 7, 15, 25, 55, 85, ... min after the first failure) or \"offsets\" (1, 2, 4, 8, 10, 40, 70, ... min)",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let text = QUICKSTART.replacen(from, to, 1);
+        let e = errors(&text);
+        assert!(e.contains(expected), "{expected}\nnot in:\n{e}");
+    }
+}
+
 #[test]
 fn every_bundled_scenario_is_valid() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -380,8 +408,8 @@ fn other_resync_and_health_fields_are_checked() {
     );
     let e = errors(&text);
     for expected in [
-        "policies[0].resync_basis: unknown basis \"host\"\n  allowed: \"vm\" (the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)",
-        "policies[0].resync_start: unknown start \"tonight\"\n  allowed: \"off-peak\" (at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)",
+        "policies[0].resync_basis: unknown basis \"host\"\n  allowed: \"vm\" (the default: the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)",
+        "policies[0].resync_start: unknown start \"tonight\"\n  allowed: \"off-peak\" (the default: at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)",
         "policies[0].resync_read_rate: a zero read rate\n  allowed: a rate above zero, such as \"200 MB/s\"",
         "policies[0].resync_block_size: \"1 KiB\" is out of range\n  allowed: from 4 KiB to 1 GiB",
         "policies[0].admin_response: a zero response time\n  allowed: a duration above zero, such as \"4h\", or \"manual\" (only a scheduled repair action repairs)",

@@ -10,6 +10,10 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 const MS_PER_MIN: u64 = 60_000;
 const MS_PER_DAY: u64 = 86_400_000;
 
+/// The days of the week as scenario files write them (in any case), Monday first: the index
+/// of `Calendar::work_days`.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
 /// Work days and daily work hours, plus the start of the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
@@ -22,6 +26,17 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// The default calendar ([`super::defaults`]: work days and hours) from `start`.
+    pub fn default_from(start: NaiveDateTime) -> Calendar {
+        let (work_start_min, work_end_min) = super::defaults::WORK_HOURS;
+        Calendar {
+            start,
+            work_days: super::defaults::WORK_DAYS,
+            work_start_min,
+            work_end_min,
+        }
+    }
+
     /// The local date-time of virtual time `t`.
     pub fn datetime(&self, t: Time) -> NaiveDateTime {
         self.start + chrono::Duration::milliseconds(t as i64)

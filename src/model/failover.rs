@@ -4,6 +4,7 @@
 //!
 //! Failover is never automatic: it happens when the scenario orders it.
 
+use super::keyword::Keyword;
 use super::recovery_points::PointChoice;
 use crate::engine::Time;
 
@@ -20,13 +21,17 @@ pub enum FailoverKind {
     Unplanned,
 }
 
+impl Keyword for FailoverKind {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (FailoverKind::Test, "test"),
+        (FailoverKind::Planned, "planned"),
+        (FailoverKind::Unplanned, "unplanned"),
+    ];
+}
+
 impl FailoverKind {
     pub fn name(self) -> &'static str {
-        match self {
-            FailoverKind::Test => "test",
-            FailoverKind::Planned => "planned",
-            FailoverKind::Unplanned => "unplanned",
-        }
+        self.keyword()
     }
 }
 
@@ -40,13 +45,50 @@ pub enum FailbackMode {
     FullDownload,
 }
 
-impl FailbackMode {
-    pub fn name(self) -> &'static str {
+impl Keyword for FailbackMode {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (FailbackMode::SyncFirst, "sync-first"),
+        (FailbackMode::FullDownload, "full-download"),
+    ];
+    const DEFAULT: Option<Self> = Some(super::defaults::FAILBACK_MODE);
+
+    fn note(self) -> Option<&'static str> {
         match self {
-            FailbackMode::SyncFirst => "sync-first",
-            FailbackMode::FullDownload => "full-download",
+            FailbackMode::SyncFirst => Some("differences sent while the Azure VM runs"),
+            FailbackMode::FullDownload => None,
         }
     }
+}
+
+impl FailbackMode {
+    pub fn name(self) -> &'static str {
+        self.keyword()
+    }
+}
+
+/// The `kind` of a `[[failovers]]` order: a failover of one of the three kinds, or another
+/// operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderKind {
+    Failover(FailoverKind),
+    ChangePoint,
+    Commit,
+    Cleanup,
+    ReverseReplicate,
+    Failback,
+}
+
+impl Keyword for OrderKind {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (OrderKind::Failover(FailoverKind::Test), "test"),
+        (OrderKind::Failover(FailoverKind::Planned), "planned"),
+        (OrderKind::Failover(FailoverKind::Unplanned), "unplanned"),
+        (OrderKind::ChangePoint, "change-point"),
+        (OrderKind::Commit, "commit"),
+        (OrderKind::Cleanup, "cleanup"),
+        (OrderKind::ReverseReplicate, "reverse-replicate"),
+        (OrderKind::Failback, "failback"),
+    ];
 }
 
 /// What an ordered operation applies to.

@@ -2,6 +2,7 @@
 //! non-recoverable replication errors, and scheduled administrator actions (domain.md
 //! sections 2, 3.5-3.7 and 4).
 
+use super::keyword::Keyword;
 use crate::engine::Time;
 
 /// The non-recoverable errors of domain.md section 4: no retry, health Critical, an
@@ -15,24 +16,30 @@ pub enum NonRecoverableError {
     VmNotFound,
 }
 
-impl NonRecoverableError {
-    pub const ALL: [NonRecoverableError; 5] = [
-        NonRecoverableError::BrokenVhdChain,
-        NonRecoverableError::InvalidReplicaState,
-        NonRecoverableError::AuthenticationFailure,
-        NonRecoverableError::AuthorizationFailure,
-        NonRecoverableError::VmNotFound,
+impl Keyword for NonRecoverableError {
+    /// The fault kinds of scenario files.
+    const ALL: &'static [(Self, &'static str)] = &[
+        (NonRecoverableError::BrokenVhdChain, "broken-vhd-chain"),
+        (
+            NonRecoverableError::InvalidReplicaState,
+            "invalid-replica-state",
+        ),
+        (
+            NonRecoverableError::AuthenticationFailure,
+            "authentication-failure",
+        ),
+        (
+            NonRecoverableError::AuthorizationFailure,
+            "authorization-failure",
+        ),
+        (NonRecoverableError::VmNotFound, "vm-not-found"),
     ];
+}
 
+impl NonRecoverableError {
     /// The name scenario files use.
     pub fn name(self) -> &'static str {
-        match self {
-            NonRecoverableError::BrokenVhdChain => "broken-vhd-chain",
-            NonRecoverableError::InvalidReplicaState => "invalid-replica-state",
-            NonRecoverableError::AuthenticationFailure => "authentication-failure",
-            NonRecoverableError::AuthorizationFailure => "authorization-failure",
-            NonRecoverableError::VmNotFound => "vm-not-found",
-        }
+        self.keyword()
     }
 
     /// How the event and jobs logs word it.
@@ -44,10 +51,6 @@ impl NonRecoverableError {
             NonRecoverableError::AuthorizationFailure => "network authorization failed",
             NonRecoverableError::VmNotFound => "the virtual machine was not found",
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.name() == name)
     }
 }
 
@@ -80,6 +83,20 @@ pub enum HostFaultKind {
     VolumeFull { at: Time },
 }
 
+/// The `kind` of a host fault in a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostFaultType {
+    LowMemory,
+    VolumeFull,
+}
+
+impl Keyword for HostFaultType {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (HostFaultType::LowMemory, "low-memory"),
+        (HostFaultType::VolumeFull, "volume-full"),
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostFault {
     pub host: usize,
@@ -101,6 +118,28 @@ pub enum RepairDistribution {
     Exponential,
     /// Lognormal with mean `mttr` and shape `sigma` (long repairs are rarer but longer).
     LogNormal { sigma: f64 },
+}
+
+/// The `repair` keyword of random outages (the lognormal shape is a field of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepairKind {
+    Exponential,
+    LogNormal,
+}
+
+impl Keyword for RepairKind {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (RepairKind::Exponential, "exponential"),
+        (RepairKind::LogNormal, "lognormal"),
+    ];
+    const DEFAULT: Option<Self> = Some(super::defaults::REPAIR);
+
+    fn note(self) -> Option<&'static str> {
+        match self {
+            RepairKind::Exponential => None,
+            RepairKind::LogNormal => Some("with sigma"),
+        }
+    }
 }
 
 /// A window `[start, end)` in which a link carries only `percent` of its capacity.
@@ -127,27 +166,19 @@ pub enum AdminAction {
     Repair,
 }
 
-impl AdminAction {
-    pub const ALL: [AdminAction; 5] = [
-        AdminAction::Pause,
-        AdminAction::Resume,
-        AdminAction::Resynchronize,
-        AdminAction::CancelResync,
-        AdminAction::Repair,
+impl Keyword for AdminAction {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (AdminAction::Pause, "pause"),
+        (AdminAction::Resume, "resume"),
+        (AdminAction::Resynchronize, "resynchronize"),
+        (AdminAction::CancelResync, "cancel-resync"),
+        (AdminAction::Repair, "repair"),
     ];
+}
 
+impl AdminAction {
     pub fn name(self) -> &'static str {
-        match self {
-            AdminAction::Pause => "pause",
-            AdminAction::Resume => "resume",
-            AdminAction::Resynchronize => "resynchronize",
-            AdminAction::CancelResync => "cancel-resync",
-            AdminAction::Repair => "repair",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.name() == name)
+        self.keyword()
     }
 }
 

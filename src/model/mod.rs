@@ -2,11 +2,15 @@
 //! references. Nothing outside `scenario` ever sees the raw file.
 
 pub mod calendar;
+pub mod defaults;
 pub mod failover;
 pub mod faults;
+pub mod keyword;
 pub mod link;
 pub mod recovery_points;
 pub mod workload;
+
+pub use keyword::Keyword;
 
 use crate::engine::Time;
 use crate::units::{ByteRate, Bytes};
@@ -24,13 +28,17 @@ pub enum Topology {
     AzureToAzure,
 }
 
+impl Keyword for Topology {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (Topology::HyperVToAzure, "hyperv-to-azure"),
+        (Topology::VmmToVmm, "vmm-to-vmm"),
+        (Topology::AzureToAzure, "azure-to-azure"),
+    ];
+}
+
 impl Topology {
     pub fn name(self) -> &'static str {
-        match self {
-            Topology::HyperVToAzure => "hyperv-to-azure",
-            Topology::VmmToVmm => "vmm-to-vmm",
-            Topology::AzureToAzure => "azure-to-azure",
-        }
+        self.keyword()
     }
 
     /// The copy intervals the topology offers (domain.md section 3.4).
@@ -107,51 +115,83 @@ impl LinkSpec {
     }
 }
 
-/// A replication policy: belongs to a site, applies to every VM on its hosts.
+/// A replication policy: belongs to a site, applies to every VM on its hosts. The default
+/// of each field, with its source, is in [`defaults`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub name: String,
     pub copy_interval: Time,
     pub target_rpo: Time,
-    /// Duration of the Enable protection job [ours: 2 min].
+    /// Duration of the Enable protection job.
     pub enable_job: Time,
-    /// Duration of the Finalize protection job after the IR logs arrive [ours: 1 min].
+    /// Duration of the Finalize protection job after the IR logs arrive.
     pub finalize_job: Time,
     /// Initial replication starts right after enabling, or at this time.
     pub initial_replication_start: Option<Time>,
     /// How the retry back-off numbers are read (domain.md section 4).
     pub retry_reading: crate::replication::RetryReading,
     /// The 50% rule (domain.md 3.5): resync is required when pending log bytes reach this
-    /// share of the virtual size, in parts per million [src: 50%].
+    /// share of the virtual size, in parts per million.
     pub resync_threshold_ppm: u32,
-    /// Whether the rule compares the VM's total or each disk on its own [ours: the VM].
+    /// Whether the rule compares the VM's total or each disk on its own.
     pub resync_basis: ResyncBasis,
-    /// When a required resync starts [src: automatically, off-peak].
+    /// When a required resync starts.
     pub resync_start: ResyncStart,
-    /// The off-peak window [ours: outside the calendar's work hours, i.e. weekdays
-    /// 18:00-08:00 and all weekend with the default calendar].
+    /// The off-peak window.
     pub resync_window: ResyncWindow,
-    /// Disk read throughput for checksum comparison, each side [ours: 200 MB/s].
+    /// Disk read throughput for checksum comparison, each side.
     pub resync_read_rate: ByteRate,
-    /// Checksum block size [ours: 2 MiB].
+    /// Checksum block size.
     pub resync_block_size: u64,
     /// Time until an administrator repairs a non-recoverable error; `None`: only a
-    /// scheduled `repair` action does [ours: 4 h].
+    /// scheduled `repair` action does.
     pub admin_response: Option<Time>,
-    /// Health monitoring interval [src: 12 h, 1 h to 7 days].
+    /// Health monitoring interval [src: 1 h to 7 days].
     pub health_interval: Time,
-    /// Minute of the day the monitoring intervals are aligned to [src: 09:00].
+    /// Minute of the day the monitoring intervals are aligned to.
     pub health_interval_start_min: u32,
     /// How long recovery points are kept [src: 0-24 h for Hyper-V sources, up to 15 days
-    /// for azure-to-azure; ours: 2 h and 24 h by default].
+    /// for azure-to-azure].
     pub recovery_point_retention: Time,
-    /// App-consistent snapshot frequency; `None` is off [src: 1-12 h; ours: off].
+    /// App-consistent snapshot frequency; `None` is off [src: 1-12 h].
     pub app_consistent_every: Option<Time>,
-    /// Bytes on the wire per logical byte sent, as a ratio of at least 1 (vmm-to-vmm only)
-    /// [ours: 1.0, no compression].
+    /// Bytes on the wire per logical byte sent, as a ratio of at least 1 (vmm-to-vmm only).
     pub compression_ratio: f64,
     /// azure-to-azure: the cache storage account's churn limits.
     pub cache: CacheLimits,
+}
+
+impl Policy {
+    /// A policy with every default of [`defaults`] (a Hyper-V source's recovery-point
+    /// retention; validation gives azure-to-azure its own).
+    pub fn default_named(name: &str) -> Policy {
+        Policy {
+            name: name.to_string(),
+            copy_interval: defaults::COPY_INTERVAL,
+            target_rpo: defaults::TARGET_RPO,
+            enable_job: defaults::ENABLE_JOB,
+            finalize_job: defaults::FINALIZE_JOB,
+            initial_replication_start: defaults::INITIAL_REPLICATION_START,
+            retry_reading: defaults::RETRY_READING,
+            resync_threshold_ppm: defaults::RESYNC_THRESHOLD_PPM,
+            resync_basis: defaults::RESYNC_BASIS,
+            resync_start: defaults::RESYNC_START,
+            resync_window: defaults::RESYNC_WINDOW,
+            resync_read_rate: defaults::RESYNC_READ_RATE,
+            resync_block_size: defaults::RESYNC_BLOCK_SIZE,
+            admin_response: defaults::ADMIN_RESPONSE,
+            health_interval: defaults::HEALTH_INTERVAL,
+            health_interval_start_min: defaults::HEALTH_INTERVAL_START_MIN,
+            recovery_point_retention: defaults::RECOVERY_POINT_RETENTION,
+            app_consistent_every: defaults::APP_CONSISTENT_FREQUENCY,
+            compression_ratio: defaults::COMPRESSION_RATIO,
+            cache: if defaults::HIGH_CHURN {
+                CacheLimits::HIGH_CHURN
+            } else {
+                CacheLimits::NORMAL
+            },
+        }
+    }
 }
 
 /// [src] Azure to Azure: the churn a VM (and each of its disks) can push to the cache storage
@@ -160,18 +200,18 @@ pub struct Policy {
 pub struct CacheLimits {
     /// [src: 54 MB/s per VM; 100 MB/s with high churn enabled].
     pub per_vm: ByteRate,
-    /// [ours: 20 MB/s, a premium disk's limit for large I/O].
+    /// [ours: [`defaults::CACHE_DISK_LIMIT`]].
     pub per_disk: ByteRate,
 }
 
 impl CacheLimits {
     pub const NORMAL: CacheLimits = CacheLimits {
         per_vm: ByteRate::from_bytes_per_s(54_000_000),
-        per_disk: ByteRate::from_bytes_per_s(20_000_000),
+        per_disk: defaults::CACHE_DISK_LIMIT,
     };
     pub const HIGH_CHURN: CacheLimits = CacheLimits {
         per_vm: ByteRate::from_bytes_per_s(100_000_000),
-        per_disk: ByteRate::from_bytes_per_s(20_000_000),
+        per_disk: defaults::CACHE_DISK_LIMIT,
     };
 }
 
@@ -184,6 +224,19 @@ pub enum ResyncBasis {
     Disk,
 }
 
+impl Keyword for ResyncBasis {
+    const ALL: &'static [(Self, &'static str)] =
+        &[(ResyncBasis::Vm, "vm"), (ResyncBasis::Disk, "disk")];
+    const DEFAULT: Option<Self> = Some(defaults::RESYNC_BASIS);
+
+    fn note(self) -> Option<&'static str> {
+        Some(match self {
+            ResyncBasis::Vm => "the VM's pending log bytes against its virtual size",
+            ResyncBasis::Disk => "each disk against its own size",
+        })
+    }
+}
+
 /// When a required resynchronization starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResyncStart {
@@ -194,6 +247,23 @@ pub enum ResyncStart {
     Manual,
 }
 
+impl Keyword for ResyncStart {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (ResyncStart::OffPeak, "off-peak"),
+        (ResyncStart::Immediate, "immediate"),
+        (ResyncStart::Manual, "manual"),
+    ];
+    const DEFAULT: Option<Self> = Some(defaults::RESYNC_START);
+
+    fn note(self) -> Option<&'static str> {
+        match self {
+            ResyncStart::OffPeak => Some("at the next opening of resync_window"),
+            ResyncStart::Immediate => None,
+            ResyncStart::Manual => Some("only on a scheduled resynchronize action"),
+        }
+    }
+}
+
 /// The off-peak window for automatic resync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResyncWindow {
@@ -202,6 +272,13 @@ pub enum ResyncWindow {
     /// Every day from `from_min` to `to_min` (minutes of the day; wraps past midnight when
     /// `to_min <= from_min`).
     Daily { from_min: u32, to_min: u32 },
+}
+
+impl Keyword for ResyncWindow {
+    /// `Daily` is written as `"HH:MM-HH:MM"`.
+    const ALL: &'static [(Self, &'static str)] =
+        &[(ResyncWindow::OutsideWorkHours, "outside-work-hours")];
+    const DEFAULT: Option<Self> = Some(defaults::RESYNC_WINDOW);
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -240,13 +317,31 @@ pub enum Orchestration {
     MobilityService,
 }
 
+impl Keyword for Orchestration {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (Orchestration::HyperVSite, "hyperv-site"),
+        (Orchestration::Vmm, "vmm"),
+        (Orchestration::MobilityService, "mobility-service"),
+    ];
+    const DEFAULT: Option<Self> = Some(defaults::ORCHESTRATION);
+
+    fn note(self) -> Option<&'static str> {
+        match self {
+            Orchestration::HyperVSite => Some("a Hyper-V site, the Provider on each host"),
+            Orchestration::Vmm => Some("hosts in VMM clouds, the Provider on the VMM server"),
+            Orchestration::MobilityService => None,
+        }
+    }
+
+    /// The Mobility service comes with azure-to-azure; a file does not choose it.
+    fn in_files(self) -> bool {
+        self != Orchestration::MobilityService
+    }
+}
+
 impl Orchestration {
     pub fn name(self) -> &'static str {
-        match self {
-            Orchestration::HyperVSite => "hyperv-site",
-            Orchestration::Vmm => "vmm",
-            Orchestration::MobilityService => "mobility-service",
-        }
+        self.keyword()
     }
 }
 

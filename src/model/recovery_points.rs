@@ -12,6 +12,7 @@
 //! Azure to Azure keeps every 5-minute point for 2 h, then one per hour up to 24 h by default.
 //!
 
+use super::keyword::Keyword;
 use crate::engine::Time;
 use std::collections::VecDeque;
 
@@ -58,6 +59,16 @@ pub enum PointChoice {
     LatestAppConsistent,
     /// The newest point at or before this instant.
     AtOrBefore(Time),
+}
+
+impl Keyword for PointChoice {
+    /// `AtOrBefore` is written as a point in time.
+    const ALL: &'static [(Self, &'static str)] = &[
+        (PointChoice::Latest, "latest"),
+        (PointChoice::LatestProcessed, "latest-processed"),
+        (PointChoice::LatestAppConsistent, "latest-app-consistent"),
+    ];
+    const DEFAULT: Option<Self> = Some(super::defaults::POINT);
 }
 
 /// The points one VM has at the target, oldest first.

@@ -7,6 +7,7 @@
 //! O(1) amortised and random workloads are drawn lazily, one segment at a time.
 
 use super::calendar::Calendar;
+use super::keyword::Keyword;
 use crate::engine::Time;
 use crate::units::ByteRate;
 use rand_chacha::ChaCha8Rng;
@@ -34,6 +35,24 @@ pub enum WorkloadSpec {
     /// A replayed churn trace: `(offset from start, rate)` points in increasing time order;
     /// each rate holds until the next point, the last one until the end of the run.
     Trace { points: Arc<[(Time, ByteRate)]> },
+}
+
+/// The `kind` of a `[[profiles]]` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    Constant,
+    OfficeHours,
+    Bursts,
+    Trace,
+}
+
+impl Keyword for WorkloadKind {
+    const ALL: &'static [(Self, &'static str)] = &[
+        (WorkloadKind::Constant, "constant"),
+        (WorkloadKind::OfficeHours, "office-hours"),
+        (WorkloadKind::Bursts, "bursts"),
+        (WorkloadKind::Trace, "trace"),
+    ];
 }
 
 impl WorkloadSpec {

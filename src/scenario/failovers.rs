@@ -4,43 +4,46 @@
 use super::raw::*;
 use super::validate::{names, parse_datetime, time_in_run, Ctx, VmNames};
 use crate::engine::Time;
+use crate::model::defaults;
 use crate::model::failover::{
-    FailbackMode, FailoverKind, Failovers, Operation, OperationKind, OperationTarget, PlanGroup,
-    PlanStep, RecoveryPlan, SiteEvent, MAX_PLAN_GROUPS,
+    FailbackMode, FailoverKind, Failovers, Operation, OperationKind, OperationTarget, OrderKind,
+    PlanGroup, PlanStep, RecoveryPlan, SiteEvent, MAX_PLAN_GROUPS,
 };
 use crate::model::recovery_points::PointChoice;
-use crate::model::{Site, Topology};
+use crate::model::{Keyword, Site, Topology};
 use crate::units::parse_duration;
 use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-/// The operation kinds and the fields each takes besides `at` and `vm` or `plan`.
-const KINDS: [(&str, &[&str]); 8] = [
-    ("test", &["point"]),
-    ("planned", &[]),
-    ("unplanned", &["point"]),
-    ("change-point", &["point"]),
-    ("commit", &[]),
-    ("cleanup", &[]),
-    ("reverse-replicate", &[]),
-    ("failback", &["mode", "alternate_vm"]),
-];
+/// The fields an operation kind takes besides `at` and `vm` or `plan`.
+fn fields(kind: OrderKind) -> &'static [&'static str] {
+    match kind {
+        OrderKind::Failover(FailoverKind::Planned) => &[],
+        OrderKind::Failover(_) | OrderKind::ChangePoint => &["point"],
+        OrderKind::Commit | OrderKind::Cleanup | OrderKind::ReverseReplicate => &[],
+        OrderKind::Failback => &["mode", "alternate_vm"],
+    }
+}
 const TARGET: &str = "exactly one of vm (a VM name) or plan (a recovery plan name)";
-const POINTS: &str = "\"latest\" (the default), \"latest-processed\", \"latest-app-consistent\", or a point in time at or before the failover's at (a date-time such as \"2026-11-23T20:00\" or an offset from the start such as \"6h\"): the newest recovery point at or before it";
-const MODES: &str =
-    "\"sync-first\" (the default: differences sent while the Azure VM runs) or \"full-download\"";
+/// What a `point` may be besides a keyword.
+const POINT_IN_TIME: &str = "a point in time at or before the failover's at (a date-time such as \"2026-11-23T20:00\" or an offset from the start such as \"6h\"): the newest recovery point at or before it";
+
+/// The "allowed" text of `point`: the keywords, or a point in time.
+fn points() -> String {
+    format!("{}, or {POINT_IN_TIME}", PointChoice::choices().join(", "))
+}
 const STEP: &str = "{ script = \"name\", duration = \"3m\", fails = false } or { manual = \"name\", wait = \"10m\" }";
 const SITE_EVENT_UP: &str =
     "a point in time after down_at, or leave up_at out (the site does not come back)";
 
 /// Every kind with its own fields, for the unknown-kind error.
 fn kinds() -> String {
-    let kinds: Vec<String> = KINDS
+    let kinds: Vec<String> = OrderKind::ALL
         .iter()
-        .map(|(k, fields)| match fields {
-            [] => k.to_string(),
-            f => format!("{k} ({})", f.join(", ")),
+        .map(|&(kind, word)| match fields(kind) {
+            [] => word.to_string(),
+            f => format!("{word} ({})", f.join(", ")),
         })
         .collect();
     format!("{}; each with at, and vm or plan", kinds.join(", "))
@@ -58,10 +61,10 @@ fn usage(kind: &str, fields: &[&str]) -> String {
 
 /// The kinds that take `field`.
 fn kinds_taking(field: &str) -> String {
-    let kinds: Vec<&str> = KINDS
+    let kinds: Vec<&str> = OrderKind::ALL
         .iter()
-        .filter(|(_, f)| f.contains(&field))
-        .map(|(k, _)| *k)
+        .filter(|&&(kind, _)| fields(kind).contains(&field))
+        .map(|&(_, word)| word)
         .collect();
     kinds.join(", ")
 }
@@ -323,7 +326,7 @@ fn operation(
     let f = |n: &str| format!("failovers[{i}].{n}");
     let at = time_in_run(ctx, &o.at, &f("at"), start, horizon);
     let kind = o.kind.get_ref().as_str();
-    let Some(&(_, takes)) = KINDS.iter().find(|(k, _)| *k == kind) else {
+    let Some(order) = OrderKind::parse(kind) else {
         ctx.error(
             o.kind.span(),
             &f("kind"),
@@ -332,6 +335,7 @@ fn operation(
         );
         return None;
     };
+    let takes = fields(order);
     let mut ok = true;
     let optional = [
         ("point", o.point.as_ref().map(|v| v.span())),
@@ -363,7 +367,8 @@ fn operation(
                         t.name()
                     ),
                     Some(format!(
-                        "{name} only with topology = \"hyperv-to-azure\"; leave it out"
+                        "{name} only with topology = \"{}\"; leave it out",
+                        Topology::HyperVToAzure.name()
                     )),
                 );
             }
@@ -410,28 +415,24 @@ fn operation(
         return None;
     }
     let point = match &o.point {
-        None => Some(PointChoice::Latest),
+        None => Some(defaults::POINT),
         Some(v) => point(ctx, v, &f("point"), at, &o.at, start, horizon),
     };
-    let kind = match kind {
-        "test" => OperationKind::Failover {
-            kind: FailoverKind::Test,
-            point: point?,
-        },
-        "planned" => OperationKind::Failover {
-            kind: FailoverKind::Planned,
+    let kind = match order {
+        // A planned failover always uses the final sync.
+        OrderKind::Failover(kind @ FailoverKind::Planned) => OperationKind::Failover {
+            kind,
             point: PointChoice::Latest,
         },
-        "unplanned" => OperationKind::Failover {
-            kind: FailoverKind::Unplanned,
+        OrderKind::Failover(kind) => OperationKind::Failover {
+            kind,
             point: point?,
         },
-        "change-point" => OperationKind::ChangePoint { point: point? },
-        "commit" => OperationKind::Commit,
-        "cleanup" => OperationKind::Cleanup,
-        "reverse-replicate" => OperationKind::ReverseReplicate,
-        "failback" => failback(ctx, o, &f)?,
-        _ => unreachable!("kind checked above"),
+        OrderKind::ChangePoint => OperationKind::ChangePoint { point: point? },
+        OrderKind::Commit => OperationKind::Commit,
+        OrderKind::Cleanup => OperationKind::Cleanup,
+        OrderKind::ReverseReplicate => OperationKind::ReverseReplicate,
+        OrderKind::Failback => failback(ctx, o, &f)?,
     };
     Some(Operation {
         at: at?,
@@ -451,11 +452,8 @@ fn point(
     start: Option<NaiveDateTime>,
     horizon: Option<Time>,
 ) -> Option<PointChoice> {
-    match v.get_ref().trim() {
-        "latest" => return Some(PointChoice::Latest),
-        "latest-processed" => return Some(PointChoice::LatestProcessed),
-        "latest-app-consistent" => return Some(PointChoice::LatestAppConsistent),
-        _ => {}
+    if let Some(choice) = PointChoice::parse(v.get_ref().trim()) {
+        return Some(choice);
     }
     let is_time = parse_datetime(v.get_ref()).is_some() || parse_duration(v.get_ref()).is_ok();
     if !is_time {
@@ -463,7 +461,7 @@ fn point(
             v.span(),
             field,
             format!("unknown point \"{}\"", v.get_ref()),
-            Some(POINTS.into()),
+            Some(points()),
         );
         return None;
     }
@@ -478,8 +476,9 @@ fn point(
                 at_text.get_ref()
             ),
             Some(format!(
-                "a point in time at or before {}, or a keyword: {POINTS}",
-                crate::units::Millis(at)
+                "a point in time at or before {}, or a keyword: {}",
+                crate::units::Millis(at),
+                points()
             )),
         );
         return None;
@@ -490,26 +489,35 @@ fn point(
 /// The download mode of a failback; a failback to an alternate VM is always a full download.
 fn failback(ctx: &mut Ctx, o: &RawFailover, f: &dyn Fn(&str) -> String) -> Option<OperationKind> {
     let alternate_vm = o.alternate_vm.as_ref().is_some_and(|b| *b.get_ref());
-    let mode = match o.mode.as_ref().map(|m| (m, m.get_ref().as_str())) {
+    let mode = match o
+        .mode
+        .as_ref()
+        .map(|m| (m, FailbackMode::parse(m.get_ref())))
+    {
         None if alternate_vm => FailbackMode::FullDownload,
-        None => FailbackMode::SyncFirst,
-        Some((m, "sync-first")) if alternate_vm => {
+        None => defaults::FAILBACK_MODE,
+        Some((m, Some(FailbackMode::SyncFirst))) if alternate_vm => {
             ctx.error(
                 m.span(),
                 &f("mode"),
-                "\"sync-first\" does not go with alternate_vm = true: a failback to an alternate VM is always a full download",
-                Some("mode = \"full-download\", or leave mode out".into()),
+                format!(
+                    "\"{}\" does not go with alternate_vm = true: a failback to an alternate VM is always a full download",
+                    FailbackMode::SyncFirst.keyword()
+                ),
+                Some(format!(
+                    "mode = \"{}\", or leave mode out",
+                    FailbackMode::FullDownload.keyword()
+                )),
             );
             return None;
         }
-        Some((_, "sync-first")) => FailbackMode::SyncFirst,
-        Some((_, "full-download")) => FailbackMode::FullDownload,
-        Some((m, other)) => {
+        Some((_, Some(mode))) => mode,
+        Some((m, None)) => {
             ctx.error(
                 m.span(),
                 &f("mode"),
-                format!("unknown failback mode \"{other}\""),
-                Some(MODES.into()),
+                format!("unknown failback mode \"{}\"", m.get_ref()),
+                Some(FailbackMode::one_of()),
             );
             return None;
         }

@@ -4,14 +4,15 @@
 use super::error::{line_col, ScenarioError};
 use super::raw::*;
 use crate::engine::Time;
-use crate::model::calendar::Calendar;
+use crate::model::calendar::{Calendar, WEEKDAYS};
+use crate::model::defaults;
 use crate::model::faults::{
-    AdminAction, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind, NonRecoverableError,
-    RandomOutages, RepairDistribution, ScheduledAction, VmErrorFault,
+    AdminAction, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind, HostFaultType,
+    NonRecoverableError, RandomOutages, RepairDistribution, RepairKind, ScheduledAction,
+    VmErrorFault,
 };
-use crate::model::workload::WorkloadSpec;
+use crate::model::workload::{WorkloadKind, WorkloadSpec};
 use crate::model::*;
-use crate::replication::RetryReading;
 use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes, Millis};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use std::collections::BTreeMap;
@@ -22,11 +23,23 @@ use std::sync::Arc;
 const MAX_HORIZON: Time = 366 * 86_400_000;
 /// The most VMs one scenario may stamp out.
 const MAX_VMS: usize = 1_000_000;
-const TOPOLOGIES: &str = "hyperv-to-azure, vmm-to-vmm, azure-to-azure";
-/// The copy intervals of every topology, for the error that refuses one.
-const COPY_INTERVALS: &str =
-    "30s, 5m for hyperv-to-azure; 30s, 5m, 15m for vmm-to-vmm; 5m for azure-to-azure";
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The copy intervals of every topology, for the error that refuses one: `30s, 5m for
+/// hyperv-to-azure; ...`.
+fn copy_intervals() -> String {
+    let per_topology: Vec<String> = Topology::ALL
+        .iter()
+        .map(|&(t, word)| {
+            let ms: Vec<String> = t
+                .copy_intervals_ms()
+                .iter()
+                .map(|&ms| Millis(ms).to_string())
+                .collect();
+            format!("{} for {word}", ms.join(", "))
+        })
+        .collect();
+    per_topology.join("; ")
+}
 
 /// Collects errors while validating one file.
 pub(super) struct Ctx<'a> {
@@ -245,20 +258,15 @@ pub(super) fn names<T>(
 /// Validate `raw`. `base_dir` resolves relative paths (traces). All errors are collected.
 pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Option<Scenario> {
     let h = &raw.scenario;
-    let topology = match h.topology.get_ref().as_str() {
-        "hyperv-to-azure" => Some(Topology::HyperVToAzure),
-        "vmm-to-vmm" => Some(Topology::VmmToVmm),
-        "azure-to-azure" => Some(Topology::AzureToAzure),
-        other => {
-            ctx.error(
-                h.topology.span(),
-                "scenario.topology",
-                format!("unknown topology \"{other}\""),
-                Some(TOPOLOGIES.into()),
-            );
-            None
-        }
-    };
+    let topology = Topology::parse(h.topology.get_ref());
+    if topology.is_none() {
+        ctx.error(
+            h.topology.span(),
+            "scenario.topology",
+            format!("unknown topology \"{}\"", h.topology.get_ref()),
+            Some(Topology::listed()),
+        );
+    }
     let start = parse_datetime(h.start.get_ref());
     if start.is_none() {
         ctx.error(
@@ -295,7 +303,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
             }
             s
         }
-        None => Some(300_000),
+        None => Some(defaults::SAMPLE_STEP),
     };
     let calendar = calendar(ctx, raw.calendar.as_ref(), start);
 
@@ -330,7 +338,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         topology: topology?,
         calendar: calendar?,
         horizon: horizon?,
-        seed: h.seed.as_ref().map_or(1, |s| *s.get_ref()),
+        seed: h.seed.as_ref().map_or(defaults::SEED, |s| *s.get_ref()),
         sample_step,
         links,
         policies,
@@ -347,8 +355,8 @@ fn calendar(
     raw: Option<&RawCalendar>,
     start: Option<NaiveDateTime>,
 ) -> Option<Calendar> {
-    let mut work_days = [true, true, true, true, true, false, false];
-    let (mut work_start_min, mut work_end_min) = (8 * 60, 18 * 60);
+    let mut work_days = defaults::WORK_DAYS;
+    let (mut work_start_min, mut work_end_min) = defaults::WORK_HOURS;
     if let Some(c) = raw {
         if let Some(days) = &c.work_days {
             work_days = [false; 7];
@@ -553,21 +561,38 @@ fn random_outages(ctx: &mut Ctx, r: &RawRandomOutages, link: usize) -> Option<Ra
     let mtbf = positive(ctx, &r.mtbf, "mtbf", "mean time between failures");
     let mttr = positive(ctx, &r.mttr, "mttr", "mean time to repair");
     const SIGMA: &str = "a lognormal shape above 0, such as 1.0";
-    let repair = match r.repair.as_ref().map(|v| (v, v.get_ref().as_str())) {
-        None | Some((_, "exponential")) => {
+    let kind = match &r.repair {
+        None => defaults::REPAIR,
+        Some(v) => match RepairKind::parse(v.get_ref()) {
+            Some(kind) => kind,
+            None => {
+                ctx.error(
+                    v.span(),
+                    &f("repair"),
+                    format!("unknown repair distribution \"{}\"", v.get_ref()),
+                    Some(RepairKind::one_of()),
+                );
+                return None;
+            }
+        },
+    };
+    let repair = match kind {
+        RepairKind::Exponential => {
             if let Some(s) = &r.sigma {
-                let kind = r.repair.as_ref().map_or("exponential", |v| v.get_ref());
                 ctx.error(
                     s.span(),
                     &f("sigma"),
-                    format!("does not apply to repair \"{kind}\""),
-                    Some("sigma only with repair = \"lognormal\"".into()),
+                    format!("does not apply to repair \"{}\"", kind.keyword()),
+                    Some(format!(
+                        "sigma only with repair = \"{}\"",
+                        RepairKind::LogNormal.keyword()
+                    )),
                 );
                 return None;
             }
             RepairDistribution::Exponential
         }
-        Some((v, "lognormal")) => match &r.sigma {
+        RepairKind::LogNormal => match &r.sigma {
             Some(s) if *s.get_ref() > 0.0 && s.get_ref().is_finite() => {
                 RepairDistribution::LogNormal {
                     sigma: *s.get_ref(),
@@ -583,24 +608,16 @@ fn random_outages(ctx: &mut Ctx, r: &RawRandomOutages, link: usize) -> Option<Ra
                 return None;
             }
             None => {
+                let at = r.repair.as_ref().map_or(r.mttr.span(), |v| v.span());
                 ctx.error(
-                    v.span(),
+                    at,
                     &f("sigma"),
-                    "missing; repair \"lognormal\" needs it",
+                    format!("missing; repair \"{}\" needs it", kind.keyword()),
                     Some(SIGMA.into()),
                 );
                 return None;
             }
         },
-        Some((v, other)) => {
-            ctx.error(
-                v.span(),
-                &f("repair"),
-                format!("unknown repair distribution \"{other}\""),
-                Some("\"exponential\" (the default) or \"lognormal\" (with sigma)".into()),
-            );
-            return None;
-        }
     };
     Some(RandomOutages {
         mtbf: mtbf?,
@@ -708,7 +725,7 @@ fn policies(
                                         ""
                                     }
                                 ),
-                                Some(COPY_INTERVALS.into()),
+                                Some(copy_intervals()),
                             );
                         }
                     }
@@ -728,15 +745,8 @@ fn policies(
                 &mut policy.finalize_job,
             );
             if let Some(v) = &p.retry_schedule {
-                match v.get_ref().as_str() {
-                    "waits" => policy.retry_reading = RetryReading::Waits,
-                    "offsets" => policy.retry_reading = RetryReading::Offsets,
-                    other => ctx.error(
-                        v.span(),
-                        &f("retry_schedule"),
-                        format!("unknown reading \"{other}\""),
-                        Some("\"waits\" (retries 1, 3, 7, 15, 25, 55, 85, ... min after the first failure) or \"offsets\" (1, 2, 4, 8, 10, 40, 70, ... min)".into()),
-                    ),
+                if let Some(r) = keyword(ctx, v, &f("retry_schedule"), "reading") {
+                    policy.retry_reading = r;
                 }
             }
             if let Some(v) = &p.initial_replication_start {
@@ -759,13 +769,27 @@ fn policies(
 }
 
 /// A policy with the defaults of `topology`: [`Policy::default_named`] is Hyper-V's; an
-/// azure-to-azure policy keeps its recovery points 24 h.
+/// azure-to-azure policy keeps its recovery points longer.
 fn default_policy(name: &str, topology: Option<Topology>) -> Policy {
     let mut policy = Policy::default_named(name);
     if topology == Some(Topology::AzureToAzure) {
-        policy.recovery_point_retention = 24 * HOUR;
+        policy.recovery_point_retention = defaults::RECOVERY_POINT_RETENTION_A2A;
     }
     policy
+}
+
+/// A keyword field: its value, or an error "unknown `what`" that lists the keywords.
+fn keyword<K: Keyword>(ctx: &mut Ctx, v: &Text, field: &str, what: &str) -> Option<K> {
+    let k = K::parse(v.get_ref());
+    if k.is_none() {
+        ctx.error(
+            v.span(),
+            field,
+            format!("unknown {what} \"{}\"", v.get_ref()),
+            Some(K::one_of()),
+        );
+    }
+    k
 }
 
 const HOUR: Time = 3_600_000;
@@ -922,7 +946,7 @@ fn recovery_points_and_transfer(
 
 const RESYNC_THRESHOLD: &str =
     "a share of the virtual size from 1% to 100%, such as \"50%\" or \"37.5%\" (up to 4 decimals)";
-const RESYNC_WINDOW: &str = "\"HH:MM-HH:MM\" every day, wrapping past midnight when the end is not after the start (e.g. \"18:00-08:00\"), or \"outside-work-hours\" (the default)";
+const RESYNC_DAILY_WINDOW: &str = "\"HH:MM-HH:MM\" every day, wrapping past midnight when the end is not after the start (e.g. \"18:00-08:00\")";
 
 /// The resynchronization and health-monitoring fields of a policy.
 fn resync_and_health(
@@ -952,34 +976,19 @@ fn resync_and_health(
         }
     }
     if let Some(v) = &p.resync_basis {
-        match v.get_ref().as_str() {
-            "vm" => policy.resync_basis = ResyncBasis::Vm,
-            "disk" => policy.resync_basis = ResyncBasis::Disk,
-            other => ctx.error(
-                v.span(),
-                &f("resync_basis"),
-                format!("unknown basis \"{other}\""),
-                Some("\"vm\" (the VM's pending log bytes against its virtual size) or \"disk\" (each disk against its own size)".into()),
-            ),
+        if let Some(b) = keyword(ctx, v, &f("resync_basis"), "basis") {
+            policy.resync_basis = b;
         }
     }
     if let Some(v) = &p.resync_start {
-        match v.get_ref().as_str() {
-            "off-peak" => policy.resync_start = ResyncStart::OffPeak,
-            "immediate" => policy.resync_start = ResyncStart::Immediate,
-            "manual" => policy.resync_start = ResyncStart::Manual,
-            other => ctx.error(
-                v.span(),
-                &f("resync_start"),
-                format!("unknown start \"{other}\""),
-                Some("\"off-peak\" (at the next opening of resync_window), \"immediate\" or \"manual\" (only on a scheduled resynchronize action)".into()),
-            ),
+        if let Some(s) = keyword(ctx, v, &f("resync_start"), "start") {
+            policy.resync_start = s;
         }
     }
     if let Some(v) = &p.resync_window {
         let w = v.get_ref();
-        if w == "outside-work-hours" {
-            policy.resync_window = ResyncWindow::OutsideWorkHours;
+        if let Some(window) = ResyncWindow::parse(w) {
+            policy.resync_window = window;
         } else {
             match parse_daily_window(w) {
                 Ok((from_min, to_min)) => {
@@ -993,7 +1002,10 @@ fn resync_and_health(
                     } else {
                         format!("\"{w}\" is not a daily window")
                     },
-                    Some(RESYNC_WINDOW.into()),
+                    Some(format!(
+                        "{RESYNC_DAILY_WINDOW}, or {}",
+                        ResyncWindow::one_of()
+                    )),
                 ),
             }
         }
@@ -1063,35 +1075,6 @@ fn resync_and_health(
     }
 }
 
-impl Policy {
-    /// A policy with every default (domain.md: 5-minute copy interval, 15-minute target RPO).
-    pub fn default_named(name: &str) -> Policy {
-        Policy {
-            name: name.to_string(),
-            copy_interval: 300_000,
-            target_rpo: 900_000,
-            enable_job: 120_000,
-            finalize_job: 60_000,
-            initial_replication_start: None,
-            retry_reading: RetryReading::Waits,
-            resync_threshold_ppm: 500_000,
-            resync_basis: ResyncBasis::Vm,
-            resync_start: ResyncStart::OffPeak,
-            resync_window: ResyncWindow::OutsideWorkHours,
-            resync_read_rate: ByteRate::from_bytes_per_s(200_000_000),
-            resync_block_size: 2 << 20,
-            admin_response: Some(4 * 3_600_000),
-            health_interval: 12 * 3_600_000,
-            health_interval_start_min: 9 * 60,
-            recovery_point_retention: 2 * 3_600_000,
-            app_consistent_every: None,
-            compression_ratio: 1.0,
-            cache: crate::model::CacheLimits::NORMAL,
-        }
-    }
-}
-
-const ORCHESTRATIONS: &str = "\"hyperv-site\" (the default: a Hyper-V site, the Provider on each host) or \"vmm\" (hosts in VMM clouds, the Provider on the VMM server)";
 const NO_LINK: &str =
     "azure-to-azure replicates through the cache storage account; a site has no link";
 
@@ -1174,7 +1157,7 @@ fn orchestration(
     };
     match (v, fixed) {
         (None, Some((o, _))) => o,
-        (None, None) => Orchestration::HyperVSite,
+        (None, None) => defaults::ORCHESTRATION,
         (Some(v), Some((o, why))) => {
             if let Some(t) = topology {
                 only_for(
@@ -1188,19 +1171,9 @@ fn orchestration(
             }
             o
         }
-        (Some(v), None) => match v.get_ref().as_str() {
-            "hyperv-site" => Orchestration::HyperVSite,
-            "vmm" => Orchestration::Vmm,
-            other => {
-                ctx.error(
-                    v.span(),
-                    &f("orchestration"),
-                    format!("unknown orchestration \"{other}\""),
-                    Some(ORCHESTRATIONS.into()),
-                );
-                Orchestration::HyperVSite
-            }
-        },
+        (Some(v), None) => {
+            keyword(ctx, v, &f("orchestration"), "orchestration").unwrap_or(defaults::ORCHESTRATION)
+        }
     }
 }
 
@@ -1263,7 +1236,30 @@ fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
         .collect()
 }
 
-const PROFILE_KINDS: &str = "constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma), trace (file)";
+/// The fields a workload kind needs, and those it may take besides.
+fn profile_fields(kind: WorkloadKind) -> (&'static [&'static str], &'static [&'static str]) {
+    match kind {
+        WorkloadKind::Constant => (&["rate"], &[]),
+        WorkloadKind::OfficeHours => (&["peak", "base"], &[]),
+        WorkloadKind::Bursts => (
+            &["base", "burst_rate", "mean_gap", "burst_size_median"],
+            &["burst_size_sigma"],
+        ),
+        WorkloadKind::Trace => (&["file"], &[]),
+    }
+}
+
+/// Every workload kind with its fields, for the unknown-kind error.
+fn profile_kinds() -> String {
+    let kinds: Vec<String> = WorkloadKind::ALL
+        .iter()
+        .map(|&(kind, word)| {
+            let (wanted, optional) = profile_fields(kind);
+            format!("{word} ({})", [wanted, optional].concat().join(", "))
+        })
+        .collect();
+    kinds.join(", ")
+}
 
 fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<String, WorkloadSpec> {
     names(raw, |p| &p.name, ctx, "profiles");
@@ -1280,25 +1276,17 @@ fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<Stri
             ("burst_size_sigma", p.burst_size_sigma.is_some()),
             ("file", p.file.is_some()),
         ];
-        let (wanted, optional): (&[&str], &[&str]) = match p.kind.get_ref().as_str() {
-            "constant" => (&["rate"], &[]),
-            "office-hours" => (&["peak", "base"], &[]),
-            "bursts" => (
-                &["base", "burst_rate", "mean_gap", "burst_size_median"],
-                &["burst_size_sigma"],
-            ),
-            "trace" => (&["file"], &[]),
-            other => {
-                ctx.error(
-                    p.kind.span(),
-                    &f("kind"),
-                    format!("unknown workload kind \"{other}\""),
-                    Some(PROFILE_KINDS.into()),
-                );
-                continue;
-            }
+        let Some(workload) = WorkloadKind::parse(p.kind.get_ref()) else {
+            ctx.error(
+                p.kind.span(),
+                &f("kind"),
+                format!("unknown workload kind \"{}\"", p.kind.get_ref()),
+                Some(profile_kinds()),
+            );
+            continue;
         };
-        let kind = p.kind.get_ref().clone();
+        let (wanted, optional) = profile_fields(workload);
+        let kind = workload.keyword();
         let mut ok = true;
         for (name, present) in fields {
             let applies = wanted.contains(&name) || optional.contains(&name);
@@ -1330,7 +1318,7 @@ fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<Stri
         if !ok {
             continue;
         }
-        let spec = profile_spec(ctx, p, &f, base_dir);
+        let spec = profile_spec(ctx, p, workload, &f, base_dir);
         if let Some(spec) = spec {
             out.insert(p.name.get_ref().clone(), spec);
         }
@@ -1342,17 +1330,18 @@ fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<Stri
 fn profile_spec(
     ctx: &mut Ctx,
     p: &RawProfile,
+    kind: WorkloadKind,
     f: &dyn Fn(&str) -> String,
     base_dir: &Path,
 ) -> Option<WorkloadSpec> {
     fn req(v: &Option<Text>) -> &Text {
         v.as_ref().expect("checked present")
     }
-    match p.kind.get_ref().as_str() {
-        "constant" => ctx
+    match kind {
+        WorkloadKind::Constant => ctx
             .rate(req(&p.rate), &f("rate"))
             .map(|rate| WorkloadSpec::Constant { rate }),
-        "office-hours" => {
+        WorkloadKind::OfficeHours => {
             let peak = ctx.rate(req(&p.peak), &f("peak"));
             let base = ctx.rate(req(&p.base), &f("base"));
             Some(WorkloadSpec::OfficeHours {
@@ -1360,12 +1349,15 @@ fn profile_spec(
                 base: base?,
             })
         }
-        "bursts" => {
+        WorkloadKind::Bursts => {
             let base = ctx.rate(req(&p.base), &f("base"));
             let burst_rate = ctx.rate(req(&p.burst_rate), &f("burst_rate"));
             let mean_gap = ctx.duration(req(&p.mean_gap), &f("mean_gap"));
             let median = ctx.bytes(req(&p.burst_size_median), &f("burst_size_median"));
-            let sigma = p.burst_size_sigma.as_ref().map_or(1.0, |s| *s.get_ref());
+            let sigma = p
+                .burst_size_sigma
+                .as_ref()
+                .map_or(defaults::BURST_SIZE_SIGMA, |s| *s.get_ref());
             if !(0.0..=5.0).contains(&sigma) {
                 let span = p
                     .burst_size_sigma
@@ -1375,7 +1367,10 @@ fn profile_spec(
                     span,
                     &f("burst_size_sigma"),
                     format!("{sigma} is out of range"),
-                    Some("a lognormal shape from 0.0 to 5.0 (default 1.0)".into()),
+                    Some(format!(
+                        "a lognormal shape from 0.0 to 5.0 (default {:.1})",
+                        defaults::BURST_SIZE_SIGMA
+                    )),
                 );
             }
             if burst_rate == Some(ByteRate(0)) {
@@ -1402,12 +1397,13 @@ fn profile_spec(
                 size_sigma: sigma,
             })
         }
-        "trace" => super::trace::load(ctx, req(&p.file), &f("file"), base_dir).map(|points| {
-            WorkloadSpec::Trace {
-                points: Arc::from(points),
-            }
-        }),
-        _ => unreachable!("kind checked above"),
+        WorkloadKind::Trace => {
+            super::trace::load(ctx, req(&p.file), &f("file"), base_dir).map(|points| {
+                WorkloadSpec::Trace {
+                    points: Arc::from(points),
+                }
+            })
+        }
     }
 }
 
@@ -1521,7 +1517,10 @@ fn vms(
             "hosts",
             v.name.span(),
         );
-        let generation = v.generation.as_ref().map_or(2, |g| *g.get_ref());
+        let generation = v
+            .generation
+            .as_ref()
+            .map_or(defaults::GENERATION, |g| *g.get_ref());
         if !(1..=2).contains(&generation) {
             let span = v.generation.as_ref().expect("set").span();
             ctx.error(
@@ -1534,8 +1533,10 @@ fn vms(
         let protect_at = v
             .protect_at
             .as_ref()
-            .map_or(Some(0), |p| time_point(ctx, p, &f("protect_at"), start));
-        let protected_at_start = v.protected_at_start.unwrap_or(false);
+            .map_or(Some(defaults::PROTECT_AT), |p| {
+                time_point(ctx, p, &f("protect_at"), start)
+            });
+        let protected_at_start = v.protected_at_start.unwrap_or(defaults::PROTECTED_AT_START);
         if let (true, Some(p)) = (protected_at_start, &v.protect_at) {
             ctx.error(
                 p.span(),
@@ -1558,11 +1559,11 @@ fn vms(
             None => None,
         };
         let first_tick = tick(ctx, &v.first_tick, "first_tick");
-        let first_tick_step = tick(ctx, &v.first_tick_step, "first_tick_step").unwrap_or(0);
-        let boot_time = v
-            .boot_time
-            .as_ref()
-            .map_or(Some(180_000), |b| ctx.duration(b, &f("boot_time")));
+        let first_tick_step =
+            tick(ctx, &v.first_tick_step, "first_tick_step").unwrap_or(defaults::FIRST_TICK_STEP);
+        let boot_time = v.boot_time.as_ref().map_or(Some(defaults::BOOT_TIME), |b| {
+            ctx.duration(b, &f("boot_time"))
+        });
         let network = v.network.as_ref().and_then(|n| {
             if n.get_ref().trim().is_empty() {
                 ctx.error(
@@ -1636,7 +1637,7 @@ fn vms(
                 disks.push(DiskSpec {
                     size,
                     used,
-                    shared: disk.shared.unwrap_or(false),
+                    shared: disk.shared.unwrap_or(defaults::SHARED_DISK),
                     workload,
                     hot_region,
                 });
@@ -1650,7 +1651,7 @@ fn vms(
                 Some("a list such as [{ size = \"127 GiB\", used = \"60 GiB\" }]".into()),
             );
         }
-        let count = v.count.as_ref().map_or(1, |c| *c.get_ref()) as usize;
+        let count = vm_count(v);
         if count == 0 || out.len() + count > MAX_VMS {
             let span = v.count.as_ref().map_or(v.name.span(), |c| c.span());
             ctx.error(
@@ -1694,6 +1695,13 @@ fn vms(
     out
 }
 
+/// How many VMs a `[[vms]]` table stamps out.
+fn vm_count(v: &RawVm) -> usize {
+    v.count
+        .as_ref()
+        .map_or(defaults::VM_COUNT, |c| *c.get_ref()) as usize
+}
+
 /// The name of the `k`-th (from 1) of the `count` VMs a `[[vms]]` table stamps out.
 fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
     if v.count.is_some() {
@@ -1710,7 +1718,7 @@ fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
 fn stamped_names(raw: &[RawVm]) -> Vec<String> {
     let mut out = Vec::new();
     for v in raw {
-        let count = v.count.as_ref().map_or(1, |c| *c.get_ref()) as usize;
+        let count = vm_count(v);
         if count == 0 || out.len() + count > MAX_VMS {
             continue;
         }
@@ -1719,54 +1727,71 @@ fn stamped_names(raw: &[RawVm]) -> Vec<String> {
     out
 }
 
-/// The host fault kinds and the fields each takes (the error kinds take `ERROR_FIELDS`).
-const HOST_FAULTS: [(&str, &[&str]); 2] = [
-    ("low-memory", &["host", "start", "duration"]),
-    ("volume-full", &["host", "at"]),
-];
+/// The fields of the error kinds (a VM, and `at` or `probability`).
 const ERROR_FIELDS: &[&str] = &["vm", "at", "probability"];
 const PROBABILITY: &str =
     "exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)";
 /// How many names a "no vm is named" error lists.
 const VM_NAMES_SHOWN: usize = 10;
 
-/// The fields a fault kind takes; `None` for an unknown kind.
-fn fault_fields(kind: &str) -> Option<&'static [&'static str]> {
-    if NonRecoverableError::from_name(kind).is_some() {
-        return Some(ERROR_FIELDS);
-    }
-    HOST_FAULTS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|&(_, fields)| fields)
+/// The `kind` of a `[[faults]]` table: a non-recoverable error of a VM, or a host fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FaultKind {
+    Error(NonRecoverableError),
+    Host(HostFaultType),
 }
 
-/// A kind's fields as the errors word them.
-fn fault_usage(kind: &str) -> String {
-    match fault_fields(kind) {
-        Some(ERROR_FIELDS) => "vm, and at or probability".to_string(),
-        Some(fields) => fields.join(", "),
-        None => String::new(),
+impl FaultKind {
+    fn parse(word: &str) -> Option<FaultKind> {
+        NonRecoverableError::parse(word)
+            .map(FaultKind::Error)
+            .or_else(|| HostFaultType::parse(word).map(FaultKind::Host))
+    }
+
+    /// Every kind with its keyword: the errors, then the host faults.
+    fn all() -> impl Iterator<Item = (FaultKind, &'static str)> {
+        let errors = NonRecoverableError::ALL
+            .iter()
+            .map(|&(e, word)| (FaultKind::Error(e), word));
+        let hosts = HostFaultType::ALL
+            .iter()
+            .map(|&(h, word)| (FaultKind::Host(h), word));
+        errors.chain(hosts)
+    }
+
+    /// The fields the kind takes.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            FaultKind::Error(_) => ERROR_FIELDS,
+            FaultKind::Host(HostFaultType::LowMemory) => &["host", "start", "duration"],
+            FaultKind::Host(HostFaultType::VolumeFull) => &["host", "at"],
+        }
+    }
+
+    /// The kind's fields as the errors word them.
+    fn usage(self) -> String {
+        match self {
+            FaultKind::Error(_) => "vm, and at or probability".to_string(),
+            FaultKind::Host(_) => self.fields().join(", "),
+        }
     }
 }
 
 /// Every fault kind with its fields, for the unknown-kind error.
 fn fault_kinds() -> String {
-    let errors: Vec<&str> = NonRecoverableError::ALL.iter().map(|e| e.name()).collect();
-    let mut out = format!("{} (vm, and at or probability)", errors.join(", "));
-    for (kind, fields) in HOST_FAULTS {
-        out += &format!("; {kind} ({})", fields.join(", "));
+    let usage = FaultKind::Error(NonRecoverableError::BrokenVhdChain).usage();
+    let mut out = format!("{} ({usage})", NonRecoverableError::listed());
+    for (kind, word) in FaultKind::all().filter(|(k, _)| matches!(k, FaultKind::Host(_))) {
+        out += &format!("; {word} ({})", kind.usage());
     }
     out
 }
 
 /// The fault kinds that take `field`.
 fn kinds_taking(field: &str) -> String {
-    let errors = NonRecoverableError::ALL.iter().map(|e| e.name());
-    let hosts = HOST_FAULTS.iter().map(|(k, _)| *k);
-    let kinds: Vec<&str> = errors
-        .chain(hosts)
-        .filter(|k| fault_fields(k).is_some_and(|f| f.contains(&field)))
+    let kinds: Vec<&str> = FaultKind::all()
+        .filter(|(k, _)| k.fields().contains(&field))
+        .map(|(_, word)| word)
         .collect();
     kinds.join(", ")
 }
@@ -1831,7 +1856,7 @@ fn faults(
     for (i, fault) in raw.faults.iter().enumerate() {
         let f = |n: &str| format!("faults[{i}].{n}");
         let kind = fault.kind.get_ref().as_str();
-        let Some(takes) = fault_fields(kind) else {
+        let Some(fault_kind) = FaultKind::parse(kind) else {
             ctx.error(
                 fault.kind.span(),
                 &f("kind"),
@@ -1840,6 +1865,7 @@ fn faults(
             );
             continue;
         };
+        let takes = fault_kind.fields();
         let span = |v: &Option<Text>| v.as_ref().map(|v| v.span());
         let fields = [
             ("vm", span(&fault.vm)),
@@ -1849,7 +1875,7 @@ fn faults(
             ("start", span(&fault.start)),
             ("duration", span(&fault.duration)),
         ];
-        let usage = Some(format!("for {kind}: {}", fault_usage(kind)));
+        let usage = Some(format!("for {kind}: {}", fault_kind.usage()));
         let mut ok = true;
         for (name, at) in &fields {
             let Some(at) = at else { continue };
@@ -1866,7 +1892,10 @@ fn faults(
                 );
             }
         }
-        let error = NonRecoverableError::from_name(kind);
+        let (error, host_fault) = match fault_kind {
+            FaultKind::Error(e) => (Some(e), None),
+            FaultKind::Host(h) => (None, Some(h)),
+        };
         // An error fault needs `vm` and one of `at` and `probability`; a host fault every field.
         let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
         for (name, at) in &fields {
@@ -1944,8 +1973,8 @@ fn faults(
             "hosts",
             host_field.span(),
         );
-        let kind = match kind {
-            "low-memory" => {
+        let kind = match host_fault.expect("not an error kind") {
+            HostFaultType::LowMemory => {
                 let from = time_in_run(ctx, req(&fault.start), &f("start"), start, horizon);
                 let d = req(&fault.duration);
                 let len = ctx.duration(d, &f("duration"));
@@ -1965,9 +1994,8 @@ fn faults(
                     _ => None,
                 }
             }
-            "volume-full" => time_in_run(ctx, req(&fault.at), &f("at"), start, horizon)
+            HostFaultType::VolumeFull => time_in_run(ctx, req(&fault.at), &f("at"), start, horizon)
                 .map(|at| HostFaultKind::VolumeFull { at }),
-            _ => unreachable!("kind checked above"),
         };
         if let (Some(host), Some(kind)) = (host, kind) {
             out.hosts.push(HostFault { host, kind });
@@ -1977,14 +2005,13 @@ fn faults(
         let f = |n: &str| format!("actions[{i}].{n}");
         let at = time_in_run(ctx, &a.at, &f("at"), start, horizon);
         let vm = vms.resolve(ctx, &a.vm, &f("vm"));
-        let action = AdminAction::from_name(a.action.get_ref());
+        let action = AdminAction::parse(a.action.get_ref());
         if action.is_none() {
-            let names: Vec<&str> = AdminAction::ALL.iter().map(|a| a.name()).collect();
             ctx.error(
                 a.action.span(),
                 &f("action"),
                 format!("unknown action \"{}\"", a.action.get_ref()),
-                Some(names.join(", ")),
+                Some(AdminAction::listed()),
             );
         }
         if let (Some(at), Some(vm), Some(action)) = (at, vm, action) {

@@ -7,6 +7,7 @@
 //! office-hours and burst profiles (one third each), so every workload path is timed.
 
 use crate::model::calendar::Calendar;
+use crate::model::defaults;
 use crate::model::workload::WorkloadSpec;
 use crate::model::*;
 use crate::run::{self, RunSpec};
@@ -18,12 +19,9 @@ const MEAN_CHURN_BYTES_PER_S: u64 = 200_000;
 
 /// The benchmark estate as a validated scenario.
 pub fn estate(vms: u32, days: u32) -> Scenario {
-    let calendar = Calendar {
-        start: crate::scenario::parse_datetime("2026-11-23T00:00").expect("literal"),
-        work_days: [true, true, true, true, true, false, false],
-        work_start_min: 8 * 60,
-        work_end_min: 18 * 60,
-    };
+    let calendar = Calendar::default_from(
+        crate::scenario::parse_datetime("2026-11-23T00:00").expect("literal"),
+    );
     let rate = ByteRate::from_bytes_per_s;
     let workloads = [
         WorkloadSpec::Constant {
@@ -50,14 +48,14 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
         topology: Topology::HyperVToAzure,
         calendar,
         horizon: u64::from(days) * 86_400_000,
-        seed: 1,
+        seed: defaults::SEED,
         sample_step: Some(3_600_000),
         links: vec![LinkSpec {
             name: "wan".into(),
             capacity: rate(MEAN_CHURN_BYTES_PER_S * u64::from(vms) * 5 / 3),
             work_hours_limit: None,
             non_work_hours_limit: None,
-            per_vm_cap: None,
+            per_vm_cap: defaults::PER_VM_CAP,
             outages: Vec::new(),
             random_outages: None,
             degradations: Vec::new(),
@@ -67,7 +65,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
             name: "site".into(),
             link: Some(0),
             policy: 0,
-            orchestration: crate::model::Orchestration::HyperVSite,
+            orchestration: defaults::ORCHESTRATION,
             network_mappings: Vec::new(),
         }],
         hosts: (0..hosts)
@@ -81,17 +79,17 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
             .map(|i| VmSpec {
                 name: format!("vm-{i:06}"),
                 host: (i / VMS_PER_HOST) as usize,
-                generation: 2,
+                generation: defaults::GENERATION,
                 protect_at: u64::from(i) * 3_600_000 / u64::from(vms.max(1)),
-                protected_at_start: false,
+                protected_at_start: defaults::PROTECTED_AT_START,
                 first_tick: None,
-                boot_time: 180_000,
+                boot_time: defaults::BOOT_TIME,
                 network: None,
                 high_churn: None,
                 disks: vec![DiskSpec {
                     size: Bytes(16 << 30),
                     used: Bytes(4 << 30),
-                    shared: false,
+                    shared: defaults::SHARED_DISK,
                     workload: workloads[i as usize % 3].clone(),
                     hot_region: Bytes(4 << 30),
                 }],

@@ -59,7 +59,7 @@ capacity = "{capacity}"
 
 [[policies]]
 name = "canonical"
-copy_interval = "5m"
+copy_interval = "{interval}"
 
 [[sites]]
 name = "site"
@@ -68,6 +68,7 @@ name = "site"
 name = "host"
 "#,
         capacity = millibytes_text(capacity_mb),
+        interval = crate::units::Millis(INTERVAL_MS),
     );
     for k in 0..7u64 {
         if count(k) == 0 {
