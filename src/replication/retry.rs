@@ -22,10 +22,7 @@ pub enum RetryReading {
 
 impl RetryReading {
     pub fn name(self) -> &'static str {
-        match self {
-            RetryReading::Waits => "waits",
-            RetryReading::Offsets => "offsets",
-        }
+        crate::model::Keyword::keyword(self)
     }
 
     /// The wait before retry number `attempt` (1 = the first retry after the first failure),
