@@ -1,0 +1,145 @@
+//! What a run knows at its start: every scheduled fault, operation, outage window (random
+//! ones drawn from each link's own stream), throttle change, health interval and sample,
+//! put on the queue before the first event.
+
+use super::*;
+
+impl World<'_> {
+    pub(in crate::sim) fn schedule_start(&mut self, queue: &mut EventQueue<Event>) {
+        let sc = self.scenario;
+        let at = |queue: &mut EventQueue<Event>, t: Time, ev: Event| {
+            if t < sc.horizon {
+                queue.schedule(t, ev.class(), ev)
+            }
+        };
+        for (i, spec) in sc.vms.iter().enumerate() {
+            let vm = i as u32;
+            if spec.protected_at_start {
+                at(queue, 0, Event::AssumeProtected { vm });
+            } else {
+                at(queue, spec.protect_at, Event::EnableProtection { vm });
+            }
+        }
+        for (i, l) in sc.links.iter().enumerate() {
+            let link = i as u32;
+            let mut windows = l.outages.clone();
+            if let Some(random) = l.random_outages {
+                let mut rng = self.streams.stream(&format!("link/{}/outages", l.name));
+                windows.extend(random_outage_windows(random, sc.horizon, &mut rng));
+            }
+            for (start, end) in windows {
+                at(queue, start, Event::OutageStart { link });
+                at(queue, end, Event::OutageEnd { link });
+            }
+            for d in &l.degradations {
+                let percent = d.percent;
+                at(queue, d.start, Event::DegradationStart { link, percent });
+                at(queue, d.end, Event::DegradationEnd { link });
+            }
+            if l.is_throttled() {
+                if let Some(t) = sc.calendar.next_change(0) {
+                    at(queue, t, Event::CapacityChange { link });
+                }
+            }
+        }
+        for f in &sc.faults.hosts {
+            let host = f.host as u32;
+            match f.kind {
+                HostFaultKind::LowMemory { start, end } => {
+                    at(queue, start, Event::LowMemoryStart { host });
+                    at(queue, end, Event::LowMemoryEnd { host });
+                }
+                HostFaultKind::VolumeFull { at: t } => at(queue, t, Event::VolumeFull { host }),
+            }
+        }
+        for (i, h) in sc.hosts.iter().enumerate() {
+            if h.volume_free.is_some() {
+                at(
+                    queue,
+                    VOLUME_CHECK_MS,
+                    Event::VolumeCheck { host: i as u32 },
+                );
+            }
+        }
+        for f in &sc.faults.vm_errors {
+            if let ErrorTrigger::At(t) = f.trigger {
+                let (vm, error) = (f.vm as u32, f.error);
+                at(queue, t, Event::VmError { vm, error });
+            }
+        }
+        for a in &sc.faults.actions {
+            let (vm, action) = (a.vm as u32, a.action);
+            at(queue, a.at, Event::Admin { vm, action });
+        }
+        for (i, _) in sc.failovers.operations.iter().enumerate() {
+            let op = &sc.failovers.operations[i];
+            at(queue, op.at, Event::Operation { index: i as u32 });
+        }
+        for e in &sc.failovers.site_events {
+            let site = e.site as u32;
+            at(queue, e.down_at, Event::SiteDown { site });
+            if let Some(up) = e.up_at {
+                let disks_lost = e.disks_lost;
+                at(queue, up, Event::SiteUp { site, disks_lost });
+            }
+        }
+        for (i, p) in sc.policies.iter().enumerate() {
+            let first = first_interval_boundary(
+                &sc.calendar,
+                p.health_interval_start_min,
+                p.health_interval,
+            );
+            at(queue, first, Event::HealthInterval { policy: i as u32 });
+        }
+        if sc.sample_step.is_some() {
+            at(queue, 0, Event::Sample);
+        }
+    }
+}
+
+/// Random outage windows over `[0, horizon)`: up-times exponential with mean MTBF, repair
+/// times as the spec says. Drawn from the link's own stream.
+fn random_outage_windows(
+    spec: RandomOutages,
+    horizon: Time,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(Time, Time)> {
+    let up = Exp::new(1.0 / spec.mtbf.max(1) as f64).expect("positive MTBF");
+    let mttr = spec.mttr.max(1) as f64;
+    let mut out = Vec::new();
+    let mut t: Time = 0;
+    loop {
+        let start = t.saturating_add((up.sample(rng).ceil() as Time).max(1));
+        if start >= horizon {
+            return out;
+        }
+        let repair = match spec.repair {
+            RepairDistribution::Exponential => Exp::new(1.0 / mttr).expect("positive").sample(rng),
+            // Mean mttr: mu = ln(mttr) - sigma^2 / 2.
+            RepairDistribution::LogNormal { sigma } => {
+                LogNormal::new(mttr.ln() - sigma * sigma / 2.0, sigma)
+                    .expect("validated sigma")
+                    .sample(rng)
+            }
+        };
+        let end = start.saturating_add((repair.min(1e15).ceil() as Time).max(1));
+        out.push((start, end));
+        t = end;
+    }
+}
+
+/// The first monitoring-interval boundary after the start: intervals are aligned to
+/// `start_min` past midnight of the first day.
+fn first_interval_boundary(
+    calendar: &crate::model::calendar::Calendar,
+    start_min: u32,
+    interval: Time,
+) -> Time {
+    let into_day = calendar.ms_into_day(0) as i128;
+    let mut b = -into_day + i128::from(start_min) * 60_000;
+    let step = i128::from(interval.max(1));
+    if b <= 0 {
+        b += ((-b) / step + 1) * step;
+    }
+    b as Time
+}
