@@ -9,7 +9,8 @@ use assert_cmd::Command;
 use drsim::engine::stable_hash;
 use std::path::Path;
 
-const FILES: [&str; 7] = [
+/// Every file `drsim run` writes (a test below checks that against the standard exporters).
+const FILES: [&str; 9] = [
     "summary.json",
     "vms.csv",
     "timeseries.csv",
@@ -17,6 +18,8 @@ const FILES: [&str; 7] = [
     "jobs.csv",
     "health.csv",
     "failovers.csv",
+    "links_timeseries.csv",
+    "hosts_timeseries.csv",
 ];
 
 /// (case, file, fingerprint). `stdout` is the terminal table, its last line (the output
@@ -30,6 +33,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("azure-to-azure", "jobs.csv", "5492efafbf10eb8a"),
     ("azure-to-azure", "health.csv", "14a651309498d0e7"),
     ("azure-to-azure", "failovers.csv", "153c3104e7e14e27"),
+    ("azure-to-azure", "links_timeseries.csv", "3bd490ecae02a15f"),
+    ("azure-to-azure", "hosts_timeseries.csv", "9578d05e602aff8c"),
     ("bad-day", "stdout", "cab34a00b03ab39e"),
     ("bad-day", "summary.json", "bf39d38ea750155e"),
     ("bad-day", "vms.csv", "56bc967bbd117219"),
@@ -38,6 +43,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("bad-day", "jobs.csv", "b2425c6c1311641a"),
     ("bad-day", "health.csv", "41ae109562149d32"),
     ("bad-day", "failovers.csv", "95873be1fcd81013"),
+    ("bad-day", "links_timeseries.csv", "8c24dbdb8491df95"),
+    ("bad-day", "hosts_timeseries.csv", "8629f30bf872c7c0"),
     ("branch-office", "stdout", "4bc855bccb05917d"),
     ("branch-office", "summary.json", "1ade3e8184df66bf"),
     ("branch-office", "vms.csv", "8d4f9de23ad67fec"),
@@ -46,6 +53,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("branch-office", "jobs.csv", "ebd501f0b02f3e7f"),
     ("branch-office", "health.csv", "a56e3cc2c684abe0"),
     ("branch-office", "failovers.csv", "7e101d862b3ccd7c"),
+    ("branch-office", "links_timeseries.csv", "bc0391830693e5fa"),
+    ("branch-office", "hosts_timeseries.csv", "2ffa95e2488f33f9"),
     ("hyperv-site-to-azure", "stdout", "4c660564a8d92f1d"),
     ("hyperv-site-to-azure", "summary.json", "00eecab78b318990"),
     ("hyperv-site-to-azure", "vms.csv", "24102c4f87e51b7e"),
@@ -54,6 +63,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("hyperv-site-to-azure", "jobs.csv", "4516fa97520233b2"),
     ("hyperv-site-to-azure", "health.csv", "3a42686bb19d855a"),
     ("hyperv-site-to-azure", "failovers.csv", "c5ecd52aa28b1ce2"),
+    ("hyperv-site-to-azure", "links_timeseries.csv", "51b39aa888697bd0"),
+    ("hyperv-site-to-azure", "hosts_timeseries.csv", "e73c1686835643ea"),
     ("link-outage", "stdout", "af42611ddbd90779"),
     ("link-outage", "summary.json", "728f0e6550bff54b"),
     ("link-outage", "vms.csv", "b861300bb26c4a69"),
@@ -62,6 +73,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("link-outage", "jobs.csv", "cd7218806eeb29a2"),
     ("link-outage", "health.csv", "9b2a1d4f5fe565a4"),
     ("link-outage", "failovers.csv", "70038623725bdfec"),
+    ("link-outage", "links_timeseries.csv", "15333b9dd4a34e06"),
+    ("link-outage", "hosts_timeseries.csv", "b783ab868f0d2d7f"),
     ("quickstart", "stdout", "fb718c8165ea55fc"),
     ("quickstart", "summary.json", "11d7f24741310cb1"),
     ("quickstart", "vms.csv", "131f69f738728c1e"),
@@ -70,6 +83,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("quickstart", "jobs.csv", "aa785baa9c4323d0"),
     ("quickstart", "health.csv", "75fab653a28987a4"),
     ("quickstart", "failovers.csv", "bdf6718e032e7110"),
+    ("quickstart", "links_timeseries.csv", "0a216fb8d0816601"),
+    ("quickstart", "hosts_timeseries.csv", "925ee9be118f5fc4"),
     ("vmm-to-azure", "stdout", "1136c45cb29afdd7"),
     ("vmm-to-azure", "summary.json", "54edba643243d7a2"),
     ("vmm-to-azure", "vms.csv", "a7ed21b8f3c54766"),
@@ -78,18 +93,18 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("vmm-to-azure", "jobs.csv", "f3d9c33933a1aebc"),
     ("vmm-to-azure", "health.csv", "76b21f67957c8c1b"),
     ("vmm-to-azure", "failovers.csv", "2ab3b9d0c59ff920"),
+    ("vmm-to-azure", "links_timeseries.csv", "f6e7c769eedf36f5"),
+    ("vmm-to-azure", "hosts_timeseries.csv", "caa3510441dc7208"),
     ("vmm-to-secondary-site", "stdout", "a914d85e0076b62a"),
     ("vmm-to-secondary-site", "summary.json", "ee864bc7195d5db0"),
     ("vmm-to-secondary-site", "vms.csv", "04eb2f913f0bc949"),
-    (
-        "vmm-to-secondary-site",
-        "timeseries.csv",
-        "3c3135b2d03eff35",
-    ),
+    ("vmm-to-secondary-site", "timeseries.csv", "3c3135b2d03eff35"),
     ("vmm-to-secondary-site", "events.csv", "2c778bbe15c0c22a"),
     ("vmm-to-secondary-site", "jobs.csv", "dcbef4cf67973ce0"),
     ("vmm-to-secondary-site", "health.csv", "17e75d964c471a73"),
     ("vmm-to-secondary-site", "failovers.csv", "161f75b026c33949"),
+    ("vmm-to-secondary-site", "links_timeseries.csv", "02f30b495d18a0d9"),
+    ("vmm-to-secondary-site", "hosts_timeseries.csv", "0da48695dd012eb1"),
     ("canonical-100x1d", "stdout", "25160d95b69d230b"),
     ("canonical-100x1d", "summary.json", "1d6a9c7d5dbef552"),
     ("canonical-100x1d", "vms.csv", "4d2b78c0760eb4af"),
@@ -98,6 +113,8 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("canonical-100x1d", "jobs.csv", "991973f7f275df03"),
     ("canonical-100x1d", "health.csv", "a5dd0533ef4b6776"),
     ("canonical-100x1d", "failovers.csv", "0b2a17297b13a4cd"),
+    ("canonical-100x1d", "links_timeseries.csv", "b88bf31ad6369446"),
+    ("canonical-100x1d", "hosts_timeseries.csv", "6d1dd218c194ead0"),
 ];
 
 fn drsim() -> Command {
@@ -133,6 +150,19 @@ fn fingerprints(case: &str, file: &Path, out: &Path) -> Vec<(String, String, Str
         ));
     }
     rows
+}
+
+#[test]
+fn every_standard_output_file_is_pinned() {
+    let written: Vec<&str> = drsim::report::standard()
+        .iter()
+        .map(|e| e.file_name())
+        .collect();
+    let mut pinned = FILES.to_vec();
+    pinned.sort_unstable();
+    let mut written_sorted = written.clone();
+    written_sorted.sort_unstable();
+    assert_eq!(pinned, written_sorted, "FILES must list every standard exporter's file");
 }
 
 #[test]
