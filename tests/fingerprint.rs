@@ -63,8 +63,16 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("hyperv-site-to-azure", "jobs.csv", "4516fa97520233b2"),
     ("hyperv-site-to-azure", "health.csv", "3a42686bb19d855a"),
     ("hyperv-site-to-azure", "failovers.csv", "c5ecd52aa28b1ce2"),
-    ("hyperv-site-to-azure", "links_timeseries.csv", "51b39aa888697bd0"),
-    ("hyperv-site-to-azure", "hosts_timeseries.csv", "e73c1686835643ea"),
+    (
+        "hyperv-site-to-azure",
+        "links_timeseries.csv",
+        "51b39aa888697bd0",
+    ),
+    (
+        "hyperv-site-to-azure",
+        "hosts_timeseries.csv",
+        "e73c1686835643ea",
+    ),
     ("link-outage", "stdout", "af42611ddbd90779"),
     ("link-outage", "summary.json", "728f0e6550bff54b"),
     ("link-outage", "vms.csv", "b861300bb26c4a69"),
@@ -98,13 +106,25 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("vmm-to-secondary-site", "stdout", "a914d85e0076b62a"),
     ("vmm-to-secondary-site", "summary.json", "ee864bc7195d5db0"),
     ("vmm-to-secondary-site", "vms.csv", "04eb2f913f0bc949"),
-    ("vmm-to-secondary-site", "timeseries.csv", "3c3135b2d03eff35"),
+    (
+        "vmm-to-secondary-site",
+        "timeseries.csv",
+        "3c3135b2d03eff35",
+    ),
     ("vmm-to-secondary-site", "events.csv", "2c778bbe15c0c22a"),
     ("vmm-to-secondary-site", "jobs.csv", "dcbef4cf67973ce0"),
     ("vmm-to-secondary-site", "health.csv", "17e75d964c471a73"),
     ("vmm-to-secondary-site", "failovers.csv", "161f75b026c33949"),
-    ("vmm-to-secondary-site", "links_timeseries.csv", "02f30b495d18a0d9"),
-    ("vmm-to-secondary-site", "hosts_timeseries.csv", "0da48695dd012eb1"),
+    (
+        "vmm-to-secondary-site",
+        "links_timeseries.csv",
+        "02f30b495d18a0d9",
+    ),
+    (
+        "vmm-to-secondary-site",
+        "hosts_timeseries.csv",
+        "0da48695dd012eb1",
+    ),
     ("canonical-100x1d", "stdout", "25160d95b69d230b"),
     ("canonical-100x1d", "summary.json", "1d6a9c7d5dbef552"),
     ("canonical-100x1d", "vms.csv", "4d2b78c0760eb4af"),
@@ -113,8 +133,16 @@ const PINNED: &[(&str, &str, &str)] = &[
     ("canonical-100x1d", "jobs.csv", "991973f7f275df03"),
     ("canonical-100x1d", "health.csv", "a5dd0533ef4b6776"),
     ("canonical-100x1d", "failovers.csv", "0b2a17297b13a4cd"),
-    ("canonical-100x1d", "links_timeseries.csv", "b88bf31ad6369446"),
-    ("canonical-100x1d", "hosts_timeseries.csv", "6d1dd218c194ead0"),
+    (
+        "canonical-100x1d",
+        "links_timeseries.csv",
+        "b88bf31ad6369446",
+    ),
+    (
+        "canonical-100x1d",
+        "hosts_timeseries.csv",
+        "6d1dd218c194ead0",
+    ),
 ];
 
 fn drsim() -> Command {
@@ -162,7 +190,10 @@ fn every_standard_output_file_is_pinned() {
     pinned.sort_unstable();
     let mut written_sorted = written.clone();
     written_sorted.sort_unstable();
-    assert_eq!(pinned, written_sorted, "FILES must list every standard exporter's file");
+    assert_eq!(
+        pinned, written_sorted,
+        "FILES must list every standard exporter's file"
+    );
 }
 
 #[test]

@@ -228,7 +228,7 @@ impl Exporter for HealthCsv {
                 &datetime(cal, h.to),
                 &secs(h.to - h.from).to_string(),
                 h.health.name(),
-                h.reason,
+                h.reason.name(),
             ])
             .map_err(io)?;
         }

@@ -4,6 +4,7 @@
 
 use crate::engine::Time;
 use crate::replication::State;
+pub use crate::sim::record::HealthReason;
 
 /// More than this since the last successful send is a Warning [src: 1 h].
 pub const STALE_AFTER_MS: Time = 3_600_000;
@@ -60,9 +61,6 @@ impl IntervalStats {
     }
 }
 
-/// The Warning reason when the last successful send is over an hour old.
-pub const NO_SEND_FOR_AN_HOUR: &str = "no successful send for over 1 h";
-
 /// What the judgement looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct Observed {
@@ -75,41 +73,35 @@ pub struct Observed {
 }
 
 /// The VM's health and the rule that decided it.
-pub fn judge(o: &Observed) -> (Health, &'static str) {
+pub fn judge(o: &Observed) -> (Health, HealthReason) {
+    use HealthReason as R;
     use State as S;
     match o.state {
-        S::Unprotected => return (Health::NotApplicable, "not replicating"),
-        S::AdminRequired => return (Health::Critical, "non-recoverable error"),
-        S::ResyncRequired => return (Health::Critical, "resynchronization required"),
-        _ if o.cannot_send => return (Health::Critical, "cannot send: retrying"),
+        S::Unprotected => return (Health::NotApplicable, R::NotReplicating),
+        S::AdminRequired => return (Health::Critical, R::NonRecoverableError),
+        S::ResyncRequired => return (Health::Critical, R::ResyncRequired),
+        _ if o.cannot_send => return (Health::Critical, R::CannotSend),
         S::EnablingProtection
         | S::InitialReplicationPending
         | S::InitialReplication { .. }
-        | S::FinalizingProtection(_) => {
-            return (Health::Warning, "initial replication not complete")
-        }
+        | S::FinalizingProtection(_) => return (Health::Warning, R::InitialReplication),
         // [ours] The sources do not rate these states; a DR engineer reads them as needing
         // attention, not as failures.
-        S::ReplicationPaused { .. } => return (Health::Warning, "replication paused"),
-        S::Resynchronizing(_) | S::ResyncPaused(_) => return (Health::Warning, "resynchronizing"),
+        S::ReplicationPaused { .. } => return (Health::Warning, R::Paused),
+        S::Resynchronizing(_) | S::ResyncPaused(_) => return (Health::Warning, R::Resynchronizing),
         // [ours] A failover moving its data is attention-worthy, not a failure.
-        S::FailingOver(_) => return (Health::Warning, "failover in progress"),
-        S::FailedOver | S::FailoverCommitted => {
-            return (Health::Warning, "failed over without reverse replication")
-        }
+        S::FailingOver(_) => return (Health::Warning, R::FailingOver),
+        S::FailedOver | S::FailoverCommitted => return (Health::Warning, R::FailedOver),
         S::Protected { .. } => {}
     }
     if o.since_last_sync_ms.is_some_and(|d| d > STALE_AFTER_MS) {
-        (Health::Warning, NO_SEND_FOR_AN_HOUR)
+        (Health::Warning, R::NoSendForAnHour)
     } else if o.interval.missed_too_often() {
-        (Health::Warning, "over 20% of cycles missed in the interval")
+        (Health::Warning, R::MissedCycles)
     } else if o.interval.latency_too_high() {
-        (
-            Health::Warning,
-            "average latency over 5 min in the interval",
-        )
+        (Health::Warning, R::SlowCycles)
     } else {
-        (Health::Normal, "")
+        (Health::Normal, R::None)
     }
 }
 
@@ -117,7 +109,7 @@ pub fn judge(o: &Observed) -> (Health, &'static str) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HealthClock {
     pub current: Health,
-    pub reason: &'static str,
+    pub reason: HealthReason,
     pub since: Time,
     time_ms: [u64; 4],
 }
@@ -126,7 +118,7 @@ impl Default for HealthClock {
     fn default() -> Self {
         HealthClock {
             current: Health::NotApplicable,
-            reason: "not replicating",
+            reason: HealthReason::NotReplicating,
             since: 0,
             time_ms: [0; 4],
         }
@@ -139,11 +131,9 @@ impl HealthClock {
         &mut self,
         now: Time,
         health: Health,
-        reason: &'static str,
-    ) -> Option<(Health, &'static str, Time)> {
-        // Reasons are literals: the same pointer in the common, unchanged case.
-        let same_reason = std::ptr::eq(reason, self.reason) || reason == self.reason;
-        if health == self.current && same_reason {
+        reason: HealthReason,
+    ) -> Option<(Health, HealthReason, Time)> {
+        if health == self.current && reason == self.reason {
             return None;
         }
         let ended = (self.current, self.reason, self.since);
@@ -219,7 +209,7 @@ mod tests {
         o.cannot_send = true;
         assert_eq!(judge(&o).0, Health::Critical);
         o.state = State::ResyncRequired;
-        assert_eq!(judge(&o), (Health::Critical, "resynchronization required"));
+        assert_eq!(judge(&o), (Health::Critical, HealthReason::ResyncRequired));
         o.state = State::InitialReplication { disk: 0 };
         o.cannot_send = false;
         assert_eq!(judge(&o).0, Health::Warning);
@@ -228,11 +218,15 @@ mod tests {
     #[test]
     fn the_clock_adds_up_spans() {
         let mut c = HealthClock::default();
-        assert!(c.set(10, Health::Warning, "x").is_some());
-        assert!(c.set(15, Health::Warning, "x").is_none());
+        let (x, y) = (HealthReason::Paused, HealthReason::CannotSend);
+        assert!(c.set(10, Health::Warning, x).is_some());
+        assert!(c.set(15, Health::Warning, x).is_none());
+        assert!(c
+            .set(16, Health::Warning, HealthReason::Resynchronizing)
+            .is_some());
         assert_eq!(
-            c.set(30, Health::Critical, "y"),
-            Some((Health::Warning, "x", 10))
+            c.set(30, Health::Critical, y),
+            Some((Health::Warning, HealthReason::Resynchronizing, 16))
         );
         assert_eq!(c.time_in(Health::Warning, 100), 20);
         assert_eq!(c.time_in(Health::Critical, 100), 70);

@@ -171,6 +171,34 @@ impl ResyncOutcome {
 }
 
 named! {
+    /// The rule that decided a VM's health (domain.md section 6), as the health log says it.
+    HealthReason {
+        /// Normal: no rule applies.
+        None => "",
+        NotReplicating => "not replicating",
+        NonRecoverableError => "non-recoverable error",
+        ResyncRequired => "resynchronization required",
+        CannotSend => "cannot send: retrying",
+        InitialReplication => "initial replication not complete",
+        Paused => "replication paused",
+        Resynchronizing => "resynchronizing",
+        FailingOver => "failover in progress",
+        FailedOver => "failed over without reverse replication",
+        NoSendForAnHour => "no successful send for over 1 h",
+        /// azure-to-azure's alert: the same hour, since a point is what a transfer makes.
+        NoPointForAnHour => "no new recovery point for 60 minutes",
+        MissedCycles => "over 20% of cycles missed in the interval",
+        SlowCycles => "average latency over 5 min in the interval",
+        /// A transfer cannot get through: its link is down.
+        LinkDown => "network error: link down",
+        /// Its site (or region) is down.
+        SiteDown => "site down",
+        /// Its host is low on memory.
+        LowMemory => "low memory on the host",
+    }
+}
+
+named! {
     /// Who repaired a VM that needed an administrator.
     RepairBy {
         /// An ordered `repair` action.
@@ -248,7 +276,7 @@ pub struct HealthSpan {
     pub to: Time,
     pub health: Health,
     /// The rule that decided it (empty for Normal).
-    pub reason: &'static str,
+    pub reason: HealthReason,
 }
 
 /// An event line as stored: 24 bytes, its detail text in the log's shared text.
@@ -279,7 +307,7 @@ struct StoredSpan {
     health: Health,
     from: Time,
     to: Time,
-    reason: &'static str,
+    reason: HealthReason,
 }
 
 /// The run's event log, jobs and health spans, in the order they were logged. Compact: an

@@ -586,7 +586,8 @@ impl World<'_> {
             (Some(Blocked::SiteDown), _) => {
                 format!("site {} is down", sc.sites[self.site_of(vm)].name)
             }
-            (blocked, _) => blocked.map(Blocked::reason).unwrap_or_default().to_string(),
+            (Some(blocked), _) => blocked.reason().to_string(),
+            (None, _) => String::new(),
         };
         self.log_event(
             now,

@@ -24,12 +24,11 @@ impl World<'_> {
         let (h, reason) = health::judge(&observed);
         // [src] azure-to-azure raises its alert after 60 minutes without a new point: the
         // same hour, since a point is what a completed transfer makes there.
-        let reason = if reason == health::NO_SEND_FOR_AN_HOUR
-            && self.scenario.topology == Topology::AzureToAzure
-        {
-            "no new recovery point for 60 minutes"
-        } else {
-            reason
+        let reason = match (reason, self.scenario.topology) {
+            (HealthReason::NoSendForAnHour, Topology::AzureToAzure) => {
+                HealthReason::NoPointForAnHour
+            }
+            _ => reason,
         };
         let reason = match self.cold[vm].blocked {
             Some(blocked) if h == Health::Critical && observed.cannot_send => blocked.reason(),
@@ -52,7 +51,7 @@ impl World<'_> {
                 EventKind::Health,
                 Mark::Health(old),
                 Mark::Health(h),
-                reason,
+                reason.name(),
             );
         }
         if let Some(last) = stale_after {

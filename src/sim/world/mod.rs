@@ -77,11 +77,11 @@ enum Blocked {
 
 impl Blocked {
     /// The health reason while it lasts.
-    fn reason(self) -> &'static str {
+    fn reason(self) -> HealthReason {
         match self {
-            Blocked::LinkDown => "network error: link down",
-            Blocked::SiteDown => "site down",
-            Blocked::LowMemory => "low memory on the host",
+            Blocked::LinkDown => HealthReason::LinkDown,
+            Blocked::SiteDown => HealthReason::SiteDown,
+            Blocked::LowMemory => HealthReason::LowMemory,
         }
     }
 }
