@@ -569,3 +569,113 @@ pub(super) fn totals(hot: &HotBooks, cold: &ColdBooks, written: u64) -> ByteTota
         lost: cold.bytes_lost,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RngStreams;
+    use crate::model::workload::WorkloadSpec;
+    use crate::units::ByteRate;
+
+    /// One VM with two disks writing 1,000 and 3,000 bytes per second.
+    fn one_vm() -> (Disks, HotBooks, ColdBooks, Calendar) {
+        let cal =
+            Calendar::default_from(crate::scenario::parse_datetime("2026-11-23T00:00").unwrap());
+        let streams = RngStreams::new(1);
+        let mut disks = Disks::with_capacity(2);
+        let hot = disks.add_vm([1_000, 3_000].map(|bps| {
+            let spec = WorkloadSpec::Constant {
+                rate: ByteRate::from_bytes_per_s(bps),
+            };
+            DiskWrites::new(spec, &cal, streams.stream("d"))
+        }));
+        (disks, hot, ColdBooks::default(), cal)
+    }
+
+    #[test]
+    fn a_cycle_moves_bytes_from_the_open_log_to_applied() {
+        let (mut disks, mut hot, mut cold, cal) = one_vm();
+        let mut books = disks.books(&mut hot, &mut cold, &cal);
+        assert_eq!(books.start_tracking(0), 0);
+        // 10 s of writes: 40,000 bytes in the open log.
+        assert_eq!(books.pending(10_000), 40_000);
+        assert_eq!(books.close_log(10_000), 40_000);
+        assert_eq!(books.log_disk_max(10_000), 0, "the new log is empty");
+        // In flight, still pending; 5 s later the open log holds 20,000 more.
+        assert_eq!(books.pending(15_000), 60_000);
+        books.hot.arrive(books.cold);
+        let log = books.apply_arrived();
+        assert_eq!((log.bytes, log.closed_at), (40_000, 10_000));
+        assert_eq!(books.pending(15_000), 20_000);
+        assert!(conserves(books.hot, books.cold));
+        let totals = totals(books.hot, books.cold, 60_000);
+        assert_eq!((totals.written, totals.replicated), (60_000, 40_000));
+    }
+
+    #[test]
+    fn dropped_logs_are_discarded_and_books_still_balance() {
+        let (mut disks, mut hot, mut cold, cal) = one_vm();
+        let mut books = disks.books(&mut hot, &mut cold, &cal);
+        books.start_tracking(0);
+        books.close_log(10_000);
+        // The log in flight and 2 s of open log are dropped: the volume held 48,000 bytes.
+        assert_eq!(books.drop_logs(12_000, u64::MAX), Some((48_000, 0)));
+        assert_eq!(books.pending(20_000), 0, "nothing is tracked any more");
+        assert_eq!(books.drop_logs(20_000, u64::MAX), None);
+        assert!(conserves(books.hot, books.cold));
+        // At the end the untracked writes since the drop count as discarded too.
+        let (_, w) = books.settle(30_000, u64::MAX);
+        let t = totals(books.hot, books.cold, w);
+        assert_eq!(
+            (t.written, t.replicated, t.discarded),
+            (120_000, 0, 120_000)
+        );
+    }
+
+    #[test]
+    fn conservation_fails_when_a_byte_goes_missing() {
+        let (mut disks, mut hot, mut cold, cal) = one_vm();
+        let mut books = disks.books(&mut hot, &mut cold, &cal);
+        books.start_tracking(0);
+        books.close_log(10_000);
+        assert!(conserves(books.hot, books.cold));
+        books.hot.bytes_replicated += 1;
+        assert!(!conserves(books.hot, books.cold));
+    }
+
+    #[test]
+    fn a_resync_sends_the_distinct_blocks_since_the_last_consistent_state() {
+        let (mut disks, mut hot, mut cold, cal) = one_vm();
+        let mut books = disks.books(&mut hot, &mut cold, &cal);
+        books.start_tracking(0);
+        books.drop_logs(10_000, u64::MAX);
+        let disk = crate::model::DiskSpec {
+            size: crate::units::Bytes(1 << 30),
+            used: crate::units::Bytes(1 << 30),
+            shared: false,
+            workload: WorkloadSpec::Constant {
+                rate: ByteRate::from_bytes_per_s(0),
+            },
+            hot_region: crate::units::Bytes(1 << 30),
+        };
+        let spec = VmSpec {
+            name: "vm".into(),
+            host: 0,
+            generation: 2,
+            protect_at: 0,
+            protected_at_start: false,
+            first_tick: None,
+            boot_time: 0,
+            network: None,
+            high_churn: None,
+            disks: vec![disk.clone(), disk],
+        };
+        let policy = crate::model::Policy::default_named("p");
+        let (to_send, disk_max) = books.begin_resync(10_000, &spec, &policy);
+        // 10,000 and 30,000 bytes written since, each within one block of its disk.
+        let block = policy.resync_block_size;
+        assert_eq!((to_send, disk_max), (2 * block, block));
+        books.resync_complete(to_send);
+        assert!(conserves(books.hot, books.cold));
+    }
+}

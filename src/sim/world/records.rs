@@ -382,3 +382,99 @@ pub(super) fn download_done(log: &mut EventLog, vm: usize, started: Time, now: T
         &detail,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ResyncBasis;
+    use crate::replication::ResyncStep;
+
+    const THRESHOLD: ResyncCause = ResyncCause::LogThreshold {
+        ppm: 500_000,
+        basis: ResyncBasis::Vm,
+    };
+
+    #[test]
+    fn a_cancelled_resync_is_closed_and_required_again_with_its_cause() {
+        let (mut r, mut log) = (VmRecords::default(), EventLog::default());
+        let protected = State::Protected { sending: false };
+        let input = Input::LogThresholdReached;
+        r.state_changed(
+            10,
+            0,
+            (protected, State::ResyncRequired),
+            &input,
+            Some(&THRESHOLD),
+            &mut log,
+        );
+        assert_eq!(r.resync_cause(), Some(&THRESHOLD));
+        let comparing = State::Resynchronizing(ResyncStep::Comparing);
+        r.state_changed(
+            20,
+            0,
+            (State::ResyncRequired, comparing),
+            &Input::StartResync,
+            None,
+            &mut log,
+        );
+        r.resync_started(20, 100, 10);
+        let cancel = Input::CancelResync;
+        r.state_changed(
+            30,
+            0,
+            (comparing, State::ResyncRequired),
+            &cancel,
+            None,
+            &mut log,
+        );
+        let again = ResyncCause::RestartAfterCancel(Box::new(THRESHOLD));
+        assert_eq!(r.resync_cause(), Some(&again));
+        let jobs: Vec<_> = log.jobs().collect();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(
+            (jobs[0].job, jobs[0].outcome),
+            (JobKind::Resynchronize, JobOutcome::Cancelled)
+        );
+        assert_eq!(
+            jobs[0].detail,
+            "cancelled: pending log reached 50% of the VM's virtual size"
+        );
+        let result = r.result();
+        assert_eq!(result.resyncs.len(), 1);
+        assert_eq!(result.resyncs[0].outcome, ResyncOutcome::Cancelled);
+        assert_eq!(result.resyncs[0].ended_at, Some(30));
+    }
+
+    #[test]
+    fn an_error_interrupts_the_resync_and_cuts_the_running_job_short() {
+        let (mut r, mut log) = (VmRecords::default(), EventLog::default());
+        let protected = State::Protected { sending: false };
+        let input = Input::LogThresholdReached;
+        r.state_changed(
+            10,
+            0,
+            (protected, State::ResyncRequired),
+            &input,
+            Some(&THRESHOLD),
+            &mut log,
+        );
+        use crate::model::Keyword;
+        let error = crate::model::faults::NonRecoverableError::ALL[0].0;
+        let cause = ResyncCause::Error(error);
+        let input = Input::NonRecoverableError(error);
+        r.state_changed(
+            20,
+            0,
+            (State::ResyncRequired, State::AdminRequired),
+            &input,
+            Some(&cause),
+            &mut log,
+        );
+        assert_eq!(r.admin_error(), Some(error));
+        assert_eq!(r.resync_cause(), None);
+        let result = r.result();
+        assert_eq!(result.resyncs[0].outcome, ResyncOutcome::Interrupted);
+        // It never started: no job to end.
+        assert_eq!(log.jobs().count(), 0);
+    }
+}
