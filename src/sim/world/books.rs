@@ -334,9 +334,9 @@ impl Books<'_> {
     }
 
     /// [`Books::pending`] and the copy-on-write space of the IR snapshot (at most the VM's
-    /// `virtual_size`), from one reading of the disks: what the VM holds on its host volume.
+    /// virtual size), from one reading of the disks: what the VM holds on its host volume.
     #[inline(always)]
-    pub(super) fn volume(&mut self, now: Time, virtual_size: u64) -> (u64, u64) {
+    pub(super) fn volume(&mut self, now: Time, spec: &VmSpec) -> (u64, u64) {
         if !self.hot.tracking && !self.hot.snapshot_open {
             return (0, 0);
         }
@@ -347,7 +347,8 @@ impl Books<'_> {
             0
         };
         let snapshot = if self.hot.snapshot_open {
-            (w - self.cold.written_at_snapshot).min(virtual_size)
+            // Only here: the virtual size is a sum over the spec's disks, off the hot path.
+            (w - self.cold.written_at_snapshot).min(spec.virtual_size())
         } else {
             0
         };
@@ -357,11 +358,11 @@ impl Books<'_> {
     /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to
     /// be merged. A disk copy in progress is abandoned. Returns the volume use just before
     /// (see [`Books::volume`]), or `None` when nothing was tracked.
-    pub(super) fn drop_logs(&mut self, now: Time, virtual_size: u64) -> Option<(u64, u64)> {
+    pub(super) fn drop_logs(&mut self, now: Time, spec: &VmSpec) -> Option<(u64, u64)> {
         if !self.hot.tracking {
             return None;
         }
-        let before = self.volume(now, virtual_size);
+        let before = self.volume(now, spec);
         let w = self.written(now);
         let hot = &mut *self.hot;
         let in_flight = match hot.transfer.take() {
@@ -528,8 +529,8 @@ impl Books<'_> {
     /// The run ends at `end`: returns the volume use and the writes by then, and books what
     /// was written while tracking was stopped as discarded (the next resync's blocks would
     /// cover it).
-    pub(super) fn settle(&mut self, end: Time, virtual_size: u64) -> ((u64, u64), u64) {
-        let volume = self.volume(end, virtual_size);
+    pub(super) fn settle(&mut self, end: Time, spec: &VmSpec) -> ((u64, u64), u64) {
+        let volume = self.volume(end, spec);
         let w = self.written(end);
         if !self.hot.tracking && self.cold.tracking_origin.is_some() {
             self.cold.bytes_discarded += w - self.hot.written_at_log_open;
@@ -577,6 +578,31 @@ mod tests {
     use crate::model::workload::WorkloadSpec;
     use crate::units::ByteRate;
 
+    /// Two 1 GiB disks, all of them in use and written to.
+    fn spec() -> VmSpec {
+        let disk = crate::model::DiskSpec {
+            size: crate::units::Bytes(1 << 30),
+            used: crate::units::Bytes(1 << 30),
+            shared: false,
+            workload: WorkloadSpec::Constant {
+                rate: ByteRate::from_bytes_per_s(0),
+            },
+            hot_region: crate::units::Bytes(1 << 30),
+        };
+        VmSpec {
+            name: "vm".into(),
+            host: 0,
+            generation: 2,
+            protect_at: 0,
+            protected_at_start: false,
+            first_tick: None,
+            boot_time: 0,
+            network: None,
+            high_churn: None,
+            disks: vec![disk.clone(), disk],
+        }
+    }
+
     /// One VM with two disks writing 1,000 and 3,000 bytes per second.
     fn one_vm() -> (Disks, HotBooks, ColdBooks, Calendar) {
         let cal =
@@ -615,16 +641,17 @@ mod tests {
     #[test]
     fn dropped_logs_are_discarded_and_books_still_balance() {
         let (mut disks, mut hot, mut cold, cal) = one_vm();
+        let spec = spec();
         let mut books = disks.books(&mut hot, &mut cold, &cal);
         books.start_tracking(0);
         books.close_log(10_000);
         // The log in flight and 2 s of open log are dropped: the volume held 48,000 bytes.
-        assert_eq!(books.drop_logs(12_000, u64::MAX), Some((48_000, 0)));
+        assert_eq!(books.drop_logs(12_000, &spec), Some((48_000, 0)));
         assert_eq!(books.pending(20_000), 0, "nothing is tracked any more");
-        assert_eq!(books.drop_logs(20_000, u64::MAX), None);
+        assert_eq!(books.drop_logs(20_000, &spec), None);
         assert!(conserves(books.hot, books.cold));
         // At the end the untracked writes since the drop count as discarded too.
-        let (_, w) = books.settle(30_000, u64::MAX);
+        let (_, w) = books.settle(30_000, &spec);
         let t = totals(books.hot, books.cold, w);
         assert_eq!(
             (t.written, t.replicated, t.discarded),
@@ -646,30 +673,10 @@ mod tests {
     #[test]
     fn a_resync_sends_the_distinct_blocks_since_the_last_consistent_state() {
         let (mut disks, mut hot, mut cold, cal) = one_vm();
+        let spec = spec();
         let mut books = disks.books(&mut hot, &mut cold, &cal);
         books.start_tracking(0);
-        books.drop_logs(10_000, u64::MAX);
-        let disk = crate::model::DiskSpec {
-            size: crate::units::Bytes(1 << 30),
-            used: crate::units::Bytes(1 << 30),
-            shared: false,
-            workload: WorkloadSpec::Constant {
-                rate: ByteRate::from_bytes_per_s(0),
-            },
-            hot_region: crate::units::Bytes(1 << 30),
-        };
-        let spec = VmSpec {
-            name: "vm".into(),
-            host: 0,
-            generation: 2,
-            protect_at: 0,
-            protected_at_start: false,
-            first_tick: None,
-            boot_time: 0,
-            network: None,
-            high_churn: None,
-            disks: vec![disk.clone(), disk],
-        };
+        books.drop_logs(10_000, &spec);
         let policy = crate::model::Policy::default_named("p");
         let (to_send, disk_max) = books.begin_resync(10_000, &spec, &policy);
         // 10,000 and 30,000 bytes written since, each within one block of its disk.

@@ -435,8 +435,8 @@ impl World<'_> {
     /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to
     /// be merged. A disk copy in progress is abandoned.
     pub(super) fn drop_logs(&mut self, now: Time, vm: usize) {
-        let size = self.scenario.vms[vm].virtual_size();
-        if let Some((pending, snapshot)) = self.books(vm).drop_logs(now, size) {
+        let sc = self.scenario;
+        if let Some((pending, snapshot)) = self.books(vm).drop_logs(now, &sc.vms[vm]) {
             self.vms[vm].watch.saw(pending, snapshot);
         }
     }

@@ -7,8 +7,8 @@ impl World<'_> {
     /// What the VM holds on its host volume now: [`Books::volume`].
     #[inline(always)]
     pub(super) fn volume_bytes(&mut self, vm: usize, now: Time) -> (u64, u64) {
-        let size = self.scenario.vms[vm].virtual_size();
-        self.books(vm).volume(now, size)
+        let sc = self.scenario;
+        self.books(vm).volume(now, &sc.vms[vm])
     }
 
     /// Used bytes of the disks initial replication has not copied yet.
@@ -89,10 +89,7 @@ impl World<'_> {
         // What the disk cursors say at the end, read first: the cursors go before the
         // results are built, so a large estate never holds both.
         let at_end: Vec<((u64, u64), u64)> = (0..self.vms.len())
-            .map(|vm| {
-                let size = sc.vms[vm].virtual_size();
-                self.books(vm).settle(end, size)
-            })
+            .map(|vm| self.books(vm).settle(end, &sc.vms[vm]))
             .collect();
         self.disks.release();
         let mut vms = Vec::with_capacity(self.vms.len());
