@@ -3,7 +3,7 @@
 use crate::generated::{bench, canonical};
 use crate::model::Scenario;
 use crate::report::{self, OutputDir, Report, Stamp};
-use crate::run::RunSpec;
+use crate::run::{RunError, RunSpec};
 use crate::{replication, scenario};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -23,30 +23,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario and write its results.
-    Run {
-        /// The scenario file (TOML).
-        file: PathBuf,
-        /// Output folder [default: output/<scenario name>].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Master seed; replaces the scenario's `seed`.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Print summary.json to stdout instead of the table.
-        #[arg(long)]
-        json: bool,
-        /// Replace an output folder that holds another scenario's or seed's results.
-        #[arg(long)]
-        force: bool,
-        /// Print to stderr how long loading, simulating and writing took (wall clock; it
-        /// never reaches the results).
-        #[arg(long)]
-        timing: bool,
-        /// Override a scenario field by path, e.g. `links.wan.capacity=200Mbps` (repeatable;
-        /// tables in lists are addressed by their `name`).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<scenario::Override>,
-    },
+    Run(RunArgs),
     /// Check a scenario file and report every error.
     Validate {
         file: PathBuf,
@@ -72,6 +49,37 @@ enum Command {
     },
 }
 
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The scenario file (TOML).
+    file: PathBuf,
+    /// Output folder [default: output/<scenario name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Master seed; replaces the scenario's `seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print summary.json to stdout instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Replace an output folder that holds another scenario's or seed's results.
+    #[arg(long)]
+    force: bool,
+    /// Print to stderr how long loading, simulating and writing took (wall clock; it
+    /// never reaches the results).
+    #[arg(long)]
+    timing: bool,
+    /// Override a scenario field by path, e.g. `links.wan.capacity=200Mbps` (repeatable;
+    /// tables in lists are addressed by their `name`).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<scenario::Override>,
+    /// Check the simulation's invariants after every event and step (byte conservation,
+    /// no link over capacity, monotone time, legal transitions); a violation stops the
+    /// run with an error. Debug builds always check.
+    #[arg(long)]
+    check: bool,
+}
+
 #[derive(Subcommand, Debug)]
 enum GenWorkload {
     /// The canonical delta-replication workload of shared/bench (SimPy peer's input).
@@ -89,7 +97,8 @@ enum GenWorkload {
     },
 }
 
-/// Exit codes: 0 success, 1 the run failed (I/O), 2 bad input (arguments or scenario).
+/// Exit codes: 0 success, 1 the run failed (I/O, or an invariant violated under `--check`),
+/// 2 bad input (arguments or scenario).
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -99,15 +108,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Run {
-            file,
-            out,
-            seed,
-            json,
-            force,
-            timing,
-            set,
-        } => run(&file, &set, out, seed, json, force, timing),
+        Command::Run(args) => run(args),
         Command::Validate { file, set } => match scenario::load_with(&file, &set) {
             Ok(s) => {
                 stdout(&format!(
@@ -180,17 +181,20 @@ fn default_out(scenario: &Scenario) -> PathBuf {
     Path::new("output").join(safe)
 }
 
-fn run(
-    file: &Path,
-    set: &[scenario::Override],
-    out: Option<PathBuf>,
-    seed: Option<u64>,
-    json: bool,
-    force: bool,
-    timing: bool,
-) -> i32 {
+fn run(args: RunArgs) -> i32 {
+    let RunArgs {
+        file,
+        out,
+        seed,
+        json,
+        force,
+        timing,
+        set,
+        check,
+    } = args;
+    let file = file.as_path();
     let started = Instant::now();
-    let scenario = match scenario::load_with(file, set) {
+    let scenario = match scenario::load_with(file, &set) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -209,11 +213,14 @@ fn run(
             return 2;
         }
     };
-    let output = match crate::run::run(RunSpec::new(&scenario).seed(seed)) {
+    let output = match crate::run::run(RunSpec::new(&scenario).seed(seed).check(check)) {
         Ok(output) => output,
         Err(e) => {
             eprintln!("error: {}: {e}", file.display());
-            return 2;
+            return match e {
+                RunError::InvariantViolated(_) => 1,
+                RunError::SeriesTooLarge { .. } => 2,
+            };
         }
     };
     let simulated = started.elapsed() - loaded;

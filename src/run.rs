@@ -17,6 +17,7 @@
 
 use crate::engine::Time;
 use crate::model::Scenario;
+pub use crate::sim::check::Violation;
 pub use crate::sim::Progress;
 use crate::sim::{EventLog, RunResult, Series};
 use std::fmt;
@@ -41,6 +42,9 @@ pub struct RunSpec<'a> {
     pub max_series_bytes: u64,
     /// Asked at most once per `.0` of virtual time whether the run should stop.
     pub halt: Option<(Time, HaltHook<'a>)>,
+    /// Run the invariant checks ([`crate::sim::check`]) after every event and state machine
+    /// step in a release build too (default: no; builds with debug assertions always do).
+    pub check: bool,
 }
 
 impl<'a> RunSpec<'a> {
@@ -52,6 +56,7 @@ impl<'a> RunSpec<'a> {
             keep_series: true,
             max_series_bytes: DEFAULT_MAX_SERIES_BYTES,
             halt: None,
+            check: false,
         }
     }
 
@@ -72,6 +77,14 @@ impl<'a> RunSpec<'a> {
         self.halt = Some((every, hook));
         self
     }
+
+    /// Check the invariants after every event and step ([`crate::sim::check`]); a violation
+    /// ends the run with [`RunError::InvariantViolated`]. Builds with debug assertions always
+    /// check, and panic at a violation.
+    pub fn check(mut self, check: bool) -> Self {
+        self.check = check;
+        self
+    }
 }
 
 /// Everything a run produced.
@@ -87,7 +100,7 @@ pub struct RunOutput {
     pub halted_at: Option<Time>,
 }
 
-/// Why a run did not start.
+/// Why a run did not start, or did not finish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunError {
     /// The time series would take more memory than allowed.
@@ -96,6 +109,9 @@ pub enum RunError {
         bytes: u64,
         limit: u64,
     },
+    /// A checked run ([`RunSpec::check`]) broke an invariant: a bug in drsim, not in the
+    /// scenario. The run stopped before the next event.
+    InvariantViolated(Violation),
 }
 
 impl fmt::Display for RunError {
@@ -110,6 +126,10 @@ impl fmt::Display for RunError {
                 "the time series would hold {samples} samples, {} in memory, over the limit of {}; use a coarser sample_step, a shorter duration, or fewer VMs",
                 crate::units::Bytes(*bytes),
                 crate::units::Bytes(*limit)
+            ),
+            RunError::InvariantViolated(v) => write!(
+                f,
+                "{v} (a bug in drsim: please report it with the scenario and seed)"
             ),
         }
     }
@@ -134,7 +154,8 @@ pub fn run(spec: RunSpec<'_>) -> Result<RunOutput, RunError> {
             }
         }
     }
-    let done = crate::sim::simulate(sc, spec.seed, spec.keep_series, spec.halt);
+    let done = crate::sim::simulate(sc, spec.seed, spec.keep_series, spec.halt, spec.check)
+        .map_err(RunError::InvariantViolated)?;
     Ok(RunOutput {
         seed: spec.seed,
         result: done.result,

@@ -27,6 +27,27 @@ fn run_into(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
 }
 
 #[test]
+fn run_with_check_succeeds_and_writes_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, checked) = (dir.path().join("plain"), dir.path().join("checked"));
+    run_into(&plain, &[]).success();
+    let out = run_into(&checked, &["--check"]).success();
+    assert!(out.get_output().stderr.is_empty());
+    for f in FILES {
+        let (x, y) = (
+            std::fs::read(plain.join(f)).unwrap(),
+            std::fs::read(checked.join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs with --check");
+    }
+    // Only `run` checks.
+    drsim()
+        .args(["validate", QUICKSTART, "--check"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn run_writes_every_file_stamped_and_identical_across_runs_timed_or_not() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));

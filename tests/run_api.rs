@@ -93,7 +93,9 @@ fn a_run_whose_series_would_not_fit_is_refused_before_it_starts() {
     let mut spec = RunSpec::new(&sc);
     spec.max_series_bytes = 1000;
     let err = run(spec).unwrap_err();
-    let RunError::SeriesTooLarge { samples, .. } = &err;
+    let RunError::SeriesTooLarge { samples, .. } = &err else {
+        panic!("{err}");
+    };
     assert_eq!(*samples, 288);
     let text = err.to_string();
     assert!(text.contains("coarser sample_step"), "{text}");

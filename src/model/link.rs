@@ -43,6 +43,18 @@ pub type FlowId = u32;
 /// `FairLink::finish_tags` of a flow with no transfer.
 const NO_TRANSFER: u128 = u128::MAX;
 
+/// What a link carries, for the invariant checker ([`FairLink::load`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Load {
+    pub capacity: ByteRate,
+    /// The sum of the rates its active transfers get now.
+    pub allocated: ByteRate,
+    /// Payload delivered since the link started, and what its capacity could have carried in
+    /// that time (both rounded down).
+    pub delivered_bytes: u64,
+    pub offered_bytes: u64,
+}
+
 /// One link's fair-sharing state.
 #[derive(Debug, Clone)]
 pub struct FairLink {
@@ -247,6 +259,27 @@ impl FairLink {
     pub fn saturated_ms(&self) -> u64 {
         self.saturated_ms
     }
+
+    /// What the link carries, as of its last update (read-only: it does not advance). Each
+    /// active transfer gets `min(capacity / n, per-flow cap)`, rounded down as [`advance`]
+    /// serves it.
+    ///
+    /// [`advance`]: FairLink::advance
+    pub fn load(&self) -> Load {
+        let each = match self.active {
+            0 => 0,
+            n => {
+                let fair = self.capacity.0 / n;
+                self.per_flow_cap.map_or(fair, |cap| fair.min(cap.0))
+            }
+        };
+        Load {
+            capacity: self.capacity,
+            allocated: ByteRate(each.saturating_mul(self.active)),
+            delivered_bytes: self.delivered_bytes(),
+            offered_bytes: self.offered_bytes(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -355,6 +388,33 @@ mod tests {
         assert_eq!(finish_all(&mut l), vec![(12_000, 0)]);
         l.start(12_000, 1, 800);
         assert_eq!(finish_all(&mut l), vec![(20_000, 1)]);
+    }
+
+    #[test]
+    fn load_sums_the_fair_shares_and_the_bytes_so_far() {
+        // 100 B/s among 3: 33.333 B/s each, rounded down to the mB/s.
+        let mut l = FairLink::new(ByteRate::from_bytes_per_s(100), None);
+        assert_eq!(l.load().allocated, ByteRate(0));
+        for f in 0..3 {
+            l.start(0, f, 1000);
+        }
+        l.advance(3000);
+        let load = l.load();
+        assert_eq!(load.capacity, ByteRate(100_000));
+        assert_eq!(load.allocated, ByteRate(99_999));
+        assert_eq!((load.delivered_bytes, load.offered_bytes), (300, 300));
+        // A per-flow cap of 25 B/s leaves a quarter idle.
+        let mut l = FairLink::new(
+            ByteRate::from_bytes_per_s(100),
+            Some(ByteRate::from_bytes_per_s(25)),
+        );
+        l.start(0, 0, 1000);
+        l.start(0, 1, 1000);
+        l.start(0, 2, 1000);
+        l.advance(1000);
+        let load = l.load();
+        assert_eq!(load.allocated, ByteRate::from_bytes_per_s(75));
+        assert_eq!((load.delivered_bytes, load.offered_bytes), (75, 100));
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod table;
 
 pub use crate::model::faults::NonRecoverableError;
 pub use retry::RetryReading;
-pub use table::{Transition, TRANSITIONS};
+pub use table::{allows, Transition, TRANSITIONS};
 
 /// The coarse states of the protection lifecycle, as the portal names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -3,6 +3,7 @@
 //! its event log and time series in memory and touches no file; [`crate::run`] is the API
 //! that callers use.
 
+pub mod check;
 pub mod event;
 pub mod health;
 pub mod record;
@@ -49,12 +50,18 @@ impl Progress<'_> {
     }
 }
 
-/// Asks a caller's hook at most once per `every` of virtual time; without a hook, `next` is
-/// never reached.
+/// Before each event: asks a caller's hook at most once per `every` of virtual time, and
+/// runs the invariant checks of each event when they are on. `next` is the first instant at
+/// which either is due: 0 while checking (every event), else the hook's next turn (never
+/// reached without a hook). So checks that are off cost the engine loop nothing: it makes
+/// the comparison with `next` anyway.
 struct Checkpoints<'h> {
     every: Time,
     next: Time,
+    /// The hook's next turn.
+    hook_next: Time,
     hook: Option<&'h mut dyn FnMut(&Progress<'_>) -> bool>,
+    check: check::Checker,
 }
 
 impl<'a> Halt<world::World<'a>> for Checkpoints<'_> {
@@ -63,7 +70,30 @@ impl<'a> Halt<world::World<'a>> for Checkpoints<'_> {
         if now < self.next {
             return false;
         }
-        self.next = (now / self.every + 1).saturating_mul(self.every);
+        self.due(now, world)
+    }
+}
+
+impl Checkpoints<'_> {
+    /// Something is due before the event at `now`; `true` stops the run there. Out of line:
+    /// inlined, it cost the engine loop two instructions per event.
+    #[cold]
+    #[inline(never)]
+    fn due(&mut self, now: Time, world: &world::World<'_>) -> bool {
+        if self.check.on() {
+            // The previous event's effects, and the clock.
+            world.check_event(now, &mut self.check);
+            if self.check.found() || world.step_violated() {
+                return true;
+            }
+        }
+        if now < self.hook_next {
+            return false;
+        }
+        self.hook_next = (now / self.every + 1).saturating_mul(self.every);
+        if !self.check.on() {
+            self.next = self.hook_next;
+        }
         self.hook
             .as_mut()
             .is_some_and(|hook| hook(&Progress { now, world }))
@@ -82,38 +112,86 @@ pub(crate) struct Simulated {
 /// A halt hook and how often (virtual time) it is asked.
 pub(crate) type HaltCheck<'h> = (Time, &'h mut dyn FnMut(&Progress<'_>) -> bool);
 
-/// Run `scenario` with `seed` (which replaces the scenario's own).
+/// Run `scenario` with `seed` (which replaces the scenario's own). `check`: run the
+/// invariant checks ([`check`]) in a release build too; the first violation ends the run.
 pub(crate) fn simulate(
     scenario: &Scenario,
     seed: u64,
     keep_series: bool,
     halt: Option<HaltCheck<'_>>,
-) -> Simulated {
+    check: bool,
+) -> Result<Simulated, check::Violation> {
     let mut queue: EventQueue<Event> = EventQueue::with_capacity(scenario.vms.len() * 2 + 16);
     let mut world = world::World::new(scenario, seed, keep_series, &mut queue);
+    if check {
+        world.check_steps();
+    }
     world.schedule_start(&mut queue);
     // One loop with or without a hook: a second copy of the engine loop made the compiler
     // stop inlining the queue into either (5% more instructions per event).
-    let mut checks = match halt {
-        Some((every, hook)) => Checkpoints {
-            every: every.max(1),
-            next: 0,
-            hook: Some(hook),
-        },
-        None => Checkpoints {
-            every: 1,
-            next: Time::MAX,
-            hook: None,
-        },
+    let (every, hook) = match halt {
+        Some((every, hook)) => (every.max(1), Some(hook)),
+        None => (1, None),
+    };
+    let hook_next = if hook.is_some() { 0 } else { Time::MAX };
+    let check = check::Checker::new(check);
+    let mut checks = Checkpoints {
+        every,
+        next: if check.on() { 0 } else { hook_next },
+        hook_next,
+        hook,
+        check,
     };
     let counts = engine::run_with(&mut world, &mut queue, scenario.horizon, &mut checks);
+    if checks.check.on() {
+        // The last event's effects.
+        world.check_event(counts.end, &mut checks.check);
+    }
+    // A step's violation comes before any found at the next check of the events.
+    if let Some(v) = world.take_step_violation().or_else(|| checks.check.take()) {
+        return Err(v);
+    }
     // The events left are never handled: free them before the results are built.
     drop(queue);
     let (result, log, series) = world.finish(counts);
-    Simulated {
+    Ok(Simulated {
         result,
         log,
         series,
         halted_at: counts.halted.then_some(counts.end),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checkpoints(check: check::Checker) -> Checkpoints<'static> {
+        Checkpoints {
+            every: 1,
+            next: if check.on() { 0 } else { Time::MAX },
+            hook_next: Time::MAX,
+            hook: None,
+            check,
+        }
+    }
+
+    #[test]
+    fn a_violation_found_before_an_event_stops_the_run_there() {
+        let text = include_str!("../../scenarios/quickstart.toml");
+        let sc = crate::scenario::from_text(text, "quickstart.toml".as_ref()).unwrap();
+        let mut queue = EventQueue::new();
+        let world = world::World::new(&sc, 1, false, &mut queue);
+        let mut checks = checkpoints(check::Checker::with(true, false));
+        assert!(!checks.halt(10, &world));
+        assert!(!checks.halt(10, &world));
+        assert!(checks.halt(5, &world), "time went back");
+        let v = checks.check.take().expect("kept");
+        assert_eq!((v.at, v.subject), (5, check::Subject::Clock));
+        // Checks that are off see nothing.
+        let mut checks = checkpoints(check::Checker::with(false, false));
+        assert!(!checks.halt(10, &world));
+        assert!(!checks.halt(5, &world));
+        assert!(checks.check.take().is_none());
     }
 }

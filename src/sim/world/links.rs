@@ -4,7 +4,7 @@
 
 use super::event::{self, Event};
 use crate::engine::{EventQueue, Lane, Time};
-use crate::model::link::{FairLink, FlowId};
+use crate::model::link::{FairLink, FlowId, Load};
 use crate::model::Scenario;
 use crate::sim::record::LinkResult;
 use crate::sim::series::LinkPoint;
@@ -57,6 +57,16 @@ impl<'a> Links<'a> {
     /// Whether the link is down (an outage in force).
     pub(super) fn is_down(&self, l: usize) -> bool {
         self.links[l].down > 0
+    }
+
+    /// How many links there are.
+    pub(super) fn count(&self) -> usize {
+        self.links.len()
+    }
+
+    /// What link `l` carries (read-only, for the invariant checker).
+    pub(super) fn load(&self, l: usize) -> Load {
+        self.links[l].fair.load()
     }
 
     /// Start sending `bytes` for `flow`.

@@ -4,6 +4,7 @@
 
 mod books;
 mod cache;
+mod check;
 mod drive;
 mod failover;
 mod faults;
@@ -177,6 +178,8 @@ struct HostState {
 
 pub(super) struct World<'a> {
     scenario: &'a Scenario,
+    /// The invariant checks of each step (see `sim::check`).
+    check: crate::sim::check::Checker,
     /// The event log, jobs and health spans, kept in memory.
     log: EventLog,
     /// The time series, when the run keeps them.
@@ -305,6 +308,7 @@ impl<'a> World<'a> {
         });
         World {
             scenario,
+            check: crate::sim::check::Checker::new(false),
             log: EventLog::default(),
             series,
             cold: errors
