@@ -7,8 +7,9 @@
 //! from its [`Config`].
 //!
 //! [`TRANSITIONS`] lists every allowed `(state, input) -> state` move. It is the single source
-//! for the docs and diagrams, and [`Replication::step`] refuses (and changes nothing) for any
-//! move not in it.
+//! for the docs and diagrams, and [`Replication::step`] consults it in every build (as
+//! [`MATRIX`], built from it at compile time): a move not in it is refused, and changes
+//! nothing.
 //!
 //! States follow the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).
 
@@ -17,7 +18,7 @@ mod table;
 
 pub use crate::model::faults::NonRecoverableError;
 pub use retry::RetryReading;
-pub use table::{Transition, TRANSITIONS};
+pub use table::{Matrix, Transition, MATRIX, TRANSITIONS};
 
 /// The coarse states of the protection lifecycle, as the portal names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -335,6 +336,35 @@ impl Input {
 }
 
 impl InputKind {
+    pub const ALL: [InputKind; 26] = [
+        InputKind::EnableProtection,
+        InputKind::JobSucceeded,
+        InputKind::JobFailed,
+        InputKind::StartInitialReplication,
+        InputKind::TransferDone,
+        InputKind::CycleTick,
+        InputKind::AssumeProtected,
+        InputKind::TransferFailed,
+        InputKind::RetryTimer,
+        InputKind::Pause,
+        InputKind::Resume,
+        InputKind::StartResync,
+        InputKind::CancelResync,
+        InputKind::ChecksumsCompared,
+        InputKind::LogThresholdReached,
+        InputKind::LogWriteFailed,
+        InputKind::NonRecoverableError,
+        InputKind::Repair,
+        InputKind::TestFailover,
+        InputKind::Cleanup,
+        InputKind::PlannedFailover,
+        InputKind::UnplannedFailover,
+        InputKind::ChangePoint,
+        InputKind::Commit,
+        InputKind::ReverseReplicate,
+        InputKind::Failback,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             InputKind::EnableProtection => "enable-protection",
@@ -366,6 +396,20 @@ impl InputKind {
         }
     }
 }
+
+// The table's matrix indexes by discriminant: `ALL` lists each kind at its own index.
+const _: () = {
+    let mut i = 0;
+    while i < StateKind::ALL.len() {
+        assert!(StateKind::ALL[i] as usize == i);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < InputKind::ALL.len() {
+        assert!(InputKind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 /// Where [`Replication::step`] puts its actions, in order.
 pub trait ActionSink {
@@ -592,9 +636,22 @@ impl Replication {
     }
 
     /// Feed `input`; on success the actions are appended to `actions` (a buffer the caller
-    /// reuses, so stepping allocates nothing) and the new state is returned.
+    /// reuses, so stepping allocates nothing) and the new state is returned. A move missing
+    /// from [`TRANSITIONS`] is refused like an input the state does not accept, in every
+    /// build: the machine follows its table.
     #[inline(always)]
     pub fn step(&mut self, input: &Input, actions: &mut impl ActionSink) -> Result<State, Refused> {
+        self.step_by(&MATRIX, input, actions)
+    }
+
+    /// [`Replication::step`] against the table `table` (tests give it a reduced one).
+    #[inline(always)]
+    fn step_by(
+        &mut self,
+        table: &Matrix,
+        input: &Input,
+        actions: &mut impl ActionSink,
+    ) -> Result<State, Refused> {
         let from = self.state;
         let start = actions.count();
         let saved = (
@@ -603,8 +660,14 @@ impl Replication {
             self.was_protected,
             self.test_copy,
         );
-        let to = match self.next(input, actions) {
-            Some(to) => to,
+        match self.next(table, input, actions) {
+            Some(to) => {
+                self.state = to;
+                if to.kind() == StateKind::Protected {
+                    self.was_protected = true;
+                }
+                Ok(to)
+            }
             None => {
                 actions.truncate(start);
                 (
@@ -613,21 +676,12 @@ impl Replication {
                     self.was_protected,
                     self.test_copy,
                 ) = saved;
-                return Err(Refused {
+                Err(Refused {
                     state: from.kind(),
                     input: input.kind(),
-                });
+                })
             }
-        };
-        debug_assert!(
-            table::allows(from.kind(), input.kind(), to.kind()),
-            "{from:?} --{input:?}--> {to:?} is missing from TRANSITIONS"
-        );
-        self.state = to;
-        if to.kind() == StateKind::Protected {
-            self.was_protected = true;
         }
-        Ok(to)
     }
 
     /// Whether the state has a transfer of its own (running or waiting for a retry).
@@ -675,9 +729,12 @@ impl Replication {
     // Inlined (with `step`) into the simulation's one caller: a call per input was a
     // measurable share of the hot path.
     #[inline(always)]
-    fn next(&mut self, input: &Input, out: &mut impl ActionSink) -> Option<State> {
+    fn next(&mut self, table: &Matrix, input: &Input, out: &mut impl ActionSink) -> Option<State> {
         use Action as A;
+        use StateKind as S;
         let c = self.config;
+        let from = self.state.kind();
+        let input_kind = input.kind();
         match input {
             Input::TransferFailed if self.transferring() && !self.retry_pending => {
                 self.failures += 1;
@@ -686,68 +743,83 @@ impl Replication {
                     attempt: self.failures,
                     after_ms: c.retry.wait_before(self.failures),
                 });
-                return Some(self.state);
+                return table.allows(from, input_kind, from).then_some(self.state);
             }
             Input::RetryTimer if self.retry_pending => {
                 self.retry_pending = false;
                 out.push(A::ResumeTransfer);
-                return Some(self.state);
+                return table.allows(from, input_kind, from).then_some(self.state);
             }
             Input::TransferDone if self.retry_pending => return None,
             Input::TransferFailed | Input::RetryTimer => return None,
             Input::TransferDone => self.failures = 0,
             _ => {}
         }
-        let state = match (self.state, input) {
-            (State::Unprotected, Input::EnableProtection) => {
+        // Every move is checked against the table in the arm that chooses it. The arm names
+        // its state (a debug build checks the name): where the input is known too, as on the
+        // simulation's hot paths, the look-up then folds to a constant.
+        let row = |kind: StateKind, to: State| {
+            debug_assert_eq!(kind, from, "the arm names the state it matched");
+            table.allows(kind, input_kind, to.kind()).then_some(to)
+        };
+        match (self.state, input) {
+            (State::Unprotected, Input::EnableProtection) => row(S::Unprotected, {
                 out.push(A::StartJob {
                     job: Job::EnableProtection,
                     duration_ms: c.enable_job_ms,
                 });
                 State::EnablingProtection
-            }
+            }),
             (State::EnablingProtection, Input::JobFailed(Job::EnableProtection, _)) => {
-                State::Unprotected
+                row(S::EnablingProtection, State::Unprotected)
             }
             (State::EnablingProtection, Input::JobSucceeded(Job::EnableProtection)) => {
-                if c.ir_scheduled {
-                    out.push(A::ScheduleInitialReplication);
-                    State::InitialReplicationPending
-                } else {
-                    self.begin_initial_replication(out)
-                }
+                row(S::EnablingProtection, {
+                    if c.ir_scheduled {
+                        out.push(A::ScheduleInitialReplication);
+                        State::InitialReplicationPending
+                    } else {
+                        self.begin_initial_replication(out)
+                    }
+                })
             }
             (State::InitialReplicationPending, Input::StartInitialReplication) => {
-                self.begin_initial_replication(out)
+                row(S::InitialReplicationPending, {
+                    self.begin_initial_replication(out)
+                })
             }
             (State::InitialReplication { disk }, Input::TransferDone) => {
-                if disk + 1 < c.disks {
-                    out.push(A::CopyDisk { disk: disk + 1 });
-                    State::InitialReplication { disk: disk + 1 }
-                } else {
-                    out.push(A::DeleteSnapshot);
-                    out.push(A::CloseAndSendLog);
-                    State::FinalizingProtection(FinalizeStep::SendingLog)
-                }
+                row(S::InitialReplication, {
+                    if disk + 1 < c.disks {
+                        out.push(A::CopyDisk { disk: disk + 1 });
+                        State::InitialReplication { disk: disk + 1 }
+                    } else {
+                        out.push(A::DeleteSnapshot);
+                        out.push(A::CloseAndSendLog);
+                        State::FinalizingProtection(FinalizeStep::SendingLog)
+                    }
+                })
             }
             (State::FinalizingProtection(FinalizeStep::SendingLog), Input::TransferDone) => {
-                out.push(A::StartJob {
-                    job: Job::FinalizeProtection,
-                    duration_ms: c.finalize_job_ms,
-                });
-                State::FinalizingProtection(FinalizeStep::Merging)
+                row(S::FinalizingProtection, {
+                    out.push(A::StartJob {
+                        job: Job::FinalizeProtection,
+                        duration_ms: c.finalize_job_ms,
+                    });
+                    State::FinalizingProtection(FinalizeStep::Merging)
+                })
             }
             (
                 State::FinalizingProtection(FinalizeStep::Merging),
                 Input::JobSucceeded(Job::FinalizeProtection),
-            ) => {
+            ) => row(S::FinalizingProtection, {
                 out.push(A::RecoveryPointCreated);
                 out.push(A::ScheduleTick {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending: false }
-            }
-            (State::Protected { sending }, Input::CycleTick) => {
+            }),
+            (State::Protected { sending }, Input::CycleTick) => row(S::Protected, {
                 if sending {
                     out.push(A::CycleMissed);
                 } else {
@@ -757,25 +829,25 @@ impl Replication {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending: true }
-            }
-            (State::Unprotected, Input::AssumeProtected) => {
+            }),
+            (State::Unprotected, Input::AssumeProtected) => row(S::Unprotected, {
                 out.push(A::AssumeInSync);
                 out.push(A::ScheduleTick {
                     after_ms: c.first_tick_ms,
                 });
                 State::Protected { sending: false }
-            }
-            (State::Protected { sending: true }, Input::TransferDone) => {
+            }),
+            (State::Protected { sending: true }, Input::TransferDone) => row(S::Protected, {
                 out.push(A::RecoveryPointCreated);
                 State::Protected { sending: false }
-            }
-            (State::Protected { sending }, Input::Pause) => {
+            }),
+            (State::Protected { sending }, Input::Pause) => row(S::Protected, {
                 (self.failures, self.retry_pending) = (0, false);
                 out.push(A::StopTransfer);
                 out.push(A::StopCycles);
                 State::ReplicationPaused { sending }
-            }
-            (State::ReplicationPaused { sending }, Input::Resume) => {
+            }),
+            (State::ReplicationPaused { sending }, Input::Resume) => row(S::ReplicationPaused, {
                 if sending {
                     out.push(A::ResumeTransfer);
                 }
@@ -783,44 +855,48 @@ impl Replication {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending }
-            }
+            }),
             (
                 State::Protected { .. }
                 | State::ReplicationPaused { .. }
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::LogThresholdReached | Input::LogWriteFailed,
-            ) => self.require_resync(out),
-            (State::ResyncRequired, Input::StartResync) => {
+            ) => row(from, self.require_resync(out)),
+            (State::ResyncRequired, Input::StartResync) => row(S::ResyncRequired, {
                 begin_sync(out);
                 State::Resynchronizing(ResyncStep::Comparing)
-            }
+            }),
             (State::Resynchronizing(ResyncStep::Comparing), Input::ChecksumsCompared) => {
-                out.push(A::SendDifferingBlocks);
-                State::Resynchronizing(ResyncStep::SendingBlocks)
+                row(S::Resynchronizing, {
+                    out.push(A::SendDifferingBlocks);
+                    State::Resynchronizing(ResyncStep::SendingBlocks)
+                })
             }
             (State::Resynchronizing(ResyncStep::SendingBlocks), Input::TransferDone) => {
-                out.push(A::ResyncComplete);
-                out.push(A::CloseAndSendLog);
-                out.push(A::ScheduleTick {
-                    after_ms: c.copy_interval_ms,
-                });
-                State::Protected { sending: true }
+                row(S::Resynchronizing, {
+                    out.push(A::ResyncComplete);
+                    out.push(A::CloseAndSendLog);
+                    out.push(A::ScheduleTick {
+                        after_ms: c.copy_interval_ms,
+                    });
+                    State::Protected { sending: true }
+                })
             }
-            (State::Resynchronizing(step), Input::Pause) => {
+            (State::Resynchronizing(step), Input::Pause) => row(S::Resynchronizing, {
                 (self.failures, self.retry_pending) = (0, false);
                 out.push(A::StopTransfer);
                 State::ResyncPaused(step)
-            }
-            (State::ResyncPaused(step), Input::Resume) => {
+            }),
+            (State::ResyncPaused(step), Input::Resume) => row(S::ResyncPaused, {
                 out.push(match step {
                     ResyncStep::Comparing => A::CompareChecksums,
                     ResyncStep::SendingBlocks => A::ResumeTransfer,
                 });
                 State::Resynchronizing(step)
-            }
+            }),
             (State::Resynchronizing(_) | State::ResyncPaused(_), Input::CancelResync) => {
-                self.require_resync(out)
+                row(from, self.require_resync(out))
             }
             (
                 State::InitialReplication { .. }
@@ -831,15 +907,17 @@ impl Replication {
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::NonRecoverableError(_),
-            ) => {
+            ) => row(from, {
                 self.stop_and_drop(out);
                 out.push(A::ScheduleRepair);
                 State::AdminRequired
-            }
+            }),
             (State::Protected { .. }, Input::TestFailover) if !self.test_copy => {
-                self.test_copy = true;
-                out.push(A::StartTestCopy);
-                self.state
+                row(S::Protected, {
+                    self.test_copy = true;
+                    out.push(A::StartTestCopy);
+                    self.state
+                })
             }
             (
                 State::Protected { .. }
@@ -849,12 +927,12 @@ impl Replication {
                 | State::ResyncPaused(_)
                 | State::AdminRequired,
                 Input::Cleanup,
-            ) if self.test_copy => {
+            ) if self.test_copy => row(from, {
                 self.test_copy = false;
                 out.push(A::RemoveTestCopy);
                 self.state
-            }
-            (State::Protected { sending }, Input::PlannedFailover) => {
+            }),
+            (State::Protected { sending }, Input::PlannedFailover) => row(S::Protected, {
                 self.drop_test_copy(out);
                 out.push(A::StopCycles);
                 out.push(A::ShutDown);
@@ -864,25 +942,29 @@ impl Replication {
                     out.push(A::CloseAndSendLog);
                     State::FailingOver(FailoverStep::SendingFinal)
                 }
-            }
+            }),
             (State::FailingOver(FailoverStep::FinishingCycle), Input::TransferDone) => {
-                out.push(A::RecoveryPointCreated);
-                out.push(A::CloseAndSendLog);
-                State::FailingOver(FailoverStep::SendingFinal)
+                row(S::FailingOver, {
+                    out.push(A::RecoveryPointCreated);
+                    out.push(A::CloseAndSendLog);
+                    State::FailingOver(FailoverStep::SendingFinal)
+                })
             }
             (State::FailingOver(FailoverStep::SendingFinal), Input::TransferDone) => {
-                out.push(A::RecoveryPointCreated);
-                out.push(A::FailoverReady);
-                if c.protected_after_planned {
-                    out.push(A::ReverseDirection);
-                    out.push(A::AssumeInSync);
-                    out.push(A::ScheduleTick {
-                        after_ms: c.copy_interval_ms,
-                    });
-                    State::Protected { sending: false }
-                } else {
-                    State::FailedOver
-                }
+                row(S::FailingOver, {
+                    out.push(A::RecoveryPointCreated);
+                    out.push(A::FailoverReady);
+                    if c.protected_after_planned {
+                        out.push(A::ReverseDirection);
+                        out.push(A::AssumeInSync);
+                        out.push(A::ScheduleTick {
+                            after_ms: c.copy_interval_ms,
+                        });
+                        State::Protected { sending: false }
+                    } else {
+                        State::FailedOver
+                    }
+                })
             }
             (
                 State::Protected { .. }
@@ -893,7 +975,7 @@ impl Replication {
                 | State::AdminRequired
                 | State::FailingOver(_),
                 Input::UnplannedFailover,
-            ) => {
+            ) => row(from, {
                 (self.failures, self.retry_pending) = (0, false);
                 self.drop_test_copy(out);
                 out.push(A::StopTransfer);
@@ -902,50 +984,62 @@ impl Replication {
                 out.push(A::ShutDown);
                 out.push(A::FailoverReady);
                 State::FailedOver
-            }
-            (State::FailedOver, Input::ChangePoint) => {
+            }),
+            (State::FailedOver, Input::ChangePoint) => row(S::FailedOver, {
                 out.push(A::UseAnotherPoint);
                 State::FailedOver
-            }
-            (State::FailedOver, Input::Commit) => {
+            }),
+            (State::FailedOver, Input::Commit) => row(S::FailedOver, {
                 out.push(A::DeleteRecoveryPoints);
                 State::FailoverCommitted
-            }
+            }),
             (State::FailoverCommitted, Input::ReverseReplicate { full_copy }) => {
-                out.push(A::ReverseDirection);
-                if *full_copy {
-                    self.begin_initial_replication(out)
-                } else {
-                    begin_sync(out);
-                    State::Resynchronizing(ResyncStep::Comparing)
-                }
+                row(S::FailoverCommitted, {
+                    out.push(A::ReverseDirection);
+                    if *full_copy {
+                        self.begin_initial_replication(out)
+                    } else {
+                        begin_sync(out);
+                        State::Resynchronizing(ResyncStep::Comparing)
+                    }
+                })
             }
             (State::FailoverCommitted, Input::Failback { sync_first: true }) => {
-                out.push(A::ReverseDirection);
-                begin_sync(out);
-                State::FailingOver(FailoverStep::Comparing)
+                row(S::FailoverCommitted, {
+                    out.push(A::ReverseDirection);
+                    begin_sync(out);
+                    State::FailingOver(FailoverStep::Comparing)
+                })
             }
             (State::FailingOver(FailoverStep::Comparing), Input::ChecksumsCompared) => {
-                out.push(A::SendDifferingBlocks);
-                State::FailingOver(FailoverStep::SendingBlocks)
+                row(S::FailingOver, {
+                    out.push(A::SendDifferingBlocks);
+                    State::FailingOver(FailoverStep::SendingBlocks)
+                })
             }
             (State::FailingOver(FailoverStep::SendingBlocks), Input::TransferDone) => {
-                out.push(A::ResyncComplete);
-                out.push(A::ShutDown);
-                out.push(A::CloseAndSendLog);
-                State::FailingOver(FailoverStep::SendingFinal)
+                row(S::FailingOver, {
+                    out.push(A::ResyncComplete);
+                    out.push(A::ShutDown);
+                    out.push(A::CloseAndSendLog);
+                    State::FailingOver(FailoverStep::SendingFinal)
+                })
             }
             (State::FailoverCommitted, Input::Failback { sync_first: false }) => {
-                out.push(A::ReverseDirection);
-                out.push(A::ShutDown);
-                out.push(A::DownloadDisks);
-                State::FailingOver(FailoverStep::Downloading)
+                row(S::FailoverCommitted, {
+                    out.push(A::ReverseDirection);
+                    out.push(A::ShutDown);
+                    out.push(A::DownloadDisks);
+                    State::FailingOver(FailoverStep::Downloading)
+                })
             }
             (State::FailingOver(FailoverStep::Downloading), Input::TransferDone) => {
-                out.push(A::FailoverReady);
-                State::FailedOver
+                row(S::FailingOver, {
+                    out.push(A::FailoverReady);
+                    State::FailedOver
+                })
             }
-            (State::AdminRequired, Input::Repair) => {
+            (State::AdminRequired, Input::Repair) => row(S::AdminRequired, {
                 if self.was_protected {
                     out.push(A::ScheduleResync);
                     State::ResyncRequired
@@ -953,10 +1047,9 @@ impl Replication {
                     // [ours] The target never held a full copy: initial replication again.
                     self.begin_initial_replication(out)
                 }
-            }
-            _ => return None,
-        };
-        Some(state)
+            }),
+            _ => None,
+        }
     }
 
     fn begin_initial_replication(&self, out: &mut impl ActionSink) -> State {

@@ -1,4 +1,10 @@
 //! The transition table: every move the replication state machine may make.
+//!
+//! [`Replication::step`] consults it in every build, through [`MATRIX`]: a bitset of the
+//! allowed target states per (state, input), built from [`TRANSITIONS`] at compile time. A
+//! move the table lacks is refused like any other input the state does not accept.
+//!
+//! [`Replication::step`]: super::Replication::step
 
 use super::{InputKind, StateKind};
 
@@ -484,9 +490,39 @@ pub const TRANSITIONS: &[Transition] = &[
     ),
 ];
 
-/// Whether `from --input--> to` is in the table.
-pub fn allows(from: StateKind, input: InputKind, to: StateKind) -> bool {
-    TRANSITIONS
-        .iter()
-        .any(|r| r.from == from && r.input == input && r.to == to)
+/// The allowed target states of every `(state, input)`: bit `to` of
+/// `targets[from][input]`. Built from a table of transitions by a `const fn`, so the
+/// machine's look-up is one load and a bit test, or a constant where the state and the
+/// input are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    targets: [[u16; InputKind::ALL.len()]; StateKind::ALL.len()],
 }
+
+// One bit per target state.
+const _: () = assert!(StateKind::ALL.len() <= u16::BITS as usize);
+
+impl Matrix {
+    /// The matrix of `rows`.
+    pub const fn from_rows(rows: &[Transition]) -> Matrix {
+        let mut targets = [[0u16; InputKind::ALL.len()]; StateKind::ALL.len()];
+        let mut i = 0;
+        while i < rows.len() {
+            let r = &rows[i];
+            targets[r.from as usize][r.input as usize] |= 1 << r.to as usize;
+            i += 1;
+        }
+        Matrix { targets }
+    }
+
+    /// Whether `from --input--> to` is one of the rows.
+    #[inline(always)]
+    pub const fn allows(&self, from: StateKind, input: InputKind, to: StateKind) -> bool {
+        self.targets[from as usize][input as usize] & (1 << to as usize) != 0
+    }
+}
+
+/// [`TRANSITIONS`] as a matrix, built at compile time: what [`Replication::step`] consults.
+///
+/// [`Replication::step`]: super::Replication::step
+pub const MATRIX: Matrix = Matrix::from_rows(TRANSITIONS);

@@ -715,3 +715,84 @@ fn non_recoverable_errors_never_retry_and_repair_leads_to_resync_or_ir() {
     let e = Input::NonRecoverableError(NonRecoverableError::VmNotFound);
     assert!(m.step(&e, &mut vec![]).is_err());
 }
+
+#[test]
+fn the_matrix_is_the_table() {
+    for from in StateKind::ALL {
+        for input in InputKind::ALL {
+            for to in StateKind::ALL {
+                let row = TRANSITIONS
+                    .iter()
+                    .any(|r| (r.from, r.input, r.to) == (from, input, to));
+                assert_eq!(
+                    MATRIX.allows(from, input, to),
+                    row,
+                    "{from:?} --{input:?}--> {to:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The table without the row `from --input--> to`.
+fn table_without(from: StateKind, input: InputKind, to: StateKind) -> Matrix {
+    let rows: Vec<Transition> = TRANSITIONS
+        .iter()
+        .filter(|r| (r.from, r.input, r.to) != (from, input, to))
+        .copied()
+        .collect();
+    Matrix::from_rows(&rows)
+}
+
+#[test]
+fn a_move_missing_from_the_table_is_refused_and_changes_nothing() {
+    use InputKind as I;
+    use StateKind as S;
+    // A cycle tick in protection, against a table without that row.
+    let mut d = Driver::new(config(1, false));
+    d.feed(Input::AssumeProtected);
+    let table = table_without(S::Protected, I::CycleTick, S::Protected);
+    let mut actions = vec![Action::CycleMissed];
+    let refused = d.m.step_by(&table, &Input::CycleTick, &mut actions);
+    assert_eq!(
+        refused,
+        Err(Refused {
+            state: S::Protected,
+            input: I::CycleTick
+        })
+    );
+    assert_eq!(actions, vec![Action::CycleMissed], "buffer left as it was");
+    assert_eq!(d.m.state(), State::Protected { sending: false });
+    assert!(d.m.step_by(&MATRIX, &Input::CycleTick, &mut vec![]).is_ok());
+
+    // A retry, whose bookkeeping the machine had already changed: restored.
+    d.feed(Input::TransferFailed);
+    let table = table_without(S::Protected, I::RetryTimer, S::Protected);
+    assert!(d
+        .m
+        .step_by(&table, &Input::RetryTimer, &mut vec![])
+        .is_err());
+    assert!(d.m.retry_pending() && d.m.failing());
+    assert_eq!(d.m.state(), State::Protected { sending: true });
+    assert!(d
+        .m
+        .step_by(&MATRIX, &Input::RetryTimer, &mut vec![])
+        .is_ok());
+
+    // One target of several: without the row for IR at once, only that case is refused.
+    let table = table_without(
+        S::EnablingProtection,
+        I::JobSucceeded,
+        S::InitialReplication,
+    );
+    let done = Input::JobSucceeded(Job::EnableProtection);
+    for (scheduled, accepted) in [(false, false), (true, true)] {
+        let mut d = Driver::new(config(1, scheduled));
+        d.feed(Input::EnableProtection);
+        assert_eq!(
+            d.m.step_by(&table, &done, &mut vec![]).is_ok(),
+            accepted,
+            "IR scheduled: {scheduled}"
+        );
+    }
+}
