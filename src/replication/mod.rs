@@ -18,7 +18,7 @@ mod table;
 
 pub use crate::model::faults::NonRecoverableError;
 pub use retry::RetryReading;
-pub use table::{Matrix, Transition, MATRIX, TRANSITIONS};
+pub use table::{Cond, Matrix, Transition, MATRIX, TRANSITIONS};
 
 /// The coarse states of the protection lifecycle, as the portal names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1083,25 +1083,35 @@ pub fn state_machine_markdown() -> String {
          Generated from the transition table in `src/replication/table.rs` by\n\
          `cargo run --release -- states > docs/state-machine.md`; a test fails when the two differ.\n\n\
          Inputs not listed for a state are refused: the machine changes nothing and the event log\n\
-         (`events.csv`) records a `refused` line. States follow the Hyper-V Replica / Azure Site\n\
-         Recovery lifecycle (domain.md section 3).\n\n\
+         (`events.csv`) records a `refused` line. Where a state has several rows for one input,\n\
+         or a row only applies sometimes, the guard (in brackets in the diagram) says when the\n\
+         machine takes it: all of its conditions hold, and the guards of one state's rows for\n\
+         one input never hold together (a test checks both against the machine). States follow\n\
+         the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).\n\n\
          ```mermaid\nstateDiagram-v2\n    [*] --> unprotected\n",
     );
     for t in TRANSITIONS {
+        let guard = match t.guard_text() {
+            g if g.is_empty() => g,
+            g => format!(" [{g}]"),
+        };
         out.push_str(&format!(
-            "    {} --> {}: {}\n",
+            "    {} --> {}: {}{guard}\n",
             t.from.name().replace('-', "_"),
             t.to.name().replace('-', "_"),
             t.input.name()
         ));
     }
-    out.push_str("```\n\n| from | input | to | when / what happens |\n|---|---|---|---|\n");
+    out.push_str(
+        "```\n\n| from | input | to | guard | when / what happens |\n|---|---|---|---|---|\n",
+    );
     for t in TRANSITIONS {
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             t.from.name(),
             t.input.name(),
             t.to.name(),
+            t.guard_text(),
             t.note
         ));
     }

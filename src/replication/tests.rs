@@ -796,3 +796,130 @@ fn a_move_missing_from_the_table_is_refused_and_changes_nothing() {
         );
     }
 }
+
+/// One input of every kind, with each choice of its data that the machine tells apart.
+fn every_input() -> Vec<Input> {
+    let inputs = vec![
+        Input::EnableProtection,
+        Input::JobSucceeded(Job::EnableProtection),
+        Input::JobSucceeded(Job::FinalizeProtection),
+        Input::JobFailed(Job::EnableProtection, JobFailure("x".into())),
+        Input::JobFailed(Job::FinalizeProtection, JobFailure("x".into())),
+        Input::StartInitialReplication,
+        Input::TransferDone,
+        Input::CycleTick,
+        Input::AssumeProtected,
+        Input::TransferFailed,
+        Input::RetryTimer,
+        Input::Pause,
+        Input::Resume,
+        Input::StartResync,
+        Input::CancelResync,
+        Input::ChecksumsCompared,
+        Input::LogThresholdReached,
+        Input::LogWriteFailed,
+        Input::NonRecoverableError(NonRecoverableError::BrokenVhdChain),
+        Input::Repair,
+        Input::TestFailover,
+        Input::Cleanup,
+        Input::PlannedFailover,
+        Input::UnplannedFailover,
+        Input::ChangePoint,
+        Input::Commit,
+        Input::ReverseReplicate { full_copy: false },
+        Input::ReverseReplicate { full_copy: true },
+        Input::Failback { sync_first: false },
+        Input::Failback { sync_first: true },
+    ];
+    let kinds: BTreeSet<InputKind> = inputs.iter().map(Input::kind).collect();
+    assert_eq!(
+        kinds.len(),
+        InputKind::ALL.len(),
+        "an input kind is missing"
+    );
+    inputs
+}
+
+/// Every machine reachable from a new one with `config` by any sequence of inputs (the
+/// count of failures capped: past one it only sets the back-off's length).
+fn reachable(config: Config) -> Vec<Replication> {
+    let key = |m: &Replication| {
+        (
+            m.state,
+            m.retry_pending,
+            m.was_protected,
+            m.test_copy,
+            m.failures.min(1),
+        )
+    };
+    let inputs = every_input();
+    let mut seen = vec![Replication::new(config)];
+    let mut keys = vec![key(&seen[0])];
+    let mut next = 0;
+    while next < seen.len() {
+        let m = seen[next].clone();
+        next += 1;
+        for input in &inputs {
+            let mut n = m.clone();
+            if n.step(input, &mut vec![]).is_ok() && !keys.contains(&key(&n)) {
+                keys.push(key(&n));
+                seen.push(n);
+            }
+        }
+    }
+    seen
+}
+
+/// Every machine setting the transition function looks at.
+fn every_config() -> Vec<Config> {
+    let mut configs = vec![];
+    for disks in [0, 1, 2] {
+        for ir_scheduled in [false, true] {
+            for protected_after_planned in [false, true] {
+                configs.push(Config {
+                    protected_after_planned,
+                    ..config(disks, ir_scheduled)
+                });
+            }
+        }
+    }
+    configs
+}
+
+#[test]
+fn the_guards_say_which_row_every_input_takes() {
+    let mut taken = BTreeSet::new();
+    for config in every_config() {
+        for m in reachable(config) {
+            for input in every_input() {
+                let from = m.state().kind();
+                let rows: Vec<&Transition> = TRANSITIONS
+                    .iter()
+                    .filter(|r| r.from == from && r.input == input.kind())
+                    .filter(|r| r.guard_holds(&m, &input))
+                    .collect();
+                let mut n = m.clone();
+                let mut actions = vec![];
+                let what = format!("{m:?} fed {input:?}");
+                match n.step(&input, &mut actions) {
+                    Ok(to) => {
+                        let targets: Vec<StateKind> = rows.iter().map(|r| r.to).collect();
+                        assert_eq!(targets, vec![to.kind()], "{what}: the guards that hold");
+                        assert!(actions.len() <= MAX_ACTIONS, "{what}: {actions:?}");
+                        taken.insert((from, input.kind(), to.kind()));
+                        // The move is the table's: without its row, it is refused.
+                        let table = table_without(from, input.kind(), to.kind());
+                        let mut n = m.clone();
+                        assert!(n.step_by(&table, &input, &mut vec![]).is_err(), "{what}");
+                    }
+                    Err(_) => assert!(rows.is_empty(), "{what}: refused, yet {rows:?} hold"),
+                }
+            }
+        }
+    }
+    let table: BTreeSet<_> = TRANSITIONS
+        .iter()
+        .map(|r| (r.from, r.input, r.to))
+        .collect();
+    assert_eq!(taken, table, "rows no machine takes");
+}
