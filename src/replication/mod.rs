@@ -174,6 +174,32 @@ impl State {
         }
     }
 
+    /// The work in progress that leaving this state cuts short, if any.
+    pub fn work(self) -> Option<Work> {
+        match self {
+            State::InitialReplication { .. } => Some(Work::InitialReplication),
+            State::FinalizingProtection(_) => Some(Work::FinalizeProtection),
+            State::ResyncRequired | State::Resynchronizing(_) | State::ResyncPaused(_) => {
+                Some(Work::Resync)
+            }
+            State::FailingOver(FailoverStep::FinishingCycle | FailoverStep::SendingFinal) => {
+                Some(Work::PlannedFailover)
+            }
+            State::FailingOver(FailoverStep::Comparing | FailoverStep::SendingBlocks) => {
+                Some(Work::FailbackSynchronization)
+            }
+            State::FailingOver(FailoverStep::Downloading) => Some(Work::FailbackDownload),
+            State::Unprotected
+            | State::EnablingProtection
+            | State::InitialReplicationPending
+            | State::Protected { .. }
+            | State::ReplicationPaused { .. }
+            | State::AdminRequired
+            | State::FailedOver
+            | State::FailoverCommitted => None,
+        }
+    }
+
     /// Whether writes are being logged and the 50% rule watches them: delta replication and
     /// resync (which logs the writes made while it runs).
     pub fn watches_log_size(self) -> bool {
@@ -431,7 +457,7 @@ impl ActionSink for Vec<Action> {
     }
 }
 
-/// The most actions one step returns (an unplanned failover with a test copy: 6).
+/// The most actions one step returns (an unplanned failover of a resync with a test copy: 7).
 pub const MAX_ACTIONS: usize = 8;
 
 /// A step's actions in a fixed array: the simulation keeps it on the stack, with no capacity
@@ -484,9 +510,18 @@ pub enum Action {
     /// Copy the used bytes of disk `disk` to the target.
     CopyDisk { disk: u16 },
     /// Close the current log (new writes go to a fresh one) and send the closed one.
-    CloseAndSendLog,
+    /// `cycle`: the log is closed by delta replication in protection (a cycle tick's, or a
+    /// planned failover's final log when no cycle was in flight), and counts as one of the
+    /// monitoring interval's cycles. The logs written during IR, those written during a
+    /// resync or a failback's synchronization, and the final log after a cycle that was in
+    /// flight at a planned failover do not.
+    CloseAndSendLog { cycle: bool },
     /// The log in flight has been applied: its close time is the newest recovery point.
-    RecoveryPointCreated,
+    /// `cycle`: the log arrived in protection, as delta replication's (its latency and
+    /// arrival count in the cycle statistics; this includes the log of the writes made
+    /// during a resync, sent as the resync ends). Not the IR logs that Finalize protection
+    /// merges (the VM's first point), nor a log that arrives during a planned failover.
+    RecoveryPointCreated { cycle: bool },
     /// Delete the IR snapshot.
     DeleteSnapshot,
     /// A cycle tick found the previous log still in transit: the cycle is missed and writes
@@ -513,8 +548,9 @@ pub enum Action {
     /// or never (manual).
     ScheduleResync,
     /// Start the resync: a fresh log tracks writes from now; the blocks that differ are
-    /// those the writes since the last consistent point touched.
-    BeginResync,
+    /// those the writes since the last consistent point touched. `sync`: a resync of its
+    /// own, or the synchronization that starts reverse replication or failback.
+    BeginResync { sync: SyncKind },
     /// Read both copies and compare checksums (or continue a paused comparison); feed
     /// [`Input::ChecksumsCompared`] when done.
     CompareChecksums,
@@ -531,8 +567,8 @@ pub enum Action {
     /// Shut the running VM down: it writes nothing more on this side.
     ShutDown,
     /// The data on the other side is complete (final sync done, or the chosen point for an
-    /// unplanned failover): the VM runs there from now on and may boot.
-    FailoverReady,
+    /// unplanned failover): the VM runs there from now on and may boot. `after` says which.
+    FailoverReady { after: ReadyAfter },
     /// Unplanned failover: the writes after the chosen point are lost; the logs and any
     /// transfer are abandoned.
     LoseWritesAfterPoint,
@@ -545,6 +581,66 @@ pub enum Action {
     ReverseDirection,
     /// Copy the VM's used bytes whole to the other side (failback by full download).
     DownloadDisks,
+    /// The transition cuts `work` short, because of `by`: the first action of its step (it
+    /// ends the work before anything else happens). A resync's end when it completes is
+    /// [`Action::ResyncComplete`]; the end of initial replication, [`Action::DeleteSnapshot`].
+    Interrupted { work: Work, by: InterruptedBy },
+}
+
+/// Which synchronization [`Action::BeginResync`] starts (all compare checksums, then send
+/// the blocks that differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncKind {
+    /// A resync: the 50% rule, a log write failure or a repaired error required it.
+    Resync,
+    /// Reverse replication of a committed failover, to the other side's existing disks.
+    ReverseReplication,
+    /// hyperv-to-azure failback synchronizing first, while the Azure VM runs.
+    FailbackSynchronization,
+}
+
+/// What the other side holds when [`Action::FailoverReady`] lets the VM run there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadyAfter {
+    /// Everything: the final changes of a planned failover (or failback) arrived.
+    FinalChanges,
+    /// Everything: failback's full download arrived.
+    Download,
+    /// The chosen recovery point of an unplanned failover: later writes are lost.
+    RecoveryPoint,
+}
+
+/// Work in progress that a transition can cut short ([`Action::Interrupted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// Initial replication: the disk copy.
+    InitialReplication,
+    /// Finalize protection: sending the logs written during IR, or the job merging them.
+    FinalizeProtection,
+    /// A resync: required and waiting for its start, comparing, sending blocks, or paused.
+    Resync,
+    /// A planned failover's (or failback's) transfer of the last changes, or of the cycle
+    /// that was in flight when it started.
+    PlannedFailover,
+    /// Failback synchronizing first: its checksum comparison or block transfer.
+    FailbackSynchronization,
+    /// Failback by full download.
+    FailbackDownload,
+}
+
+/// What cut work short ([`Action::Interrupted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InterruptedBy {
+    /// An administrator cancelled the resync; the next starts from the beginning.
+    Cancel,
+    /// The 50% rule fired again, on the writes logged during the resync.
+    LogThreshold,
+    /// A log write failed during the resync.
+    LogWriteFailed,
+    /// A non-recoverable error.
+    NonRecoverableError,
+    /// An unplanned failover.
+    UnplannedFailover,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -718,8 +814,16 @@ impl Replication {
         out.push(Action::DropLogs);
     }
 
-    /// Enter ResyncRequired from a replicating state.
-    fn require_resync(&mut self, out: &mut impl ActionSink) -> State {
+    /// Say what the step cuts short, if anything: before its other actions.
+    fn interrupt(&self, by: InterruptedBy, out: &mut impl ActionSink) {
+        if let Some(work) = self.state.work() {
+            out.push(Action::Interrupted { work, by });
+        }
+    }
+
+    /// Enter ResyncRequired from a replicating state (or a resync, which `by` ends).
+    fn require_resync(&mut self, by: InterruptedBy, out: &mut impl ActionSink) -> State {
+        self.interrupt(by, out);
         self.stop_and_drop(out);
         out.push(Action::ScheduleResync);
         State::ResyncRequired
@@ -795,7 +899,7 @@ impl Replication {
                         State::InitialReplication { disk: disk + 1 }
                     } else {
                         out.push(A::DeleteSnapshot);
-                        out.push(A::CloseAndSendLog);
+                        out.push(A::CloseAndSendLog { cycle: false });
                         State::FinalizingProtection(FinalizeStep::SendingLog)
                     }
                 })
@@ -813,7 +917,7 @@ impl Replication {
                 State::FinalizingProtection(FinalizeStep::Merging),
                 Input::JobSucceeded(Job::FinalizeProtection),
             ) => row(S::FinalizingProtection, {
-                out.push(A::RecoveryPointCreated);
+                out.push(A::RecoveryPointCreated { cycle: false });
                 out.push(A::ScheduleTick {
                     after_ms: c.copy_interval_ms,
                 });
@@ -823,7 +927,7 @@ impl Replication {
                 if sending {
                     out.push(A::CycleMissed);
                 } else {
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::CloseAndSendLog { cycle: true });
                 }
                 out.push(A::ScheduleTick {
                     after_ms: c.copy_interval_ms,
@@ -838,7 +942,7 @@ impl Replication {
                 State::Protected { sending: false }
             }),
             (State::Protected { sending: true }, Input::TransferDone) => row(S::Protected, {
-                out.push(A::RecoveryPointCreated);
+                out.push(A::RecoveryPointCreated { cycle: true });
                 State::Protected { sending: false }
             }),
             (State::Protected { sending }, Input::Pause) => row(S::Protected, {
@@ -862,9 +966,15 @@ impl Replication {
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::LogThresholdReached | Input::LogWriteFailed,
-            ) => row(from, self.require_resync(out)),
+            ) => row(from, {
+                let by = match input {
+                    Input::LogWriteFailed => InterruptedBy::LogWriteFailed,
+                    _ => InterruptedBy::LogThreshold,
+                };
+                self.require_resync(by, out)
+            }),
             (State::ResyncRequired, Input::StartResync) => row(S::ResyncRequired, {
-                begin_sync(out);
+                begin_sync(SyncKind::Resync, out);
                 State::Resynchronizing(ResyncStep::Comparing)
             }),
             (State::Resynchronizing(ResyncStep::Comparing), Input::ChecksumsCompared) => {
@@ -876,7 +986,7 @@ impl Replication {
             (State::Resynchronizing(ResyncStep::SendingBlocks), Input::TransferDone) => {
                 row(S::Resynchronizing, {
                     out.push(A::ResyncComplete);
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::CloseAndSendLog { cycle: false });
                     out.push(A::ScheduleTick {
                         after_ms: c.copy_interval_ms,
                     });
@@ -896,7 +1006,7 @@ impl Replication {
                 State::Resynchronizing(step)
             }),
             (State::Resynchronizing(_) | State::ResyncPaused(_), Input::CancelResync) => {
-                row(from, self.require_resync(out))
+                row(from, self.require_resync(InterruptedBy::Cancel, out))
             }
             (
                 State::InitialReplication { .. }
@@ -908,6 +1018,7 @@ impl Replication {
                 | State::ResyncPaused(_),
                 Input::NonRecoverableError(_),
             ) => row(from, {
+                self.interrupt(InterruptedBy::NonRecoverableError, out);
                 self.stop_and_drop(out);
                 out.push(A::ScheduleRepair);
                 State::AdminRequired
@@ -939,21 +1050,23 @@ impl Replication {
                 if sending {
                     State::FailingOver(FailoverStep::FinishingCycle)
                 } else {
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::CloseAndSendLog { cycle: true });
                     State::FailingOver(FailoverStep::SendingFinal)
                 }
             }),
             (State::FailingOver(FailoverStep::FinishingCycle), Input::TransferDone) => {
                 row(S::FailingOver, {
-                    out.push(A::RecoveryPointCreated);
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::RecoveryPointCreated { cycle: false });
+                    out.push(A::CloseAndSendLog { cycle: false });
                     State::FailingOver(FailoverStep::SendingFinal)
                 })
             }
             (State::FailingOver(FailoverStep::SendingFinal), Input::TransferDone) => {
                 row(S::FailingOver, {
-                    out.push(A::RecoveryPointCreated);
-                    out.push(A::FailoverReady);
+                    out.push(A::RecoveryPointCreated { cycle: false });
+                    out.push(A::FailoverReady {
+                        after: ReadyAfter::FinalChanges,
+                    });
                     if c.protected_after_planned {
                         out.push(A::ReverseDirection);
                         out.push(A::AssumeInSync);
@@ -976,13 +1089,16 @@ impl Replication {
                 | State::FailingOver(_),
                 Input::UnplannedFailover,
             ) => row(from, {
+                self.interrupt(InterruptedBy::UnplannedFailover, out);
                 (self.failures, self.retry_pending) = (0, false);
                 self.drop_test_copy(out);
                 out.push(A::StopTransfer);
                 out.push(A::StopCycles);
                 out.push(A::LoseWritesAfterPoint);
                 out.push(A::ShutDown);
-                out.push(A::FailoverReady);
+                out.push(A::FailoverReady {
+                    after: ReadyAfter::RecoveryPoint,
+                });
                 State::FailedOver
             }),
             (State::FailedOver, Input::ChangePoint) => row(S::FailedOver, {
@@ -999,7 +1115,7 @@ impl Replication {
                     if *full_copy {
                         self.begin_initial_replication(out)
                     } else {
-                        begin_sync(out);
+                        begin_sync(SyncKind::ReverseReplication, out);
                         State::Resynchronizing(ResyncStep::Comparing)
                     }
                 })
@@ -1007,7 +1123,7 @@ impl Replication {
             (State::FailoverCommitted, Input::Failback { sync_first: true }) => {
                 row(S::FailoverCommitted, {
                     out.push(A::ReverseDirection);
-                    begin_sync(out);
+                    begin_sync(SyncKind::FailbackSynchronization, out);
                     State::FailingOver(FailoverStep::Comparing)
                 })
             }
@@ -1021,7 +1137,7 @@ impl Replication {
                 row(S::FailingOver, {
                     out.push(A::ResyncComplete);
                     out.push(A::ShutDown);
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::CloseAndSendLog { cycle: false });
                     State::FailingOver(FailoverStep::SendingFinal)
                 })
             }
@@ -1035,7 +1151,9 @@ impl Replication {
             }
             (State::FailingOver(FailoverStep::Downloading), Input::TransferDone) => {
                 row(S::FailingOver, {
-                    out.push(A::FailoverReady);
+                    out.push(A::FailoverReady {
+                        after: ReadyAfter::Download,
+                    });
                     State::FailedOver
                 })
             }
@@ -1057,7 +1175,7 @@ impl Replication {
         if self.config.disks == 0 {
             // A VM without disks has nothing to copy: go straight to finalizing.
             out.push(Action::DeleteSnapshot);
-            out.push(Action::CloseAndSendLog);
+            out.push(Action::CloseAndSendLog { cycle: false });
             return State::FinalizingProtection(FinalizeStep::SendingLog);
         }
         out.push(Action::CopyDisk { disk: 0 });
@@ -1067,8 +1185,8 @@ impl Replication {
 
 /// A resync, a reverse replication's sync and failback's sync all start the same way: track
 /// writes afresh and compare checksums.
-fn begin_sync(out: &mut impl ActionSink) {
-    out.push(Action::BeginResync);
+fn begin_sync(sync: SyncKind, out: &mut impl ActionSink) {
+    out.push(Action::BeginResync { sync });
     out.push(Action::CompareChecksums);
 }
 

@@ -1172,7 +1172,7 @@ impl<'a> World<'a> {
                     detail,
                 );
             }
-            Action::CloseAndSendLog => {
+            Action::CloseAndSendLog { .. } => {
                 let disk_max = (self.vms[vm].link() == NO_LINK).then(|| self.log_disk_max(vm, now));
                 let w = self.written_marking(vm, now, |m| &mut m.log_open);
                 let v = &mut self.vms[vm];
@@ -1206,7 +1206,7 @@ impl<'a> World<'a> {
                     self.cache_log_closed(now, vm);
                 }
             }
-            Action::RecoveryPointCreated => {
+            Action::RecoveryPointCreated { .. } => {
                 let range = self.disk_range(vm);
                 for m in &mut self.marks[range] {
                     m.pending_base = m.log_open;
@@ -1271,7 +1271,7 @@ impl<'a> World<'a> {
             Action::StopCycles => self.vms[vm].tick_gen += 1,
             Action::DropLogs => self.drop_logs(now, vm),
             Action::ScheduleResync => self.schedule_resync(now, vm, queue),
-            Action::BeginResync => self.begin_resync(now, vm),
+            Action::BeginResync { .. } => self.begin_resync(now, vm),
             Action::CompareChecksums => {
                 let c = &mut self.cold[vm];
                 c.compare_started = Some(now);
@@ -1317,7 +1317,7 @@ impl<'a> World<'a> {
             Action::StartTestCopy => self.start_test_copy(now, vm, queue),
             Action::RemoveTestCopy => self.log_failover(now, vm, "test copy removed".into()),
             Action::ShutDown => self.shut_down(now, vm),
-            Action::FailoverReady => self.failover_ready(now, vm, from, queue),
+            Action::FailoverReady { .. } => self.failover_ready(now, vm, from, queue),
             Action::LoseWritesAfterPoint => self.lose_writes_after_point(now, vm),
             Action::UseAnotherPoint => self.use_another_point(now, vm),
             Action::DeleteRecoveryPoints => {
@@ -1367,6 +1367,8 @@ impl<'a> World<'a> {
                     queue.schedule(now + after, ev.class(), ev);
                 }
             }
+            // TODO(issue 12.7): use (on_state_change infers it from `from` and `to` today).
+            Action::Interrupted { .. } => {}
         }
     }
 
