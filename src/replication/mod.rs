@@ -756,14 +756,8 @@ impl Replication {
             self.was_protected,
             self.test_copy,
         );
-        match self.next(table, input, actions) {
-            Some(to) => {
-                self.state = to;
-                if to.kind() == StateKind::Protected {
-                    self.was_protected = true;
-                }
-                Ok(to)
-            }
+        let to = match self.next(table, input, actions) {
+            Some(to) => to,
             None => {
                 actions.truncate(start);
                 (
@@ -772,12 +766,17 @@ impl Replication {
                     self.was_protected,
                     self.test_copy,
                 ) = saved;
-                Err(Refused {
+                return Err(Refused {
                     state: from.kind(),
                     input: input.kind(),
-                })
+                });
             }
+        };
+        self.state = to;
+        if to.kind() == StateKind::Protected {
+            self.was_protected = true;
         }
+        Ok(to)
     }
 
     /// Whether the state has a transfer of its own (running or waiting for a retry).
@@ -839,6 +838,20 @@ impl Replication {
         let c = self.config;
         let from = self.state.kind();
         let input_kind = input.kind();
+        // Every move is checked against the table in the arm that chooses it: a move the
+        // table lacks is refused there. The arm names its state (a debug build checks the
+        // name), so where the input is known too, as on the simulation's hot paths, the
+        // look-up folds to a constant.
+        macro_rules! row {
+            ($kind:expr, $to:expr) => {{
+                let to: State = $to;
+                debug_assert_eq!($kind, from, "the arm names the state it matched");
+                if !table.allows($kind, input_kind, to.kind()) {
+                    return None;
+                }
+                to
+            }};
+        }
         match input {
             Input::TransferFailed if self.transferring() && !self.retry_pending => {
                 self.failures += 1;
@@ -847,27 +860,20 @@ impl Replication {
                     attempt: self.failures,
                     after_ms: c.retry.wait_before(self.failures),
                 });
-                return table.allows(from, input_kind, from).then_some(self.state);
+                return Some(row!(from, self.state));
             }
             Input::RetryTimer if self.retry_pending => {
                 self.retry_pending = false;
                 out.push(A::ResumeTransfer);
-                return table.allows(from, input_kind, from).then_some(self.state);
+                return Some(row!(from, self.state));
             }
             Input::TransferDone if self.retry_pending => return None,
             Input::TransferFailed | Input::RetryTimer => return None,
             Input::TransferDone => self.failures = 0,
             _ => {}
         }
-        // Every move is checked against the table in the arm that chooses it. The arm names
-        // its state (a debug build checks the name): where the input is known too, as on the
-        // simulation's hot paths, the look-up then folds to a constant.
-        let row = |kind: StateKind, to: State| {
-            debug_assert_eq!(kind, from, "the arm names the state it matched");
-            table.allows(kind, input_kind, to.kind()).then_some(to)
-        };
-        match (self.state, input) {
-            (State::Unprotected, Input::EnableProtection) => row(S::Unprotected, {
+        let state = match (self.state, input) {
+            (State::Unprotected, Input::EnableProtection) => row!(S::Unprotected, {
                 out.push(A::StartJob {
                     job: Job::EnableProtection,
                     duration_ms: c.enable_job_ms,
@@ -875,10 +881,10 @@ impl Replication {
                 State::EnablingProtection
             }),
             (State::EnablingProtection, Input::JobFailed(Job::EnableProtection, _)) => {
-                row(S::EnablingProtection, State::Unprotected)
+                row!(S::EnablingProtection, State::Unprotected)
             }
             (State::EnablingProtection, Input::JobSucceeded(Job::EnableProtection)) => {
-                row(S::EnablingProtection, {
+                row!(S::EnablingProtection, {
                     if c.ir_scheduled {
                         out.push(A::ScheduleInitialReplication);
                         State::InitialReplicationPending
@@ -888,12 +894,12 @@ impl Replication {
                 })
             }
             (State::InitialReplicationPending, Input::StartInitialReplication) => {
-                row(S::InitialReplicationPending, {
+                row!(S::InitialReplicationPending, {
                     self.begin_initial_replication(out)
                 })
             }
             (State::InitialReplication { disk }, Input::TransferDone) => {
-                row(S::InitialReplication, {
+                row!(S::InitialReplication, {
                     if disk + 1 < c.disks {
                         out.push(A::CopyDisk { disk: disk + 1 });
                         State::InitialReplication { disk: disk + 1 }
@@ -905,7 +911,7 @@ impl Replication {
                 })
             }
             (State::FinalizingProtection(FinalizeStep::SendingLog), Input::TransferDone) => {
-                row(S::FinalizingProtection, {
+                row!(S::FinalizingProtection, {
                     out.push(A::StartJob {
                         job: Job::FinalizeProtection,
                         duration_ms: c.finalize_job_ms,
@@ -916,14 +922,14 @@ impl Replication {
             (
                 State::FinalizingProtection(FinalizeStep::Merging),
                 Input::JobSucceeded(Job::FinalizeProtection),
-            ) => row(S::FinalizingProtection, {
+            ) => row!(S::FinalizingProtection, {
                 out.push(A::RecoveryPointCreated { cycle: false });
                 out.push(A::ScheduleTick {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending: false }
             }),
-            (State::Protected { sending }, Input::CycleTick) => row(S::Protected, {
+            (State::Protected { sending }, Input::CycleTick) => row!(S::Protected, {
                 if sending {
                     out.push(A::CycleMissed);
                 } else {
@@ -934,24 +940,24 @@ impl Replication {
                 });
                 State::Protected { sending: true }
             }),
-            (State::Unprotected, Input::AssumeProtected) => row(S::Unprotected, {
+            (State::Unprotected, Input::AssumeProtected) => row!(S::Unprotected, {
                 out.push(A::AssumeInSync);
                 out.push(A::ScheduleTick {
                     after_ms: c.first_tick_ms,
                 });
                 State::Protected { sending: false }
             }),
-            (State::Protected { sending: true }, Input::TransferDone) => row(S::Protected, {
+            (State::Protected { sending: true }, Input::TransferDone) => row!(S::Protected, {
                 out.push(A::RecoveryPointCreated { cycle: true });
                 State::Protected { sending: false }
             }),
-            (State::Protected { sending }, Input::Pause) => row(S::Protected, {
+            (State::Protected { sending }, Input::Pause) => row!(S::Protected, {
                 (self.failures, self.retry_pending) = (0, false);
                 out.push(A::StopTransfer);
                 out.push(A::StopCycles);
                 State::ReplicationPaused { sending }
             }),
-            (State::ReplicationPaused { sending }, Input::Resume) => row(S::ReplicationPaused, {
+            (State::ReplicationPaused { sending }, Input::Resume) => row!(S::ReplicationPaused, {
                 if sending {
                     out.push(A::ResumeTransfer);
                 }
@@ -966,25 +972,25 @@ impl Replication {
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::LogThresholdReached | Input::LogWriteFailed,
-            ) => row(from, {
+            ) => row!(from, {
                 let by = match input {
                     Input::LogWriteFailed => InterruptedBy::LogWriteFailed,
                     _ => InterruptedBy::LogThreshold,
                 };
                 self.require_resync(by, out)
             }),
-            (State::ResyncRequired, Input::StartResync) => row(S::ResyncRequired, {
+            (State::ResyncRequired, Input::StartResync) => row!(S::ResyncRequired, {
                 begin_sync(SyncKind::Resync, out);
                 State::Resynchronizing(ResyncStep::Comparing)
             }),
             (State::Resynchronizing(ResyncStep::Comparing), Input::ChecksumsCompared) => {
-                row(S::Resynchronizing, {
+                row!(S::Resynchronizing, {
                     out.push(A::SendDifferingBlocks);
                     State::Resynchronizing(ResyncStep::SendingBlocks)
                 })
             }
             (State::Resynchronizing(ResyncStep::SendingBlocks), Input::TransferDone) => {
-                row(S::Resynchronizing, {
+                row!(S::Resynchronizing, {
                     out.push(A::ResyncComplete);
                     out.push(A::CloseAndSendLog { cycle: false });
                     out.push(A::ScheduleTick {
@@ -993,12 +999,12 @@ impl Replication {
                     State::Protected { sending: true }
                 })
             }
-            (State::Resynchronizing(step), Input::Pause) => row(S::Resynchronizing, {
+            (State::Resynchronizing(step), Input::Pause) => row!(S::Resynchronizing, {
                 (self.failures, self.retry_pending) = (0, false);
                 out.push(A::StopTransfer);
                 State::ResyncPaused(step)
             }),
-            (State::ResyncPaused(step), Input::Resume) => row(S::ResyncPaused, {
+            (State::ResyncPaused(step), Input::Resume) => row!(S::ResyncPaused, {
                 out.push(match step {
                     ResyncStep::Comparing => A::CompareChecksums,
                     ResyncStep::SendingBlocks => A::ResumeTransfer,
@@ -1006,7 +1012,7 @@ impl Replication {
                 State::Resynchronizing(step)
             }),
             (State::Resynchronizing(_) | State::ResyncPaused(_), Input::CancelResync) => {
-                row(from, self.require_resync(InterruptedBy::Cancel, out))
+                row!(from, self.require_resync(InterruptedBy::Cancel, out))
             }
             (
                 State::InitialReplication { .. }
@@ -1017,14 +1023,14 @@ impl Replication {
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::NonRecoverableError(_),
-            ) => row(from, {
+            ) => row!(from, {
                 self.interrupt(InterruptedBy::NonRecoverableError, out);
                 self.stop_and_drop(out);
                 out.push(A::ScheduleRepair);
                 State::AdminRequired
             }),
             (State::Protected { .. }, Input::TestFailover) if !self.test_copy => {
-                row(S::Protected, {
+                row!(S::Protected, {
                     self.test_copy = true;
                     out.push(A::StartTestCopy);
                     self.state
@@ -1038,12 +1044,12 @@ impl Replication {
                 | State::ResyncPaused(_)
                 | State::AdminRequired,
                 Input::Cleanup,
-            ) if self.test_copy => row(from, {
+            ) if self.test_copy => row!(from, {
                 self.test_copy = false;
                 out.push(A::RemoveTestCopy);
                 self.state
             }),
-            (State::Protected { sending }, Input::PlannedFailover) => row(S::Protected, {
+            (State::Protected { sending }, Input::PlannedFailover) => row!(S::Protected, {
                 self.drop_test_copy(out);
                 out.push(A::StopCycles);
                 out.push(A::ShutDown);
@@ -1055,14 +1061,14 @@ impl Replication {
                 }
             }),
             (State::FailingOver(FailoverStep::FinishingCycle), Input::TransferDone) => {
-                row(S::FailingOver, {
+                row!(S::FailingOver, {
                     out.push(A::RecoveryPointCreated { cycle: false });
                     out.push(A::CloseAndSendLog { cycle: false });
                     State::FailingOver(FailoverStep::SendingFinal)
                 })
             }
             (State::FailingOver(FailoverStep::SendingFinal), Input::TransferDone) => {
-                row(S::FailingOver, {
+                row!(S::FailingOver, {
                     out.push(A::RecoveryPointCreated { cycle: false });
                     out.push(A::FailoverReady {
                         after: ReadyAfter::FinalChanges,
@@ -1088,7 +1094,7 @@ impl Replication {
                 | State::AdminRequired
                 | State::FailingOver(_),
                 Input::UnplannedFailover,
-            ) => row(from, {
+            ) => row!(from, {
                 self.interrupt(InterruptedBy::UnplannedFailover, out);
                 (self.failures, self.retry_pending) = (0, false);
                 self.drop_test_copy(out);
@@ -1101,16 +1107,16 @@ impl Replication {
                 });
                 State::FailedOver
             }),
-            (State::FailedOver, Input::ChangePoint) => row(S::FailedOver, {
+            (State::FailedOver, Input::ChangePoint) => row!(S::FailedOver, {
                 out.push(A::UseAnotherPoint);
                 State::FailedOver
             }),
-            (State::FailedOver, Input::Commit) => row(S::FailedOver, {
+            (State::FailedOver, Input::Commit) => row!(S::FailedOver, {
                 out.push(A::DeleteRecoveryPoints);
                 State::FailoverCommitted
             }),
             (State::FailoverCommitted, Input::ReverseReplicate { full_copy }) => {
-                row(S::FailoverCommitted, {
+                row!(S::FailoverCommitted, {
                     out.push(A::ReverseDirection);
                     if *full_copy {
                         self.begin_initial_replication(out)
@@ -1121,20 +1127,20 @@ impl Replication {
                 })
             }
             (State::FailoverCommitted, Input::Failback { sync_first: true }) => {
-                row(S::FailoverCommitted, {
+                row!(S::FailoverCommitted, {
                     out.push(A::ReverseDirection);
                     begin_sync(SyncKind::FailbackSynchronization, out);
                     State::FailingOver(FailoverStep::Comparing)
                 })
             }
             (State::FailingOver(FailoverStep::Comparing), Input::ChecksumsCompared) => {
-                row(S::FailingOver, {
+                row!(S::FailingOver, {
                     out.push(A::SendDifferingBlocks);
                     State::FailingOver(FailoverStep::SendingBlocks)
                 })
             }
             (State::FailingOver(FailoverStep::SendingBlocks), Input::TransferDone) => {
-                row(S::FailingOver, {
+                row!(S::FailingOver, {
                     out.push(A::ResyncComplete);
                     out.push(A::ShutDown);
                     out.push(A::CloseAndSendLog { cycle: false });
@@ -1142,7 +1148,7 @@ impl Replication {
                 })
             }
             (State::FailoverCommitted, Input::Failback { sync_first: false }) => {
-                row(S::FailoverCommitted, {
+                row!(S::FailoverCommitted, {
                     out.push(A::ReverseDirection);
                     out.push(A::ShutDown);
                     out.push(A::DownloadDisks);
@@ -1150,14 +1156,14 @@ impl Replication {
                 })
             }
             (State::FailingOver(FailoverStep::Downloading), Input::TransferDone) => {
-                row(S::FailingOver, {
+                row!(S::FailingOver, {
                     out.push(A::FailoverReady {
                         after: ReadyAfter::Download,
                     });
                     State::FailedOver
                 })
             }
-            (State::AdminRequired, Input::Repair) => row(S::AdminRequired, {
+            (State::AdminRequired, Input::Repair) => row!(S::AdminRequired, {
                 if self.was_protected {
                     out.push(A::ScheduleResync);
                     State::ResyncRequired
@@ -1166,8 +1172,9 @@ impl Replication {
                     self.begin_initial_replication(out)
                 }
             }),
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(state)
     }
 
     fn begin_initial_replication(&self, out: &mut impl ActionSink) -> State {
