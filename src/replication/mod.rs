@@ -7,8 +7,9 @@
 //! from its [`Config`].
 //!
 //! [`TRANSITIONS`] lists every allowed `(state, input) -> state` move. It is the single source
-//! for the docs and diagrams, and [`Replication::step`] refuses (and changes nothing) for any
-//! move not in it.
+//! for the docs and diagrams, and [`Replication::step`] consults it in every build (as
+//! [`MATRIX`], built from it at compile time): a move not in it is refused, and changes
+//! nothing.
 //!
 //! States follow the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).
 
@@ -17,7 +18,7 @@ mod table;
 
 pub use crate::model::faults::NonRecoverableError;
 pub use retry::RetryReading;
-pub use table::{allows, Transition, TRANSITIONS};
+pub use table::{Cond, Matrix, Transition, MATRIX, TRANSITIONS};
 
 /// The coarse states of the protection lifecycle, as the portal names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -170,6 +171,32 @@ impl State {
             State::FailingOver(_) => StateKind::FailingOver,
             State::FailedOver => StateKind::FailedOver,
             State::FailoverCommitted => StateKind::FailoverCommitted,
+        }
+    }
+
+    /// The work in progress that leaving this state cuts short, if any.
+    pub fn work(self) -> Option<Work> {
+        match self {
+            State::InitialReplication { .. } => Some(Work::InitialReplication),
+            State::FinalizingProtection(_) => Some(Work::FinalizeProtection),
+            State::ResyncRequired | State::Resynchronizing(_) | State::ResyncPaused(_) => {
+                Some(Work::Resync)
+            }
+            State::FailingOver(FailoverStep::FinishingCycle | FailoverStep::SendingFinal) => {
+                Some(Work::PlannedFailover)
+            }
+            State::FailingOver(FailoverStep::Comparing | FailoverStep::SendingBlocks) => {
+                Some(Work::FailbackSynchronization)
+            }
+            State::FailingOver(FailoverStep::Downloading) => Some(Work::FailbackDownload),
+            State::Unprotected
+            | State::EnablingProtection
+            | State::InitialReplicationPending
+            | State::Protected { .. }
+            | State::ReplicationPaused { .. }
+            | State::AdminRequired
+            | State::FailedOver
+            | State::FailoverCommitted => None,
         }
     }
 
@@ -335,6 +362,35 @@ impl Input {
 }
 
 impl InputKind {
+    pub const ALL: [InputKind; 26] = [
+        InputKind::EnableProtection,
+        InputKind::JobSucceeded,
+        InputKind::JobFailed,
+        InputKind::StartInitialReplication,
+        InputKind::TransferDone,
+        InputKind::CycleTick,
+        InputKind::AssumeProtected,
+        InputKind::TransferFailed,
+        InputKind::RetryTimer,
+        InputKind::Pause,
+        InputKind::Resume,
+        InputKind::StartResync,
+        InputKind::CancelResync,
+        InputKind::ChecksumsCompared,
+        InputKind::LogThresholdReached,
+        InputKind::LogWriteFailed,
+        InputKind::NonRecoverableError,
+        InputKind::Repair,
+        InputKind::TestFailover,
+        InputKind::Cleanup,
+        InputKind::PlannedFailover,
+        InputKind::UnplannedFailover,
+        InputKind::ChangePoint,
+        InputKind::Commit,
+        InputKind::ReverseReplicate,
+        InputKind::Failback,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             InputKind::EnableProtection => "enable-protection",
@@ -367,6 +423,20 @@ impl InputKind {
     }
 }
 
+// The table's matrix indexes by discriminant: `ALL` lists each kind at its own index.
+const _: () = {
+    let mut i = 0;
+    while i < StateKind::ALL.len() {
+        assert!(StateKind::ALL[i] as usize == i);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < InputKind::ALL.len() {
+        assert!(InputKind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 /// Where [`Replication::step`] puts its actions, in order.
 pub trait ActionSink {
     fn push(&mut self, action: Action);
@@ -387,7 +457,7 @@ impl ActionSink for Vec<Action> {
     }
 }
 
-/// The most actions one step returns (an unplanned failover with a test copy: 6).
+/// The most actions one step returns (an unplanned failover of a resync with a test copy: 7).
 pub const MAX_ACTIONS: usize = 8;
 
 /// A step's actions in a fixed array: the simulation keeps it on the stack, with no capacity
@@ -440,9 +510,18 @@ pub enum Action {
     /// Copy the used bytes of disk `disk` to the target.
     CopyDisk { disk: u16 },
     /// Close the current log (new writes go to a fresh one) and send the closed one.
-    CloseAndSendLog,
+    /// `cycle`: the log is closed by delta replication in protection (a cycle tick's, or a
+    /// planned failover's final log when no cycle was in flight), and counts as one of the
+    /// monitoring interval's cycles. The logs written during IR, those written during a
+    /// resync or a failback's synchronization, and the final log after a cycle that was in
+    /// flight at a planned failover do not.
+    CloseAndSendLog { cycle: bool },
     /// The log in flight has been applied: its close time is the newest recovery point.
-    RecoveryPointCreated,
+    /// `cycle`: the log arrived in protection, as delta replication's (its latency and
+    /// arrival count in the cycle statistics; this includes the log of the writes made
+    /// during a resync, sent as the resync ends). Not the IR logs that Finalize protection
+    /// merges (the VM's first point), nor a log that arrives during a planned failover.
+    RecoveryPointCreated { cycle: bool },
     /// Delete the IR snapshot.
     DeleteSnapshot,
     /// A cycle tick found the previous log still in transit: the cycle is missed and writes
@@ -469,8 +548,9 @@ pub enum Action {
     /// or never (manual).
     ScheduleResync,
     /// Start the resync: a fresh log tracks writes from now; the blocks that differ are
-    /// those the writes since the last consistent point touched.
-    BeginResync,
+    /// those the writes since the last consistent point touched. `sync`: a resync of its
+    /// own, or the synchronization that starts reverse replication or failback.
+    BeginResync { sync: SyncKind },
     /// Read both copies and compare checksums (or continue a paused comparison); feed
     /// [`Input::ChecksumsCompared`] when done.
     CompareChecksums,
@@ -487,8 +567,8 @@ pub enum Action {
     /// Shut the running VM down: it writes nothing more on this side.
     ShutDown,
     /// The data on the other side is complete (final sync done, or the chosen point for an
-    /// unplanned failover): the VM runs there from now on and may boot.
-    FailoverReady,
+    /// unplanned failover): the VM runs there from now on and may boot. `after` says which.
+    FailoverReady { after: ReadyAfter },
     /// Unplanned failover: the writes after the chosen point are lost; the logs and any
     /// transfer are abandoned.
     LoseWritesAfterPoint,
@@ -501,6 +581,66 @@ pub enum Action {
     ReverseDirection,
     /// Copy the VM's used bytes whole to the other side (failback by full download).
     DownloadDisks,
+    /// The transition cuts `work` short, because of `by`: the first action of its step (it
+    /// ends the work before anything else happens). A resync's end when it completes is
+    /// [`Action::ResyncComplete`]; the end of initial replication, [`Action::DeleteSnapshot`].
+    Interrupted { work: Work, by: InterruptedBy },
+}
+
+/// Which synchronization [`Action::BeginResync`] starts (all compare checksums, then send
+/// the blocks that differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncKind {
+    /// A resync: the 50% rule, a log write failure or a repaired error required it.
+    Resync,
+    /// Reverse replication of a committed failover, to the other side's existing disks.
+    ReverseReplication,
+    /// hyperv-to-azure failback synchronizing first, while the Azure VM runs.
+    FailbackSynchronization,
+}
+
+/// What the other side holds when [`Action::FailoverReady`] lets the VM run there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadyAfter {
+    /// Everything: the final changes of a planned failover (or failback) arrived.
+    FinalChanges,
+    /// Everything: failback's full download arrived.
+    Download,
+    /// The chosen recovery point of an unplanned failover: later writes are lost.
+    RecoveryPoint,
+}
+
+/// Work in progress that a transition can cut short ([`Action::Interrupted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// Initial replication: the disk copy.
+    InitialReplication,
+    /// Finalize protection: sending the logs written during IR, or the job merging them.
+    FinalizeProtection,
+    /// A resync: required and waiting for its start, comparing, sending blocks, or paused.
+    Resync,
+    /// A planned failover's (or failback's) transfer of the last changes, or of the cycle
+    /// that was in flight when it started.
+    PlannedFailover,
+    /// Failback synchronizing first: its checksum comparison or block transfer.
+    FailbackSynchronization,
+    /// Failback by full download.
+    FailbackDownload,
+}
+
+/// What cut work short ([`Action::Interrupted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InterruptedBy {
+    /// An administrator cancelled the resync; the next starts from the beginning.
+    Cancel,
+    /// The 50% rule fired again, on the writes logged during the resync.
+    LogThreshold,
+    /// A log write failed during the resync.
+    LogWriteFailed,
+    /// A non-recoverable error.
+    NonRecoverableError,
+    /// An unplanned failover.
+    UnplannedFailover,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -592,9 +732,22 @@ impl Replication {
     }
 
     /// Feed `input`; on success the actions are appended to `actions` (a buffer the caller
-    /// reuses, so stepping allocates nothing) and the new state is returned.
+    /// reuses, so stepping allocates nothing) and the new state is returned. A move missing
+    /// from [`TRANSITIONS`] is refused like an input the state does not accept, in every
+    /// build: the machine follows its table.
     #[inline(always)]
     pub fn step(&mut self, input: &Input, actions: &mut impl ActionSink) -> Result<State, Refused> {
+        self.step_by(&MATRIX, input, actions)
+    }
+
+    /// [`Replication::step`] against the table `table` (tests give it a reduced one).
+    #[inline(always)]
+    fn step_by(
+        &mut self,
+        table: &Matrix,
+        input: &Input,
+        actions: &mut impl ActionSink,
+    ) -> Result<State, Refused> {
         let from = self.state;
         let start = actions.count();
         let saved = (
@@ -603,7 +756,7 @@ impl Replication {
             self.was_protected,
             self.test_copy,
         );
-        let to = match self.next(input, actions) {
+        let to = match self.next(table, input, actions) {
             Some(to) => to,
             None => {
                 actions.truncate(start);
@@ -619,10 +772,6 @@ impl Replication {
                 });
             }
         };
-        debug_assert!(
-            table::allows(from.kind(), input.kind(), to.kind()),
-            "{from:?} --{input:?}--> {to:?} is missing from TRANSITIONS"
-        );
         self.state = to;
         if to.kind() == StateKind::Protected {
             self.was_protected = true;
@@ -664,8 +813,16 @@ impl Replication {
         out.push(Action::DropLogs);
     }
 
-    /// Enter ResyncRequired from a replicating state.
-    fn require_resync(&mut self, out: &mut impl ActionSink) -> State {
+    /// Say what the step cuts short, if anything: before its other actions.
+    fn interrupt(&self, by: InterruptedBy, out: &mut impl ActionSink) {
+        if let Some(work) = self.state.work() {
+            out.push(Action::Interrupted { work, by });
+        }
+    }
+
+    /// Enter ResyncRequired from a replicating state (or a resync, which `by` ends).
+    fn require_resync(&mut self, by: InterruptedBy, out: &mut impl ActionSink) -> State {
+        self.interrupt(by, out);
         self.stop_and_drop(out);
         out.push(Action::ScheduleResync);
         State::ResyncRequired
@@ -675,9 +832,26 @@ impl Replication {
     // Inlined (with `step`) into the simulation's one caller: a call per input was a
     // measurable share of the hot path.
     #[inline(always)]
-    fn next(&mut self, input: &Input, out: &mut impl ActionSink) -> Option<State> {
+    fn next(&mut self, table: &Matrix, input: &Input, out: &mut impl ActionSink) -> Option<State> {
         use Action as A;
+        use StateKind as S;
         let c = self.config;
+        let from = self.state.kind();
+        let input_kind = input.kind();
+        // Every move is checked against the table in the arm that chooses it: a move the
+        // table lacks is refused there. The arm names its state (a debug build checks the
+        // name), so where the input is known too, as on the simulation's hot paths, the
+        // look-up folds to a constant.
+        macro_rules! row {
+            ($kind:expr, $to:expr) => {{
+                let to: State = $to;
+                debug_assert_eq!($kind, from, "the arm names the state it matched");
+                if !table.allows($kind, input_kind, to.kind()) {
+                    return None;
+                }
+                to
+            }};
+        }
         match input {
             Input::TransferFailed if self.transferring() && !self.retry_pending => {
                 self.failures += 1;
@@ -686,12 +860,12 @@ impl Replication {
                     attempt: self.failures,
                     after_ms: c.retry.wait_before(self.failures),
                 });
-                return Some(self.state);
+                return Some(row!(from, self.state));
             }
             Input::RetryTimer if self.retry_pending => {
                 self.retry_pending = false;
                 out.push(A::ResumeTransfer);
-                return Some(self.state);
+                return Some(row!(from, self.state));
             }
             Input::TransferDone if self.retry_pending => return None,
             Input::TransferFailed | Input::RetryTimer => return None,
@@ -699,83 +873,91 @@ impl Replication {
             _ => {}
         }
         let state = match (self.state, input) {
-            (State::Unprotected, Input::EnableProtection) => {
+            (State::Unprotected, Input::EnableProtection) => row!(S::Unprotected, {
                 out.push(A::StartJob {
                     job: Job::EnableProtection,
                     duration_ms: c.enable_job_ms,
                 });
                 State::EnablingProtection
-            }
+            }),
             (State::EnablingProtection, Input::JobFailed(Job::EnableProtection, _)) => {
-                State::Unprotected
+                row!(S::EnablingProtection, State::Unprotected)
             }
             (State::EnablingProtection, Input::JobSucceeded(Job::EnableProtection)) => {
-                if c.ir_scheduled {
-                    out.push(A::ScheduleInitialReplication);
-                    State::InitialReplicationPending
-                } else {
-                    self.begin_initial_replication(out)
-                }
+                row!(S::EnablingProtection, {
+                    if c.ir_scheduled {
+                        out.push(A::ScheduleInitialReplication);
+                        State::InitialReplicationPending
+                    } else {
+                        self.begin_initial_replication(out)
+                    }
+                })
             }
             (State::InitialReplicationPending, Input::StartInitialReplication) => {
-                self.begin_initial_replication(out)
+                row!(S::InitialReplicationPending, {
+                    self.begin_initial_replication(out)
+                })
             }
             (State::InitialReplication { disk }, Input::TransferDone) => {
-                if disk + 1 < c.disks {
-                    out.push(A::CopyDisk { disk: disk + 1 });
-                    State::InitialReplication { disk: disk + 1 }
-                } else {
-                    out.push(A::DeleteSnapshot);
-                    out.push(A::CloseAndSendLog);
-                    State::FinalizingProtection(FinalizeStep::SendingLog)
-                }
+                row!(S::InitialReplication, {
+                    if disk + 1 < c.disks {
+                        out.push(A::CopyDisk { disk: disk + 1 });
+                        State::InitialReplication { disk: disk + 1 }
+                    } else {
+                        out.push(A::DeleteSnapshot);
+                        out.push(A::CloseAndSendLog { cycle: false });
+                        State::FinalizingProtection(FinalizeStep::SendingLog)
+                    }
+                })
             }
             (State::FinalizingProtection(FinalizeStep::SendingLog), Input::TransferDone) => {
-                out.push(A::StartJob {
-                    job: Job::FinalizeProtection,
-                    duration_ms: c.finalize_job_ms,
-                });
-                State::FinalizingProtection(FinalizeStep::Merging)
+                row!(S::FinalizingProtection, {
+                    out.push(A::StartJob {
+                        job: Job::FinalizeProtection,
+                        duration_ms: c.finalize_job_ms,
+                    });
+                    State::FinalizingProtection(FinalizeStep::Merging)
+                })
             }
             (
                 State::FinalizingProtection(FinalizeStep::Merging),
                 Input::JobSucceeded(Job::FinalizeProtection),
-            ) => {
-                out.push(A::RecoveryPointCreated);
+            ) => row!(S::FinalizingProtection, {
+                out.push(A::RecoveryPointCreated { cycle: false });
                 out.push(A::ScheduleTick {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending: false }
-            }
-            (State::Protected { sending }, Input::CycleTick) => {
+            }),
+            (State::Protected { sending }, Input::CycleTick) => row!(S::Protected, {
                 if sending {
                     out.push(A::CycleMissed);
                 } else {
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::CloseAndSendLog { cycle: true });
                 }
                 out.push(A::ScheduleTick {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending: true }
-            }
-            (State::Unprotected, Input::AssumeProtected) => {
+            }),
+            (State::Unprotected, Input::AssumeProtected) => row!(S::Unprotected, {
                 out.push(A::AssumeInSync);
                 out.push(A::ScheduleTick {
                     after_ms: c.first_tick_ms,
                 });
                 State::Protected { sending: false }
-            }
-            (State::Protected { sending: true }, Input::TransferDone) => {
-                out.push(A::RecoveryPointCreated);
+            }),
+            (State::Protected { sending: true }, Input::TransferDone) => row!(S::Protected, {
+                out.push(A::RecoveryPointCreated { cycle: true });
                 State::Protected { sending: false }
-            }
-            (State::Protected { sending }, Input::Pause) => {
+            }),
+            (State::Protected { sending }, Input::Pause) => row!(S::Protected, {
                 (self.failures, self.retry_pending) = (0, false);
                 out.push(A::StopTransfer);
                 out.push(A::StopCycles);
                 State::ReplicationPaused { sending }
-            }
-            (State::ReplicationPaused { sending }, Input::Resume) => {
+            }),
+            (State::ReplicationPaused { sending }, Input::Resume) => row!(S::ReplicationPaused, {
                 if sending {
                     out.push(A::ResumeTransfer);
                 }
@@ -783,44 +965,54 @@ impl Replication {
                     after_ms: c.copy_interval_ms,
                 });
                 State::Protected { sending }
-            }
+            }),
             (
                 State::Protected { .. }
                 | State::ReplicationPaused { .. }
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::LogThresholdReached | Input::LogWriteFailed,
-            ) => self.require_resync(out),
-            (State::ResyncRequired, Input::StartResync) => {
-                begin_sync(out);
+            ) => row!(from, {
+                let by = match input {
+                    Input::LogWriteFailed => InterruptedBy::LogWriteFailed,
+                    _ => InterruptedBy::LogThreshold,
+                };
+                self.require_resync(by, out)
+            }),
+            (State::ResyncRequired, Input::StartResync) => row!(S::ResyncRequired, {
+                begin_sync(SyncKind::Resync, out);
                 State::Resynchronizing(ResyncStep::Comparing)
-            }
+            }),
             (State::Resynchronizing(ResyncStep::Comparing), Input::ChecksumsCompared) => {
-                out.push(A::SendDifferingBlocks);
-                State::Resynchronizing(ResyncStep::SendingBlocks)
+                row!(S::Resynchronizing, {
+                    out.push(A::SendDifferingBlocks);
+                    State::Resynchronizing(ResyncStep::SendingBlocks)
+                })
             }
             (State::Resynchronizing(ResyncStep::SendingBlocks), Input::TransferDone) => {
-                out.push(A::ResyncComplete);
-                out.push(A::CloseAndSendLog);
-                out.push(A::ScheduleTick {
-                    after_ms: c.copy_interval_ms,
-                });
-                State::Protected { sending: true }
+                row!(S::Resynchronizing, {
+                    out.push(A::ResyncComplete);
+                    out.push(A::CloseAndSendLog { cycle: false });
+                    out.push(A::ScheduleTick {
+                        after_ms: c.copy_interval_ms,
+                    });
+                    State::Protected { sending: true }
+                })
             }
-            (State::Resynchronizing(step), Input::Pause) => {
+            (State::Resynchronizing(step), Input::Pause) => row!(S::Resynchronizing, {
                 (self.failures, self.retry_pending) = (0, false);
                 out.push(A::StopTransfer);
                 State::ResyncPaused(step)
-            }
-            (State::ResyncPaused(step), Input::Resume) => {
+            }),
+            (State::ResyncPaused(step), Input::Resume) => row!(S::ResyncPaused, {
                 out.push(match step {
                     ResyncStep::Comparing => A::CompareChecksums,
                     ResyncStep::SendingBlocks => A::ResumeTransfer,
                 });
                 State::Resynchronizing(step)
-            }
+            }),
             (State::Resynchronizing(_) | State::ResyncPaused(_), Input::CancelResync) => {
-                self.require_resync(out)
+                row!(from, self.require_resync(InterruptedBy::Cancel, out))
             }
             (
                 State::InitialReplication { .. }
@@ -831,15 +1023,18 @@ impl Replication {
                 | State::Resynchronizing(_)
                 | State::ResyncPaused(_),
                 Input::NonRecoverableError(_),
-            ) => {
+            ) => row!(from, {
+                self.interrupt(InterruptedBy::NonRecoverableError, out);
                 self.stop_and_drop(out);
                 out.push(A::ScheduleRepair);
                 State::AdminRequired
-            }
+            }),
             (State::Protected { .. }, Input::TestFailover) if !self.test_copy => {
-                self.test_copy = true;
-                out.push(A::StartTestCopy);
-                self.state
+                row!(S::Protected, {
+                    self.test_copy = true;
+                    out.push(A::StartTestCopy);
+                    self.state
+                })
             }
             (
                 State::Protected { .. }
@@ -849,40 +1044,46 @@ impl Replication {
                 | State::ResyncPaused(_)
                 | State::AdminRequired,
                 Input::Cleanup,
-            ) if self.test_copy => {
+            ) if self.test_copy => row!(from, {
                 self.test_copy = false;
                 out.push(A::RemoveTestCopy);
                 self.state
-            }
-            (State::Protected { sending }, Input::PlannedFailover) => {
+            }),
+            (State::Protected { sending }, Input::PlannedFailover) => row!(S::Protected, {
                 self.drop_test_copy(out);
                 out.push(A::StopCycles);
                 out.push(A::ShutDown);
                 if sending {
                     State::FailingOver(FailoverStep::FinishingCycle)
                 } else {
-                    out.push(A::CloseAndSendLog);
+                    out.push(A::CloseAndSendLog { cycle: true });
                     State::FailingOver(FailoverStep::SendingFinal)
                 }
-            }
+            }),
             (State::FailingOver(FailoverStep::FinishingCycle), Input::TransferDone) => {
-                out.push(A::RecoveryPointCreated);
-                out.push(A::CloseAndSendLog);
-                State::FailingOver(FailoverStep::SendingFinal)
+                row!(S::FailingOver, {
+                    out.push(A::RecoveryPointCreated { cycle: false });
+                    out.push(A::CloseAndSendLog { cycle: false });
+                    State::FailingOver(FailoverStep::SendingFinal)
+                })
             }
             (State::FailingOver(FailoverStep::SendingFinal), Input::TransferDone) => {
-                out.push(A::RecoveryPointCreated);
-                out.push(A::FailoverReady);
-                if c.protected_after_planned {
-                    out.push(A::ReverseDirection);
-                    out.push(A::AssumeInSync);
-                    out.push(A::ScheduleTick {
-                        after_ms: c.copy_interval_ms,
+                row!(S::FailingOver, {
+                    out.push(A::RecoveryPointCreated { cycle: false });
+                    out.push(A::FailoverReady {
+                        after: ReadyAfter::FinalChanges,
                     });
-                    State::Protected { sending: false }
-                } else {
-                    State::FailedOver
-                }
+                    if c.protected_after_planned {
+                        out.push(A::ReverseDirection);
+                        out.push(A::AssumeInSync);
+                        out.push(A::ScheduleTick {
+                            after_ms: c.copy_interval_ms,
+                        });
+                        State::Protected { sending: false }
+                    } else {
+                        State::FailedOver
+                    }
+                })
             }
             (
                 State::Protected { .. }
@@ -893,59 +1094,76 @@ impl Replication {
                 | State::AdminRequired
                 | State::FailingOver(_),
                 Input::UnplannedFailover,
-            ) => {
+            ) => row!(from, {
+                self.interrupt(InterruptedBy::UnplannedFailover, out);
                 (self.failures, self.retry_pending) = (0, false);
                 self.drop_test_copy(out);
                 out.push(A::StopTransfer);
                 out.push(A::StopCycles);
                 out.push(A::LoseWritesAfterPoint);
                 out.push(A::ShutDown);
-                out.push(A::FailoverReady);
+                out.push(A::FailoverReady {
+                    after: ReadyAfter::RecoveryPoint,
+                });
                 State::FailedOver
-            }
-            (State::FailedOver, Input::ChangePoint) => {
+            }),
+            (State::FailedOver, Input::ChangePoint) => row!(S::FailedOver, {
                 out.push(A::UseAnotherPoint);
                 State::FailedOver
-            }
-            (State::FailedOver, Input::Commit) => {
+            }),
+            (State::FailedOver, Input::Commit) => row!(S::FailedOver, {
                 out.push(A::DeleteRecoveryPoints);
                 State::FailoverCommitted
-            }
+            }),
             (State::FailoverCommitted, Input::ReverseReplicate { full_copy }) => {
-                out.push(A::ReverseDirection);
-                if *full_copy {
-                    self.begin_initial_replication(out)
-                } else {
-                    begin_sync(out);
-                    State::Resynchronizing(ResyncStep::Comparing)
-                }
+                row!(S::FailoverCommitted, {
+                    out.push(A::ReverseDirection);
+                    if *full_copy {
+                        self.begin_initial_replication(out)
+                    } else {
+                        begin_sync(SyncKind::ReverseReplication, out);
+                        State::Resynchronizing(ResyncStep::Comparing)
+                    }
+                })
             }
             (State::FailoverCommitted, Input::Failback { sync_first: true }) => {
-                out.push(A::ReverseDirection);
-                begin_sync(out);
-                State::FailingOver(FailoverStep::Comparing)
+                row!(S::FailoverCommitted, {
+                    out.push(A::ReverseDirection);
+                    begin_sync(SyncKind::FailbackSynchronization, out);
+                    State::FailingOver(FailoverStep::Comparing)
+                })
             }
             (State::FailingOver(FailoverStep::Comparing), Input::ChecksumsCompared) => {
-                out.push(A::SendDifferingBlocks);
-                State::FailingOver(FailoverStep::SendingBlocks)
+                row!(S::FailingOver, {
+                    out.push(A::SendDifferingBlocks);
+                    State::FailingOver(FailoverStep::SendingBlocks)
+                })
             }
             (State::FailingOver(FailoverStep::SendingBlocks), Input::TransferDone) => {
-                out.push(A::ResyncComplete);
-                out.push(A::ShutDown);
-                out.push(A::CloseAndSendLog);
-                State::FailingOver(FailoverStep::SendingFinal)
+                row!(S::FailingOver, {
+                    out.push(A::ResyncComplete);
+                    out.push(A::ShutDown);
+                    out.push(A::CloseAndSendLog { cycle: false });
+                    State::FailingOver(FailoverStep::SendingFinal)
+                })
             }
             (State::FailoverCommitted, Input::Failback { sync_first: false }) => {
-                out.push(A::ReverseDirection);
-                out.push(A::ShutDown);
-                out.push(A::DownloadDisks);
-                State::FailingOver(FailoverStep::Downloading)
+                row!(S::FailoverCommitted, {
+                    out.push(A::ReverseDirection);
+                    out.push(A::ShutDown);
+                    out.push(A::DownloadDisks);
+                    State::FailingOver(FailoverStep::Downloading)
+                })
             }
             (State::FailingOver(FailoverStep::Downloading), Input::TransferDone) => {
-                out.push(A::FailoverReady);
-                State::FailedOver
+                row!(S::FailingOver, {
+                    out.push(A::FailoverReady {
+                        after: ReadyAfter::Download,
+                    });
+                    State::FailedOver
+                })
             }
-            (State::AdminRequired, Input::Repair) => {
+            (State::AdminRequired, Input::Repair) => row!(S::AdminRequired, {
                 if self.was_protected {
                     out.push(A::ScheduleResync);
                     State::ResyncRequired
@@ -953,7 +1171,7 @@ impl Replication {
                     // [ours] The target never held a full copy: initial replication again.
                     self.begin_initial_replication(out)
                 }
-            }
+            }),
             _ => return None,
         };
         Some(state)
@@ -964,7 +1182,7 @@ impl Replication {
         if self.config.disks == 0 {
             // A VM without disks has nothing to copy: go straight to finalizing.
             out.push(Action::DeleteSnapshot);
-            out.push(Action::CloseAndSendLog);
+            out.push(Action::CloseAndSendLog { cycle: false });
             return State::FinalizingProtection(FinalizeStep::SendingLog);
         }
         out.push(Action::CopyDisk { disk: 0 });
@@ -974,8 +1192,8 @@ impl Replication {
 
 /// A resync, a reverse replication's sync and failback's sync all start the same way: track
 /// writes afresh and compare checksums.
-fn begin_sync(out: &mut impl ActionSink) {
-    out.push(Action::BeginResync);
+fn begin_sync(sync: SyncKind, out: &mut impl ActionSink) {
+    out.push(Action::BeginResync { sync });
     out.push(Action::CompareChecksums);
 }
 
@@ -990,25 +1208,35 @@ pub fn state_machine_markdown() -> String {
          Generated from the transition table in `src/replication/table.rs` by\n\
          `cargo run --release -- states > docs/state-machine.md`; a test fails when the two differ.\n\n\
          Inputs not listed for a state are refused: the machine changes nothing and the event log\n\
-         (`events.csv`) records a `refused` line. States follow the Hyper-V Replica / Azure Site\n\
-         Recovery lifecycle (domain.md section 3).\n\n\
+         (`events.csv`) records a `refused` line. Where a state has several rows for one input,\n\
+         or a row only applies sometimes, the guard (in brackets in the diagram) says when the\n\
+         machine takes it: all of its conditions hold, and the guards of one state's rows for\n\
+         one input never hold together (a test checks both against the machine). States follow\n\
+         the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).\n\n\
          ```mermaid\nstateDiagram-v2\n    [*] --> unprotected\n",
     );
     for t in TRANSITIONS {
+        let guard = match t.guard_text() {
+            g if g.is_empty() => g,
+            g => format!(" [{g}]"),
+        };
         out.push_str(&format!(
-            "    {} --> {}: {}\n",
+            "    {} --> {}: {}{guard}\n",
             t.from.name().replace('-', "_"),
             t.to.name().replace('-', "_"),
             t.input.name()
         ));
     }
-    out.push_str("```\n\n| from | input | to | when / what happens |\n|---|---|---|---|\n");
+    out.push_str(
+        "```\n\n| from | input | to | guard | when / what happens |\n|---|---|---|---|---|\n",
+    );
     for t in TRANSITIONS {
         out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             t.from.name(),
             t.input.name(),
             t.to.name(),
+            t.guard_text(),
             t.note
         ));
     }

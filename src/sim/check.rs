@@ -10,7 +10,7 @@
 //!   could have carried since the start.
 //! - **Monotone time**: no event is handled at an instant before the previous one.
 //! - **Legal transitions**: every accepted input moves a VM's machine along a row of the
-//!   transition table ([`crate::replication::allows`]: state kind before, input, state
+//!   transition table ([`crate::replication::MATRIX`]: state kind before, input, state
 //!   kind after), and a refused input leaves the state exactly as it was.
 //!
 //! # When
@@ -28,7 +28,7 @@
 
 use crate::engine::Time;
 use crate::model::link::Load;
-use crate::replication::{allows, InputKind, State};
+use crate::replication::{InputKind, State, MATRIX};
 use crate::units::{ByteRate, Millis};
 use std::fmt;
 
@@ -196,7 +196,7 @@ pub(crate) fn transition(
     to: State,
     accepted: bool,
 ) -> Result<(), String> {
-    if accepted && !allows(from.kind(), input, to.kind()) {
+    if accepted && !MATRIX.allows(from.kind(), input, to.kind()) {
         return Err(format!(
             "illegal transition {:?} --{input:?}--> {:?}: not a row of the transition table ({from:?} -> {to:?})",
             from.kind(),

@@ -100,11 +100,9 @@ impl World<'_> {
                         Mark::State(to.kind()),
                         detail,
                     );
-                    let (records, log) = (&mut self.cold[vm].records, &mut self.log);
-                    records.state_changed(now, vm, (from, to), &input, cause, log);
                 }
                 for action in actions.as_slice() {
-                    self.act(now, vm, from, action, queue);
+                    self.act(now, vm, action, cause, queue);
                 }
                 self.after_step(now, vm, queue);
                 true
@@ -182,11 +180,18 @@ impl World<'_> {
         &mut self,
         now: Time,
         vm: usize,
-        from: State,
         action: &Action,
+        cause: Option<&ResyncCause>,
         queue: &mut EventQueue<Event>,
     ) {
         match *action {
+            Action::Interrupted { work, by } => {
+                let (records, log) = (&mut self.cold[vm].records, &mut self.log);
+                records.interrupted(now, vm, (work, by), cause, log);
+                if work == rep::Work::FailbackDownload {
+                    self.download_interrupted(now, vm, by);
+                }
+            }
             Action::StartJob { job, duration_ms } => {
                 let failure = match (job, self.scenario.topology) {
                     (Job::EnableProtection, Topology::HyperVToAzure) => {
@@ -261,14 +266,14 @@ impl World<'_> {
                 let disks = self.scenario.vms[vm].disks.len();
                 self.cold[vm].records.ir_done(now, vm, disks, &mut self.log);
             }
-            Action::CloseAndSendLog => {
+            Action::CloseAndSendLog { cycle } => {
                 let disk_max = match self.vms[vm].path {
                     DataPath::Cache(_) => Some(self.books(vm).log_disk_max(now)),
                     DataPath::Link(_) => None,
                 };
                 let bytes = self.books(vm).close_log(now);
                 let v = &mut self.vms[vm];
-                if matches!(from, State::Protected { .. }) {
+                if cycle {
                     v.watch.cycle_sent();
                 }
                 if v.draws_errors {
@@ -290,9 +295,9 @@ impl World<'_> {
                 self.start_transfer(now, vm, wire, disk_max, queue);
                 self.vms[vm].path.log_closed(now);
             }
-            Action::RecoveryPointCreated => {
+            Action::RecoveryPointCreated { cycle } => {
                 let log = self.books(vm).apply_arrived();
-                let delta = matches!(from, State::Protected { .. });
+                let delta = cycle;
                 self.vms[vm]
                     .watch
                     .point_created(now, log.closed_at, log.bytes, delta);
@@ -324,8 +329,14 @@ impl World<'_> {
             Action::StopTransfer => self.stop_work(now, vm, queue),
             Action::StopCycles => self.vms[vm].tick_gen += 1,
             Action::DropLogs => self.drop_logs(now, vm),
-            Action::ScheduleResync => self.schedule_resync(now, vm, queue),
-            Action::BeginResync => self.begin_resync(now, vm),
+            Action::ScheduleResync => {
+                self.cold[vm].records.resync_required(now, cause);
+                self.schedule_resync(now, vm, queue);
+            }
+            Action::BeginResync { sync } => {
+                self.cold[vm].records.sync_started(now, sync);
+                self.begin_resync(now, vm);
+            }
             Action::CompareChecksums => {
                 let c = &mut self.cold[vm];
                 c.compare_started = Some(now);
@@ -363,7 +374,7 @@ impl World<'_> {
             Action::StartTestCopy => self.start_test_copy(now, vm, queue),
             Action::RemoveTestCopy => self.log_failover(now, vm, "test copy removed".into()),
             Action::ShutDown => self.shut_down(now, vm),
-            Action::FailoverReady => self.failover_ready(now, vm, from, queue),
+            Action::FailoverReady { after } => self.failover_ready(now, vm, after, queue),
             Action::LoseWritesAfterPoint => self.lose_writes_after_point(now, vm),
             Action::UseAnotherPoint => self.use_another_point(now, vm),
             Action::DeleteRecoveryPoints => {
@@ -402,6 +413,7 @@ impl World<'_> {
                 self.start_transfer(now, vm, wire, None, queue);
             }
             Action::ScheduleRepair => {
+                self.cold[vm].records.admin_required(cause);
                 let v = &mut self.cold[vm];
                 v.repair_gen += 1;
                 let response = self.scenario.policies[self.vms[vm].policy()].admin_response;

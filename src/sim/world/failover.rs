@@ -708,25 +708,28 @@ impl World<'_> {
         self.vm_ready(now, vm, queue);
     }
 
+    /// A failback's download was cut short (by an unplanned failover): its job fails.
+    pub(super) fn download_interrupted(&mut self, now: Time, vm: usize, by: rep::InterruptedBy) {
+        let Some(started) = self.cold[vm].failover().download_started.take() else {
+            return;
+        };
+        let detail = format!("interrupted: {by:?}");
+        records::download_failed(&mut self.log, vm, started, now, &detail);
+    }
+
     /// The machine's `FailoverReady`: the VM now runs on the other side.
     pub(super) fn failover_ready(
         &mut self,
         now: Time,
         vm: usize,
-        from: State,
+        after: rep::ReadyAfter,
         queue: &mut EventQueue<Event>,
     ) {
         // Planned (and failback): everything written reached the other side; unless an
         // unplanned failover interrupted it (its loss is already booked).
         let unplanned = std::mem::take(&mut self.cold[vm].failover().loss_booked);
-        let planned_zero_loss = !unplanned
-            && matches!(
-                from,
-                State::FailingOver(
-                    rep::FailoverStep::SendingFinal | rep::FailoverStep::Downloading
-                )
-            );
-        if matches!(from, State::FailingOver(rep::FailoverStep::Downloading)) {
+        let planned_zero_loss = !unplanned && after != rep::ReadyAfter::RecoveryPoint;
+        if after == rep::ReadyAfter::Download {
             // The downloaded copy is the source as it stopped: later differences count from
             // here.
             self.mark_all(vm, now);

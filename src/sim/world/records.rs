@@ -5,7 +5,7 @@
 
 use crate::engine::Time;
 use crate::model::faults::NonRecoverableError;
-use crate::replication::{self as rep, Input, Job, State};
+use crate::replication::{InterruptedBy, Job, SyncKind, Work};
 use crate::sim::record::{
     EventLog, JobKind, JobOutcome, JobRecord, ResyncCause, ResyncOutcome, ResyncRecord,
 };
@@ -219,101 +219,110 @@ impl VmRecords {
         }
     }
 
-    /// The VM's state changed from `from` to `to` on `input`, which came with `cause` (why a
-    /// resync is needed or a job is cut short, for the inputs that have one): start, end or
-    /// interrupt the records it concerns.
-    pub(super) fn state_changed(
+    /// A resync is required now (the machine arranges its start), for `cause`: the
+    /// record opens, unless one is open already (a cancelled resync's restart).
+    pub(super) fn resync_required(&mut self, now: Time, cause: Option<&ResyncCause>) {
+        if self.resync.is_none() {
+            debug_assert!(cause.is_some(), "a resync required without a cause");
+            if let Some(cause) = cause {
+                self.open_resync(now, cause.clone());
+            }
+        }
+    }
+
+    /// A synchronization starts now: reverse replication and failback synchronize the way
+    /// a resync does, and get a record of their own; a resync has one since it was required.
+    pub(super) fn sync_started(&mut self, now: Time, sync: SyncKind) {
+        let cause = match sync {
+            SyncKind::Resync => return,
+            SyncKind::ReverseReplication => ResyncCause::ReverseReplication,
+            SyncKind::FailbackSynchronization => ResyncCause::FailbackSync,
+        };
+        if self.resync.is_none() {
+            self.open_resync(now, cause);
+        }
+    }
+
+    fn open_resync(&mut self, now: Time, cause: ResyncCause) {
+        self.resync = Some(Box::new(ResyncRecord {
+            cause,
+            required_at: now,
+            started_at: None,
+            ended_at: None,
+            outcome: ResyncOutcome::Waiting,
+            bytes_compared: 0,
+            bytes_to_send: 0,
+        }));
+    }
+
+    /// The machine cut `work` short now, because of `by`; `cause` is what the input that did
+    /// it came with (an error's, or why a resync is needed again). The work's job or record
+    /// ends.
+    pub(super) fn interrupted(
         &mut self,
         now: Time,
         vm: usize,
-        (from, to): (State, State),
-        input: &Input,
+        (work, by): (Work, InterruptedBy),
         cause: Option<&ResyncCause>,
         log: &mut EventLog,
     ) {
-        use State as S;
-        let resyncing = matches!(from, S::Resynchronizing(_) | S::ResyncPaused(_));
-        let ended = match (from, to) {
-            (S::Resynchronizing(_), S::Protected { .. }) => None, // ResyncComplete closes it
-            (S::ResyncRequired, S::Resynchronizing(_)) => None,
-            (_, S::ResyncPaused(_)) | (S::ResyncPaused(_), S::Resynchronizing(_)) => None,
-            (_, S::ResyncRequired) if resyncing => Some(match input {
-                Input::CancelResync => ResyncOutcome::Cancelled,
-                _ => ResyncOutcome::Restarted,
-            }),
-            (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::AdminRequired) => {
-                Some(ResyncOutcome::Interrupted)
-            }
-            (S::ResyncRequired | S::Resynchronizing(_) | S::ResyncPaused(_), S::FailedOver) => {
-                Some(ResyncOutcome::Cancelled)
-            }
-            _ => None,
-        };
-        // A resync ended by an input with a cause of its own says that cause; else its own.
-        let mut closed_cause = None;
-        if let Some(outcome) = ended {
-            let why = match (cause, &self.resync) {
-                (Some(c), _) => c.to_string(),
-                (None, Some(r)) => r.cause.to_string(),
-                (None, None) => String::new(),
-            };
-            closed_cause = self.resync.as_ref().map(|r| r.cause.clone());
-            self.close_resync(now, vm, outcome, &format!("{outcome}: {why}"), log);
-        }
-        // Reverse replication and failback synchronize the way a resync does.
-        let sync_cause = match (from, to) {
-            (S::FailoverCommitted, S::Resynchronizing(_)) => Some(ResyncCause::ReverseReplication),
-            (S::FailoverCommitted, S::FailingOver(rep::FailoverStep::Comparing)) => {
-                Some(ResyncCause::FailbackSync)
-            }
-            _ => None,
-        };
-        if (to == S::ResyncRequired || sync_cause.is_some()) && self.resync.is_none() {
-            let cause = match (sync_cause, input, closed_cause) {
-                (Some(c), _, _) => Some(c),
-                (None, Input::CancelResync, Some(old)) => {
-                    Some(ResyncCause::RestartAfterCancel(Box::new(old)))
+        let why = || cause.map(|c| c.to_string()).unwrap_or_default();
+        match (work, by) {
+            (Work::Resync, by) => {
+                let outcome = match by {
+                    InterruptedBy::Cancel | InterruptedBy::UnplannedFailover => {
+                        ResyncOutcome::Cancelled
+                    }
+                    InterruptedBy::LogThreshold | InterruptedBy::LogWriteFailed => {
+                        ResyncOutcome::Restarted
+                    }
+                    InterruptedBy::NonRecoverableError => ResyncOutcome::Interrupted,
+                };
+                // An input with a cause of its own says it; else the resync's own cause.
+                let (why, own) = match (cause, &self.resync) {
+                    (Some(c), r) => (c.to_string(), r.as_ref().map(|r| r.cause.clone())),
+                    (None, Some(r)) => (r.cause.to_string(), Some(r.cause.clone())),
+                    (None, None) => (String::new(), None),
+                };
+                self.close_resync(now, vm, outcome, &format!("{outcome}: {why}"), log);
+                if let (InterruptedBy::Cancel, Some(own)) = (by, own) {
+                    // Required again at once: the next resync starts from the beginning.
+                    self.open_resync(now, ResyncCause::RestartAfterCancel(Box::new(own)));
                 }
-                (None, _, _) => cause.cloned(),
-            };
-            debug_assert!(cause.is_some(), "a resync required without a cause");
-            if let Some(cause) = cause {
-                self.resync = Some(Box::new(ResyncRecord {
-                    cause,
-                    required_at: now,
-                    started_at: None,
-                    ended_at: None,
-                    outcome: ResyncOutcome::Waiting,
-                    bytes_compared: 0,
-                    bytes_to_send: 0,
-                }));
             }
-        }
-        if to == S::AdminRequired {
-            if let Input::NonRecoverableError(e) = input {
-                self.admin_error = Some(*e);
-            }
-            // Jobs that the error cut short.
-            let why = cause.map(|c| c.to_string()).unwrap_or_default();
-            if let Some(job) = self.job_pending.take() {
-                self.job_gen += 1;
-                let failed = JobOutcome::Failed;
-                log_job(
-                    log,
-                    vm,
-                    job_kind(job.job),
-                    job.started,
-                    Some(now),
-                    failed,
-                    &why,
-                );
-            }
-            if let (Some(started), None) = (self.ir_started_at, self.ir_done_at) {
-                if matches!(from, S::InitialReplication { .. }) {
+            (Work::InitialReplication, InterruptedBy::NonRecoverableError) => {
+                if let (Some(started), None) = (self.ir_started_at, self.ir_done_at) {
                     let (kind, failed) = (JobKind::InitialReplication, JobOutcome::Failed);
-                    log_job(log, vm, kind, started, Some(now), failed, &why);
+                    log_job(log, vm, kind, started, Some(now), failed, &why());
                 }
             }
+            (Work::FinalizeProtection, InterruptedBy::NonRecoverableError) => {
+                // Only the job's merging step has a job pending (sending the IR logs is
+                // part of initial replication's books, not a job of its own).
+                if let Some(job) = self.job_pending.take() {
+                    self.job_gen += 1;
+                    let failed = JobOutcome::Failed;
+                    log_job(
+                        log,
+                        vm,
+                        job_kind(job.job),
+                        job.started,
+                        Some(now),
+                        failed,
+                        &why(),
+                    );
+                }
+            }
+            // [ours] A failover cut short keeps its own books (failover.rs); the failback
+            // download's job ends there too.
+            _ => {}
+        }
+    }
+
+    /// The VM needs an administrator now, after `cause` (the error a repair will follow).
+    pub(super) fn admin_required(&mut self, cause: Option<&ResyncCause>) {
+        if let Some(ResyncCause::Error(e)) = cause {
+            self.admin_error = Some(*e);
         }
     }
 
@@ -383,11 +392,24 @@ pub(super) fn download_done(log: &mut EventLog, vm: usize, started: Time, now: T
     );
 }
 
+/// A failback download was cut short now: its job fails.
+pub(super) fn download_failed(log: &mut EventLog, vm: usize, started: Time, now: Time, why: &str) {
+    let failed = JobOutcome::Failed;
+    log_job(
+        log,
+        vm,
+        JobKind::FailbackDownload,
+        started,
+        Some(now),
+        failed,
+        why,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::ResyncBasis;
-    use crate::replication::ResyncStep;
 
     const THRESHOLD: ResyncCause = ResyncCause::LogThreshold {
         ppm: 500_000,
@@ -397,48 +419,24 @@ mod tests {
     #[test]
     fn a_cancelled_resync_is_closed_and_required_again_with_its_cause() {
         let (mut r, mut log) = (VmRecords::default(), EventLog::default());
-        let protected = State::Protected { sending: false };
-        let input = Input::LogThresholdReached;
-        r.state_changed(
-            10,
-            0,
-            (protected, State::ResyncRequired),
-            &input,
-            Some(&THRESHOLD),
-            &mut log,
-        );
+        r.resync_required(10, Some(&THRESHOLD));
         assert_eq!(r.resync_cause(), Some(&THRESHOLD));
-        let comparing = State::Resynchronizing(ResyncStep::Comparing);
-        r.state_changed(
-            20,
-            0,
-            (State::ResyncRequired, comparing),
-            &Input::StartResync,
-            None,
-            &mut log,
-        );
         r.resync_started(20, 100, 10);
-        let cancel = Input::CancelResync;
-        r.state_changed(
-            30,
-            0,
-            (comparing, State::ResyncRequired),
-            &cancel,
-            None,
-            &mut log,
-        );
+        let cancel = (Work::Resync, InterruptedBy::Cancel);
+        r.interrupted(30, 0, cancel, None, &mut log);
+        // The machine then arranges the restart: the record is already open.
+        r.resync_required(30, None);
         let again = ResyncCause::RestartAfterCancel(Box::new(THRESHOLD));
         assert_eq!(r.resync_cause(), Some(&again));
         let jobs: Vec<_> = log.jobs().collect();
         assert_eq!(jobs.len(), 1);
+        let (job, outcome) = (jobs[0].job, jobs[0].outcome);
         assert_eq!(
-            (jobs[0].job, jobs[0].outcome),
+            (job, outcome),
             (JobKind::Resynchronize, JobOutcome::Cancelled)
         );
-        assert_eq!(
-            jobs[0].detail,
-            "cancelled: pending log reached 50% of the VM's virtual size"
-        );
+        let detail = "cancelled: pending log reached 50% of the VM's virtual size";
+        assert_eq!(jobs[0].detail, detail);
         let result = r.result();
         assert_eq!(result.resyncs.len(), 1);
         assert_eq!(result.resyncs[0].outcome, ResyncOutcome::Cancelled);
@@ -447,34 +445,32 @@ mod tests {
 
     #[test]
     fn an_error_interrupts_the_resync_and_cuts_the_running_job_short() {
-        let (mut r, mut log) = (VmRecords::default(), EventLog::default());
-        let protected = State::Protected { sending: false };
-        let input = Input::LogThresholdReached;
-        r.state_changed(
-            10,
-            0,
-            (protected, State::ResyncRequired),
-            &input,
-            Some(&THRESHOLD),
-            &mut log,
-        );
         use crate::model::Keyword;
+        let (mut r, mut log) = (VmRecords::default(), EventLog::default());
+        r.resync_required(10, Some(&THRESHOLD));
         let error = crate::model::faults::NonRecoverableError::ALL[0].0;
         let cause = ResyncCause::Error(error);
-        let input = Input::NonRecoverableError(error);
-        r.state_changed(
-            20,
-            0,
-            (State::ResyncRequired, State::AdminRequired),
-            &input,
-            Some(&cause),
-            &mut log,
-        );
+        let by_error = (Work::Resync, InterruptedBy::NonRecoverableError);
+        r.interrupted(20, 0, by_error, Some(&cause), &mut log);
+        r.admin_required(Some(&cause));
         assert_eq!(r.admin_error(), Some(error));
         assert_eq!(r.resync_cause(), None);
         let result = r.result();
         assert_eq!(result.resyncs[0].outcome, ResyncOutcome::Interrupted);
         // It never started: no job to end.
         assert_eq!(log.jobs().count(), 0);
+    }
+
+    #[test]
+    fn reverse_replication_opens_a_record_of_its_own() {
+        let mut r = VmRecords::default();
+        r.sync_started(5, SyncKind::Resync);
+        assert_eq!(
+            r.resync_cause(),
+            None,
+            "a resync's record opens when it is required"
+        );
+        r.sync_started(5, SyncKind::ReverseReplication);
+        assert_eq!(r.resync_cause(), Some(&ResyncCause::ReverseReplication));
     }
 }
