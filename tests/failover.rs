@@ -909,3 +909,46 @@ disks = [{{ size = "100 GB", used = "10 GB", churn = "0 MB/s" }}, {{ size = "1 T
         "{err}"
     );
 }
+
+#[test]
+fn an_unplanned_failover_during_a_failback_download_is_refused_and_the_download_completes() {
+    // As above: the Azure VM shuts down at 4 h and the 800 s download starts. An unplanned
+    // failover at 4 h 5 min finds no recovery point on the primary side (the points stayed
+    // behind with the direction that was committed): refused, and the download goes on.
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "unplanned"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "commit"
+vm = "app"
+
+[[failovers]]
+at = "2026-11-23T12:00"
+kind = "failback"
+vm = "app"
+mode = "full-download"
+
+[[failovers]]
+at = "2026-11-23T12:05"
+kind = "unplanned"
+vm = "app"
+"#;
+    let (r, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    assert_eq!(
+        r.failovers[2].vms[0].refused.as_deref(),
+        Some("no recovery point")
+    );
+    let downloads: Vec<_> = mem
+        .jobs
+        .iter()
+        .filter(|j| j.1 == "Failback download")
+        .collect();
+    assert_eq!(downloads.len(), 1, "{downloads:?}");
+    assert_eq!(downloads[0].3, Some(15_200 * S), "{downloads:?}");
+    assert_eq!(downloads[0].4, "succeeded", "{downloads:?}");
+    balanced(&r);
+}
