@@ -477,11 +477,10 @@ vm = "app"
     balanced(&r);
 }
 
-#[test]
-fn hyperv_to_azure_failback_sync_first_has_less_downtime_than_a_full_download() {
-    let failback = |mode: &str| {
-        format!(
-            r#"
+/// An unplanned failover at 1,000 s, committed at 1,200 s, and a failback in `mode` at 4 h.
+fn failback_after_a_committed_failover(mode: &str) -> String {
+    format!(
+        r#"
 [[failovers]]
 at = "2026-11-23T08:16:40"
 kind = "unplanned"
@@ -498,8 +497,12 @@ kind = "failback"
 vm = "app"
 mode = "{mode}"
 "#
-        )
-    };
+    )
+}
+
+#[test]
+fn hyperv_to_azure_failback_sync_first_has_less_downtime_than_a_full_download() {
+    let failback = failback_after_a_committed_failover;
     let (r, _) = run(&estate(
         "hyperv-to-azure",
         "",
@@ -915,29 +918,14 @@ fn an_unplanned_failover_during_a_failback_download_is_refused_and_the_download_
     // As above: the Azure VM shuts down at 4 h and the 800 s download starts. An unplanned
     // failover at 4 h 5 min finds no recovery point on the primary side (the points stayed
     // behind with the direction that was committed): refused, and the download goes on.
-    let extra = r#"
-[[failovers]]
-at = "2026-11-23T08:16:40"
-kind = "unplanned"
-vm = "app"
-
-[[failovers]]
-at = "2026-11-23T08:20"
-kind = "commit"
-vm = "app"
-
-[[failovers]]
-at = "2026-11-23T12:00"
-kind = "failback"
-vm = "app"
-mode = "full-download"
-
+    let extra = failback_after_a_committed_failover("full-download")
+        + r#"
 [[failovers]]
 at = "2026-11-23T12:05"
 kind = "unplanned"
 vm = "app"
 "#;
-    let (r, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), extra));
+    let (r, mem) = run(&estate("hyperv-to-azure", "", &vm("app", "2m"), &extra));
     assert_eq!(
         r.failovers[2].vms[0].refused.as_deref(),
         Some("no recovery point")

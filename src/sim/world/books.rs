@@ -143,6 +143,23 @@ impl HotBooks {
         self.transfer = Some(transfer);
     }
 
+    /// Stop tracking with the VM's writes at `written`: the open log, a log in flight and
+    /// one waiting to be merged leave the books (a disk copy in progress is abandoned).
+    /// Returns their bytes, for the caller to book as discarded or lost.
+    fn stop_tracking(&mut self, written: u64) -> u64 {
+        let in_flight = match self.transfer.take() {
+            Some(Transfer::Log { bytes, .. }) => bytes,
+            _ => 0,
+        };
+        let arrived = self.arrived.take().map_or(0, |a| a.bytes);
+        let gone = (written - self.written_at_log_open) + in_flight + arrived;
+        self.written_at_log_open = written;
+        self.transfer_left = 0;
+        self.tracking = false;
+        self.snapshot_open = false;
+        gone
+    }
+
     /// Writes go on untracked (the VM runs on a side that does not replicate yet); the next
     /// start of tracking, or the end of the run, books them as discarded.
     pub(super) fn pause_tracking(&mut self) {
@@ -364,17 +381,7 @@ impl Books<'_> {
         }
         let before = self.volume(now, spec);
         let w = self.written(now);
-        let hot = &mut *self.hot;
-        let in_flight = match hot.transfer.take() {
-            Some(Transfer::Log { bytes, .. }) => bytes,
-            _ => 0,
-        };
-        let arrived = hot.arrived.take().map_or(0, |a| a.bytes);
-        self.cold.bytes_discarded += (w - hot.written_at_log_open) + in_flight + arrived;
-        hot.written_at_log_open = w;
-        hot.transfer_left = 0;
-        hot.tracking = false;
-        hot.snapshot_open = false;
+        self.cold.bytes_discarded += self.hot.stop_tracking(w);
         Some(before)
     }
 
@@ -490,17 +497,8 @@ impl Books<'_> {
     pub(super) fn lose_writes(&mut self, now: Time, rolled_back: u64) -> u64 {
         let w = self.written(now);
         let hot = &mut *self.hot;
-        let in_flight = match hot.transfer.take() {
-            Some(Transfer::Log { bytes, .. }) => bytes,
-            _ => 0,
-        };
-        let arrived = hot.arrived.take().map_or(0, |a| a.bytes);
         hot.bytes_replicated -= rolled_back.min(hot.bytes_replicated);
-        self.cold.bytes_lost += (w - hot.written_at_log_open) + in_flight + arrived + rolled_back;
-        hot.written_at_log_open = w;
-        hot.transfer_left = 0;
-        hot.tracking = false;
-        hot.snapshot_open = false;
+        self.cold.bytes_lost += hot.stop_tracking(w) + rolled_back;
         self.shift_good_marks(i128::from(rolled_back));
         w
     }
