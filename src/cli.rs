@@ -245,7 +245,10 @@ fn run(args: RunArgs) -> i32 {
         );
     }
     if json {
-        stdout_bytes(&report::to_bytes(&report::SummaryJson, &report));
+        // Streamed: a large estate's document is tens of megabytes.
+        use report::Exporter;
+        let mut out = std::io::stdout().lock();
+        let _ = report::SummaryJson.export(&report, &mut out);
     } else {
         let mut text = report::to_bytes(&report::TerminalTable, &report);
         text.extend_from_slice(format!("results in {}\n", target.display()).as_bytes());
