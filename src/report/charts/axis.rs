@@ -95,9 +95,7 @@ impl<'a> TimeAxis<'a> {
     /// The label of tick `h`.
     pub fn label(&self, h: f64) -> String {
         let dt = self.calendar.datetime((h * MS_PER_HOUR).round() as Time);
-        if self.step_h >= 24 {
-            dt.format("%a %d %b").to_string()
-        } else if dt.time() == chrono::NaiveTime::MIN {
+        if self.step_h >= 24 || dt.time() == chrono::NaiveTime::MIN {
             dt.format("%a %d %b").to_string()
         } else {
             dt.format("%a %H:%M").to_string()

@@ -7,6 +7,9 @@ use super::style::{self, Area, DrawResult, Legend, Mark};
 use super::Report;
 use plotters::prelude::*;
 
+/// A band between two curves: (label, colour, (low, high) per sample).
+type Band = (String, RGBColor, Vec<Option<(f64, f64)>>);
+
 /// Up to this many VMs, one line each.
 pub const MAX_LINES: usize = 8;
 
@@ -53,7 +56,7 @@ where
 
     // What to draw, in seconds: lines (label, colour, points) and bands (colour, low, high).
     let mut lines: Vec<(String, RGBColor, u32, Vec<Option<f64>>)> = Vec::new();
-    let mut bands: Vec<(String, RGBColor, Vec<Option<(f64, f64)>>)> = Vec::new();
+    let mut bands: Vec<Band> = Vec::new();
     if !many {
         for v in 0..vms {
             let name = report.scenario.vms[v].name.clone();
