@@ -5,6 +5,7 @@
 //! Adding a format is adding one [`Exporter`] (hyperfine's `src/export/` is the model) and
 //! listing it in [`standard`] or offering it to the command line: no exporter knows another.
 
+pub mod charts;
 mod csv_files;
 mod output_dir;
 mod summary;
@@ -41,15 +42,22 @@ impl<'a> Report<'a> {
 
 /// Turns a run into one document.
 pub trait Exporter {
-    /// The document's file name in an output folder (`summary.json`, `vms.csv`, ...).
+    /// The document's file name in an output folder (`summary.json`, `vms.csv`, ...); it
+    /// may lie in a subfolder (`charts/rpo.svg`), which [`write_files`] creates.
     fn file_name(&self) -> &'static str;
+    /// Whether this run has what the document needs (a chart of the time series does not
+    /// apply to a run without one); [`write_files`] skips the others. Default: always.
+    fn applies(&self, _report: &Report<'_>) -> bool {
+        true
+    }
     /// Write the document. `out` is unbuffered: exporters buffer their own small writes.
     fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()>;
 }
 
-/// The files every run writes into its output folder, in the order they are written.
+/// The files every run writes into its output folder, in the order they are written: the
+/// text files, then the charts ([`charts::all`]).
 pub fn standard() -> Vec<Box<dyn Exporter>> {
-    vec![
+    let text: Vec<Box<dyn Exporter>> = vec![
         Box::new(EventsCsv),
         Box::new(TimeseriesCsv),
         Box::new(LinksTimeseriesCsv),
@@ -59,7 +67,14 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(VmsCsv),
         Box::new(FailoversCsv),
         Box::new(SummaryJson),
-    ]
+    ];
+    text.into_iter()
+        .chain(
+            charts::all()
+                .into_iter()
+                .map(|c| Box::new(c) as Box<dyn Exporter>),
+        )
+        .collect()
 }
 
 /// Write every exporter's document into `dir` (not yet committed).
@@ -68,8 +83,11 @@ pub fn write_files(
     exporters: &[Box<dyn Exporter>],
     report: &Report<'_>,
 ) -> std::io::Result<()> {
-    for e in exporters {
+    for e in exporters.iter().filter(|e| e.applies(report)) {
         let path = dir.path().join(e.file_name());
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         let mut file = std::fs::File::create(&path)?;
         e.export(report, &mut file)?;
         file.flush()?;
