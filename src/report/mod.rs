@@ -68,8 +68,18 @@ pub fn write_files(
     exporters: &[Box<dyn Exporter>],
     report: &Report<'_>,
 ) -> std::io::Result<()> {
+    write_files_in(dir.path(), exporters, report)
+}
+
+/// Write every exporter's document into the folder `dir` (a sweep's kept runs go into
+/// subfolders of its output folder).
+pub fn write_files_in(
+    dir: &std::path::Path,
+    exporters: &[Box<dyn Exporter>],
+    report: &Report<'_>,
+) -> std::io::Result<()> {
     for e in exporters {
-        let path = dir.path().join(e.file_name());
+        let path = dir.join(e.file_name());
         let mut file = std::fs::File::create(&path)?;
         e.export(report, &mut file)?;
         file.flush()?;
