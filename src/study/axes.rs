@@ -333,8 +333,13 @@ fn unit_range(kind: Kind, parts: [&str; 3]) -> Result<Vec<String>, (String, Stri
 }
 
 /// `v` (base units) as text in the first of `units` that holds it exactly with at most three
-/// decimals, else in the base unit; always text that parses back to `v`.
+/// decimals, else in the base unit; always text that parses back to `v`. Durations take the
+/// largest unit that holds them whole.
 fn write_in(kind: Kind, v: u128, units: &[&str]) -> String {
+    if kind == Kind::Duration {
+        // Whole units read best: 90s, not 1.5m.
+        return duration_text(v);
+    }
     for u in units {
         let Ok(per) = kind.parse(&format!("1{u}")) else {
             continue;
@@ -354,7 +359,6 @@ fn write_in(kind: Kind, v: u128, units: &[&str]) -> String {
         }
     }
     match kind {
-        Kind::Duration => duration_text(v),
         Kind::Size => format!("{v}B"),
         // mB/s: whole B/s with three decimals.
         _ => {

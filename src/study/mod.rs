@@ -204,10 +204,16 @@ impl Sweep {
                     scenario,
                 }),
                 Err(ScenarioErrors(es)) => {
+                    // The same error at several points (an unknown path: once per value)
+                    // is reported once, at the first; an error about a value names it.
                     for e in es {
-                        let shown = e.to_string();
-                        if !seen.contains(&shown) {
-                            seen.push(shown);
+                        let mut key = e.clone();
+                        key.override_arg = key
+                            .override_arg
+                            .map(|a| a.split_once('=').map_or(a.clone(), |(p, _)| p.to_string()));
+                        let key = format!("{key}|{}", e.problem);
+                        if !seen.contains(&key) {
+                            seen.push(key);
                             errors.push(e);
                         }
                     }
@@ -286,7 +292,6 @@ pub struct Options<'a> {
     #[allow(clippy::type_complexity)]
     pub each: Option<&'a (dyn Fn(usize, &Point, u32, &RunOutput) -> Result<(), String> + Sync)>,
 }
-
 
 /// Run every point's replications in parallel; the records come back in run order (point by
 /// point, replication by replication) whatever the thread count.
