@@ -24,6 +24,10 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its results.
     Run(RunArgs),
+    /// Run every combination of parameter values, each with seeded replications, in
+    /// parallel; write runs.csv, points.csv (mean, sd, 95% CI per point and metric) and
+    /// sweep.json.
+    Sweep(SweepArgs),
     /// Check a scenario file and report every error.
     Validate {
         file: PathBuf,
@@ -80,6 +84,38 @@ struct RunArgs {
     check: bool,
 }
 
+#[derive(clap::Args, Debug)]
+struct SweepArgs {
+    /// The scenario file (TOML).
+    file: PathBuf,
+    /// A swept parameter: `PATH=VALUE`, a list `PATH=x,y,z` or a range `PATH=a..b:step`
+    /// with units (`links.wan.capacity=100Mbps..400Mbps:50Mbps`); repeatable, every
+    /// combination runs.
+    #[arg(long = "set", value_name = "PATH=SPEC")]
+    set: Vec<String>,
+    /// Runs per combination, each with its own seed.
+    #[arg(long, default_value_t = 10)]
+    replications: u32,
+    /// Master seed from which replication i's seed derives [default: the scenario's seed].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: one per core].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder [default: output/<scenario name>-sweep].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No progress bar (there is none either when stderr is not a terminal).
+    #[arg(long)]
+    quiet: bool,
+    /// Also write every run's full outputs, into runs/p<point>-r<replication>/.
+    #[arg(long)]
+    keep_runs: bool,
+    /// Replace an output folder that holds another sweep's results.
+    #[arg(long)]
+    force: bool,
+}
+
 #[derive(Subcommand, Debug)]
 enum GenWorkload {
     /// The canonical delta-replication workload of shared/bench (SimPy peer's input).
@@ -109,6 +145,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Sweep(args) => sweep(args),
         Command::Validate { file, set } => match scenario::load_with(&file, &set) {
             Ok(s) => {
                 stdout(&format!(
@@ -167,8 +204,11 @@ fn stdout_bytes(bytes: &[u8]) {
 
 /// The default output folder: `output/<scenario name>` with the name made path-safe.
 fn default_out(scenario: &Scenario) -> PathBuf {
-    let safe: String = scenario
-        .name
+    default_out_named(&scenario.name)
+}
+
+fn default_out_named(name: &str) -> PathBuf {
+    let safe: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "._-".contains(c) {
@@ -254,5 +294,112 @@ fn run(args: RunArgs) -> i32 {
         text.extend_from_slice(format!("results in {}\n", target.display()).as_bytes());
         stdout_bytes(&text);
     }
+    0
+}
+
+fn sweep(args: SweepArgs) -> i32 {
+    use crate::study::{self, output, Sweep, SweepError};
+    use std::io::IsTerminal;
+    let SweepArgs {
+        file,
+        set,
+        replications,
+        seed,
+        threads,
+        out,
+        quiet,
+        keep_runs,
+        force,
+    } = args;
+    if threads == Some(0) {
+        eprintln!("error: --threads must be at least 1");
+        return 2;
+    }
+    // Every point is validated here, before any run.
+    let sweep = match Sweep::load(&file, &set, replications, seed) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let target = out.unwrap_or_else(|| default_out_named(&format!("{}-sweep", sweep.name)));
+    let sweep_hash = output::hash_text(sweep.hash());
+    let dir = match OutputDir::prepare_sweep(&target, &sweep_hash, sweep.master_seed, force) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let runs_dir = dir.path().join("runs");
+    if keep_runs {
+        if let Err(e) = std::fs::create_dir_all(&runs_dir) {
+            eprintln!("error: {}: {e}", runs_dir.display());
+            return 1;
+        }
+    }
+    let total = sweep.run_count();
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, about {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(sweep.name.clone());
+        bar
+    };
+    let (pw, rw) = (
+        (sweep.points.len() - 1).to_string().len(),
+        (sweep.replications - 1).to_string().len(),
+    );
+    let each = |p: usize, point: &study::Point, i: u32, output: &crate::run::RunOutput| {
+        if keep_runs {
+            let sub = runs_dir.join(format!("p{p:0pw$}-r{i:0rw$}"));
+            let stamp = Stamp::new(&point.scenario, output.seed);
+            let report = Report::new(&point.scenario, &stamp, output);
+            std::fs::create_dir(&sub)
+                .and_then(|()| report::write_files_in(&sub, &report::standard(), &report))
+                .map_err(|e| format!("writing the run's results to {}: {e}", sub.display()))?;
+        }
+        bar.inc(1);
+        Ok(())
+    };
+    let options = study::Options {
+        threads,
+        keep_series: keep_runs,
+        each: Some(&each),
+    };
+    let records = match study::run_sweep(&sweep, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            bar.abandon();
+            eprintln!("{e}");
+            return match e {
+                SweepError::Run { .. } | SweepError::Io(_) => 1,
+                _ => 2,
+            };
+        }
+    };
+    bar.finish_and_clear();
+    if let Err(e) = output::write_all(&sweep, &records, dir.path()) {
+        eprintln!("error: writing results to {}: {e}", target.display());
+        return 1;
+    }
+    if let Err(e) = dir.commit() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    stdout(&format!(
+        "{}: {} points x {} replications = {total} runs, master seed {}\nresults in {}\n",
+        sweep.name,
+        sweep.points.len(),
+        sweep.replications,
+        sweep.master_seed,
+        target.display()
+    ));
     0
 }

@@ -35,6 +35,7 @@ pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod study;
 pub mod units;
 
 /// The drsim version stamped into every output file.

@@ -95,6 +95,10 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 }],
             })
             .collect(),
+        vm_families: vec![crate::model::VmFamily {
+            name: "vm".into(),
+            vms: 0..vms as usize,
+        }],
         faults: Default::default(),
         failovers: Default::default(),
     }

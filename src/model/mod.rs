@@ -73,6 +73,9 @@ pub struct Scenario {
     pub sites: Vec<Site>,
     pub hosts: Vec<Host>,
     pub vms: Vec<VmSpec>,
+    /// The `[[vms]]` tables the VMs were stamped from, in file order: each table's `name` and
+    /// the range of `vms` it made (sweeps report per family).
+    pub vm_families: Vec<VmFamily>,
     /// Injected trouble and scheduled administrator actions.
     pub faults: faults::Faults,
     /// Ordered failovers, recovery plans and site losses.
@@ -352,6 +355,13 @@ pub struct Host {
     /// Free space on the volume that holds the VMs' snapshots and .hrl logs; `None` when
     /// the scenario does not model it.
     pub volume_free: Option<Bytes>,
+}
+
+/// One `[[vms]]` table: its name (`sql` of `sql-01`, `sql-02`) and the VMs it stamped out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmFamily {
+    pub name: String,
+    pub vms: std::ops::Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -83,8 +83,18 @@ pub fn write_files(
     exporters: &[Box<dyn Exporter>],
     report: &Report<'_>,
 ) -> std::io::Result<()> {
+    write_files_in(dir.path(), exporters, report)
+}
+
+/// Write every exporter that applies into the folder `dir` (a sweep's kept runs go into
+/// subfolders of its output folder); exporters may write into subfolders (`charts/`).
+pub fn write_files_in(
+    dir: &std::path::Path,
+    exporters: &[Box<dyn Exporter>],
+    report: &Report<'_>,
+) -> std::io::Result<()> {
     for e in exporters.iter().filter(|e| e.applies(report)) {
-        let path = dir.path().join(e.file_name());
+        let path = dir.join(e.file_name());
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 pub enum OutputError {
     /// The folder holds results of another scenario or seed.
     OtherRun { dir: PathBuf, found: String },
-    /// The folder exists, is not empty and is not a drsim output folder.
-    Foreign { dir: PathBuf },
+    /// The folder exists, is not empty and is not a drsim output folder (has no `marker`,
+    /// `summary.json` or `sweep.json`).
+    Foreign { dir: PathBuf, marker: &'static str },
     Io {
         path: PathBuf,
         error: std::io::Error,
@@ -28,9 +29,9 @@ impl fmt::Display for OutputError {
                 "{} holds results of {found}; not overwriting them. Use --force to replace them, or --out to write elsewhere",
                 dir.display()
             ),
-            OutputError::Foreign { dir } => write!(
+            OutputError::Foreign { dir, marker } => write!(
                 f,
-                "{} exists and is not a drsim output folder (no summary.json); not touching it, even with --force. Use --out to choose another folder",
+                "{} exists and is not a drsim output folder (no {marker}); not touching it, even with --force. Use --out to choose another folder",
                 dir.display()
             ),
             OutputError::Io { path, error } => write!(f, "{}: {error}", path.display()),
@@ -59,8 +60,30 @@ impl OutputDir {
     /// Check that `target` may receive the results stamped `stamp`, then open a temporary
     /// folder for them.
     pub fn prepare(target: &Path, stamp: &Stamp, force: bool) -> Result<OutputDir, OutputError> {
+        let kind = Kind::Run;
+        Self::prepare_kind(target, kind, &stamp.scenario_hash, stamp.seed, force)
+    }
+
+    /// As [`OutputDir::prepare`] for a sweep's folder: its `sweep.json` marks it, and its
+    /// `sweep_hash` and master seed say whose results it holds.
+    pub fn prepare_sweep(
+        target: &Path,
+        sweep_hash: &str,
+        seed: u64,
+        force: bool,
+    ) -> Result<OutputDir, OutputError> {
+        Self::prepare_kind(target, Kind::Sweep, sweep_hash, seed, force)
+    }
+
+    fn prepare_kind(
+        target: &Path,
+        kind: Kind,
+        hash: &str,
+        seed: u64,
+        force: bool,
+    ) -> Result<OutputDir, OutputError> {
         if target.exists() {
-            check_replaceable(target, stamp, force)?;
+            check_replaceable(target, kind, hash, seed, force)?;
         }
         let parent = target
             .parent()
@@ -114,17 +137,41 @@ impl Drop for OutputDir {
     }
 }
 
-/// The stamp fields of an existing summary.json; the rest of the file is skipped, not held.
+/// What a folder holds: one run's results (marked by summary.json) or a sweep's (sweep.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Run,
+    Sweep,
+}
+
+impl Kind {
+    fn marker(self) -> &'static str {
+        match self {
+            Kind::Run => "summary.json",
+            Kind::Sweep => "sweep.json",
+        }
+    }
+}
+
+/// The stamp fields of an existing summary.json or sweep.json; the rest of the file is
+/// skipped, not held.
 #[derive(serde::Deserialize)]
 struct FoundStamp {
     drsim_version: Option<String>,
     scenario: Option<String>,
     scenario_hash: Option<String>,
+    sweep_hash: Option<String>,
     seed: Option<u64>,
 }
 
-fn check_replaceable(target: &Path, stamp: &Stamp, force: bool) -> Result<(), OutputError> {
-    let summary = target.join("summary.json");
+fn check_replaceable(
+    target: &Path,
+    kind: Kind,
+    expected: &str,
+    expected_seed: u64,
+    force: bool,
+) -> Result<(), OutputError> {
+    let summary = target.join(kind.marker());
     let Ok(file) = fs::File::open(&summary) else {
         let empty = fs::read_dir(target)
             .map_err(io_err(target))?
@@ -135,26 +182,36 @@ fn check_replaceable(target: &Path, stamp: &Stamp, force: bool) -> Result<(), Ou
         } else {
             Err(OutputError::Foreign {
                 dir: target.to_path_buf(),
+                marker: kind.marker(),
             })
         };
     };
     let found: Option<FoundStamp> = serde_json::from_reader(std::io::BufReader::new(file)).ok();
-    let Some(found) = found.filter(|f| f.drsim_version.is_some() && f.scenario_hash.is_some())
-    else {
+    let identity = |f: &FoundStamp| match kind {
+        Kind::Run => f.scenario_hash.clone(),
+        Kind::Sweep => f.sweep_hash.clone(),
+    };
+    let Some(found) = found.filter(|f| f.drsim_version.is_some() && identity(f).is_some()) else {
         return Err(OutputError::Foreign {
             dir: target.to_path_buf(),
+            marker: kind.marker(),
         });
     };
-    let (hash, seed) = (found.scenario_hash.as_deref(), found.seed);
-    if hash == Some(stamp.scenario_hash.as_str()) && seed == Some(stamp.seed) || force {
+    let (hash, seed) = (identity(&found), found.seed);
+    if hash.as_deref() == Some(expected) && seed == Some(expected_seed) || force {
         return Ok(());
     }
     Err(OutputError::OtherRun {
         dir: target.to_path_buf(),
         found: format!(
-            "scenario {} ({}) with seed {}",
+            "{}scenario {} ({}) with seed {}",
+            if kind == Kind::Sweep {
+                "a sweep of "
+            } else {
+                ""
+            },
             found.scenario.as_deref().unwrap_or("?"),
-            hash.unwrap_or("?"),
+            hash.as_deref().unwrap_or("?"),
             seed.map_or("?".into(), |s| s.to_string())
         ),
     })

@@ -330,6 +330,15 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     if !ctx.errors.is_empty() {
         return None;
     }
+    // Valid: every table stamped out its count of VMs, in file order.
+    let mut vm_families = Vec::with_capacity(raw.vms.len());
+    for v in &raw.vms {
+        let first = vm_families.last().map_or(0, |f: &VmFamily| f.vms.end);
+        vm_families.push(VmFamily {
+            name: v.name.get_ref().clone(),
+            vms: first..first + vm_count(v),
+        });
+    }
     Some(Scenario {
         name: h.name.get_ref().clone(),
         description: h.description.clone().unwrap_or_default(),
@@ -345,6 +354,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         sites,
         hosts,
         vms,
+        vm_families,
         faults,
         failovers,
     })

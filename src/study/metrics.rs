@@ -1,0 +1,139 @@
+//! The key figures of one run, estate-level and per VM family (the `[[vms]]` table a VM was
+//! stamped from: `sql` for `sql-01`, `sql-02`), taken from the run's results. A sweep keeps
+//! only these per run, so its memory is bounded by them, not by the runs' time series.
+
+use crate::model::Scenario;
+use crate::sim::record::{RunResult, VmResult};
+
+/// A metric: its column name and what it means.
+pub struct Metric {
+    pub name: &'static str,
+    pub meaning: &'static str,
+}
+
+/// Every metric, in column order; each is computed for the estate and for each VM family.
+pub const METRICS: [Metric; 12] = [
+    Metric {
+        name: "rpo_p50_s",
+        meaning: "the highest time-weighted median RPO among the VMs (s)",
+    },
+    Metric {
+        name: "rpo_p95_s",
+        meaning: "the highest time-weighted 95th percentile RPO among the VMs (s)",
+    },
+    Metric {
+        name: "rpo_p99_s",
+        meaning: "the highest time-weighted 99th percentile RPO among the VMs (s)",
+    },
+    Metric {
+        name: "rpo_max_s",
+        meaning: "the largest RPO any VM reached (s)",
+    },
+    Metric {
+        name: "rpo_within_target",
+        meaning: "fraction of the VMs' protected time with RPO within the policy's target RPO",
+    },
+    Metric {
+        name: "worst_vm_within_target",
+        meaning: "the lowest fraction of time within target RPO among the VMs",
+    },
+    Metric {
+        name: "ir_completed_s",
+        meaning: "when the last VM that became protected was protected, from the start (s)",
+    },
+    Metric {
+        name: "vms_never_protected",
+        meaning: "VMs never protected in the run",
+    },
+    Metric {
+        name: "cycles_missed",
+        meaning: "missed copy cycles, all VMs",
+    },
+    Metric {
+        name: "resyncs",
+        meaning: "resynchronizations required or run, all VMs",
+    },
+    Metric {
+        name: "bytes_lost",
+        meaning: "writes lost at unplanned failovers (bytes)",
+    },
+    Metric {
+        name: "peak_volume_bytes",
+        meaning: "peak snapshot and log space on a host volume (estate: the fullest host; family: the largest one VM held) (bytes)",
+    },
+];
+
+/// One run's metrics: per scope (`estate`, then each family), one value per [`METRICS`]
+/// entry; `None` when undefined (no VM observed).
+pub type Values = [Option<f64>; METRICS.len()];
+
+/// The scopes of `scenario`'s metrics: `estate`, then its VM families in file order.
+pub fn scopes(scenario: &Scenario) -> Vec<String> {
+    std::iter::once("estate".to_string())
+        .chain(scenario.vm_families.iter().map(|f| f.name.clone()))
+        .collect()
+}
+
+/// The metrics of one run of `scenario`, per scope in [`scopes`] order.
+pub fn of(scenario: &Scenario, result: &RunResult) -> Vec<Values> {
+    let mut out = Vec::with_capacity(1 + scenario.vm_families.len());
+    let host_peak = result
+        .hosts
+        .iter()
+        .map(|h| h.peak_volume_used_bytes)
+        .max()
+        .unwrap_or(0);
+    out.push(group(&result.vms, host_peak as f64));
+    for f in &scenario.vm_families {
+        let vms = result.vms.get(f.vms.clone()).unwrap_or(&[]);
+        let peak = vms
+            .iter()
+            .map(|v| v.peak_volume_used_bytes)
+            .max()
+            .unwrap_or(0);
+        out.push(group(vms, peak as f64));
+    }
+    out
+}
+
+fn max_of(it: impl Iterator<Item = f64>) -> Option<f64> {
+    it.fold(None, |m, v| Some(m.map_or(v, |m: f64| m.max(v))))
+}
+
+fn group(vms: &[VmResult], peak_volume: f64) -> Values {
+    let rpo_max_of = |f: fn(&VmResult) -> Option<f64>| max_of(vms.iter().filter_map(f));
+    let observed: f64 = vms
+        .iter()
+        .filter(|v| v.rpo.target_met_fraction.is_some())
+        .map(|v| v.rpo.observed_s)
+        .sum();
+    let met: f64 = vms
+        .iter()
+        .filter_map(|v| v.rpo.target_met_fraction.map(|f| f * v.rpo.observed_s))
+        .sum();
+    let within = (observed > 0.0).then(|| met / observed);
+    let worst = vms
+        .iter()
+        .filter_map(|v| v.rpo.target_met_fraction)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
+    let ir_done = max_of(
+        vms.iter()
+            .filter_map(|v| v.protected_at)
+            .map(|t| t as f64 / 1000.0),
+    );
+    let sum = |f: fn(&VmResult) -> u64| vms.iter().map(f).sum::<u64>() as f64;
+    [
+        rpo_max_of(|v| v.rpo.p50_s),
+        rpo_max_of(|v| v.rpo.p95_s),
+        rpo_max_of(|v| v.rpo.p99_s),
+        rpo_max_of(|v| v.rpo.max_s),
+        within,
+        worst,
+        ir_done,
+        Some(vms.iter().filter(|v| v.protected_at.is_none()).count() as f64),
+        Some(sum(|v| v.cycles_missed)),
+        Some(sum(|v| v.resyncs.len() as u64)),
+        Some(sum(|v| v.bytes_lost)),
+        Some(peak_volume),
+    ]
+}
