@@ -10,6 +10,7 @@
 //! bytes lost) with few replications. No interval for n < 2.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::statistics::Statistics;
 
 /// The confidence level of every interval.
 pub const CONFIDENCE: f64 = 0.95;
@@ -44,14 +45,17 @@ pub fn summarize(values: &[f64]) -> Summary {
     if n == 0 {
         return Summary::default();
     }
-    let mean = values.iter().sum::<f64>() / n as f64;
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = Statistics::min(values);
+    let max = Statistics::max(values);
+    // Replications that all agree (a deterministic metric) have exactly their value and no
+    // spread; floating-point sums would report a mean off in the last digit and a deviation
+    // of 1e-14.
+    let agree = min == max;
+    let mean = if agree { min } else { Statistics::mean(values) };
     let (sd, ci) = if n < 2 {
         (None, None)
     } else {
-        let ss: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
-        let sd = (ss / (n - 1) as f64).sqrt();
+        let sd = if agree { 0.0 } else { Statistics::std_dev(values) };
         let ci = t_quantile(1.0 - (1.0 - CONFIDENCE) / 2.0, n - 1).map(|t| {
             let half = t * sd / (n as f64).sqrt();
             (mean - half, mean + half)
@@ -65,5 +69,19 @@ pub fn summarize(values: &[f64]) -> Summary {
         ci,
         min: Some(min),
         max: Some(max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replications_that_agree_have_their_value_and_no_spread() {
+        let x = 259.074_931_707_317_03;
+        let s = summarize(&[x; 10]);
+        assert_eq!(s.mean, Some(x));
+        assert_eq!(s.sd, Some(0.0));
+        assert_eq!(s.ci, Some((x, x)));
     }
 }
