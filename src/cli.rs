@@ -82,6 +82,9 @@ struct RunArgs {
     /// run with an error. Debug builds always check.
     #[arg(long)]
     check: bool,
+    /// No progress bar (there is none either when stderr is not a terminal).
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,6 +205,67 @@ fn stdout_bytes(bytes: &[u8]) {
     let _ = out.write_all(bytes).and_then(|()| out.flush());
 }
 
+/// The progress bar of `drsim run`: shown on a terminal once a run has taken about a second
+/// (shorter runs finish without one), with the simulated time and events per second. Wall
+/// clock time only decides what the terminal shows; it never reaches the results.
+struct RunProgress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+    horizon: u64,
+}
+
+impl RunProgress {
+    /// How often (virtual time) the bar is updated: a thousand times per run.
+    fn step(scenario: &Scenario) -> u64 {
+        (scenario.horizon / 1000).max(1)
+    }
+
+    fn new(scenario: &Scenario, quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::hidden();
+            bar.set_length(scenario.horizon);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {percent}% {msg}, {elapsed} elapsed, about {eta} left",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_prefix(scenario.name.clone());
+            bar
+        });
+        RunProgress {
+            bar,
+            started: Instant::now(),
+            horizon: scenario.horizon,
+        }
+    }
+
+    /// Never halts the run.
+    fn show(&mut self, p: &crate::run::Progress<'_>) -> bool {
+        let Some(bar) = &self.bar else {
+            return false;
+        };
+        let wall = self.started.elapsed();
+        if bar.is_hidden() && wall.as_millis() >= 1000 {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        bar.set_position(p.now().min(self.horizon));
+        let rate = p.events() as f64 / wall.as_secs_f64().max(1e-3);
+        bar.set_message(format!(
+            "{} simulated, {:.1} M events/s",
+            crate::units::Millis(p.now() - p.now() % 1000),
+            rate / 1e6
+        ));
+        false
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// The default output folder: `output/<scenario name>` with the name made path-safe.
 fn default_out(scenario: &Scenario) -> PathBuf {
     default_out_named(&scenario.name)
@@ -231,6 +295,7 @@ fn run(args: RunArgs) -> i32 {
         timing,
         set,
         check,
+        quiet,
     } = args;
     let file = file.as_path();
     let started = Instant::now();
@@ -253,7 +318,13 @@ fn run(args: RunArgs) -> i32 {
             return 2;
         }
     };
-    let output = match crate::run::run(RunSpec::new(&scenario).seed(seed).check(check)) {
+    let mut progress = RunProgress::new(&scenario, quiet);
+    let mut hook = |p: &crate::run::Progress<'_>| progress.show(p);
+    let spec = RunSpec::new(&scenario).seed(seed).check(check);
+    let spec = spec.halt_every(RunProgress::step(&scenario), &mut hook);
+    let ran = crate::run::run(spec);
+    progress.finish();
+    let output = match ran {
         Ok(output) => output,
         Err(e) => {
             eprintln!("error: {}: {e}", file.display());

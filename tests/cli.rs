@@ -287,3 +287,13 @@ fn failovers_csv_has_a_row_per_vm_of_each_failover() {
             .unwrap()
     );
 }
+
+#[test]
+fn a_run_off_a_terminal_prints_no_progress() {
+    // stderr is a pipe here, as in a batch job: no progress bar, nothing at all.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_into(&dir.path().join("o"), &[]).success();
+    assert!(out.get_output().stderr.is_empty(), "{:?}", out.get_output());
+    let quiet = run_into(&dir.path().join("q"), &["--quiet"]).success();
+    assert!(quiet.get_output().stderr.is_empty());
+}

@@ -44,8 +44,9 @@ pub trait Model {
 
 /// Asked before each event whether the run stops there.
 pub trait Halt<M: Model> {
-    /// `true` stops the run at `now`, before the event due then is handled.
-    fn halt(&mut self, now: Time, model: &M) -> bool;
+    /// `true` stops the run at `now`, before the event due then is handled; `events` have
+    /// been handled so far.
+    fn halt(&mut self, now: Time, events: u64, model: &M) -> bool;
 }
 
 /// The hook that never halts.
@@ -53,7 +54,7 @@ pub struct Never;
 
 impl<M: Model> Halt<M> for Never {
     #[inline(always)]
-    fn halt(&mut self, _: Time, _: &M) -> bool {
+    fn halt(&mut self, _: Time, _: u64, _: &M) -> bool {
         false
     }
 }
@@ -84,7 +85,7 @@ pub fn run_with<M: Model, H: Halt<M>>(
 ) -> RunCounts {
     let mut events_processed = 0u64;
     while let Some((now, event)) = queue.pop_before(horizon) {
-        if halt.halt(now, model) {
+        if halt.halt(now, events_processed, model) {
             return RunCounts {
                 events_processed,
                 end: now,
@@ -141,7 +142,7 @@ mod tests {
     /// Halts at the first event at or after `at`.
     struct From(Time);
     impl Halt<Recorder> for From {
-        fn halt(&mut self, now: Time, _: &Recorder) -> bool {
+        fn halt(&mut self, now: Time, _: u64, _: &Recorder) -> bool {
             now >= self.0
         }
     }

@@ -26,6 +26,7 @@ use event::Event;
 /// A run in progress, as a halt hook sees it.
 pub struct Progress<'w> {
     now: Time,
+    events: u64,
     world: &'w world::World<'w>,
 }
 
@@ -33,6 +34,11 @@ impl Progress<'_> {
     /// The instant of the event about to be handled.
     pub fn now(&self) -> Time {
         self.now
+    }
+
+    /// Events handled so far.
+    pub fn events(&self) -> u64 {
+        self.events
     }
 
     pub fn vm_count(&self) -> usize {
@@ -66,11 +72,11 @@ struct Checkpoints<'h> {
 
 impl<'a> Halt<world::World<'a>> for Checkpoints<'_> {
     #[inline(always)]
-    fn halt(&mut self, now: Time, world: &world::World<'a>) -> bool {
+    fn halt(&mut self, now: Time, events: u64, world: &world::World<'a>) -> bool {
         if now < self.next {
             return false;
         }
-        self.due(now, world)
+        self.due(now, events, world)
     }
 }
 
@@ -79,7 +85,7 @@ impl Checkpoints<'_> {
     /// inlined, it cost the engine loop two instructions per event.
     #[cold]
     #[inline(never)]
-    fn due(&mut self, now: Time, world: &world::World<'_>) -> bool {
+    fn due(&mut self, now: Time, events: u64, world: &world::World<'_>) -> bool {
         if self.check.on() {
             // The previous event's effects, and the clock.
             world.check_event(now, &mut self.check);
@@ -96,7 +102,7 @@ impl Checkpoints<'_> {
         }
         self.hook
             .as_mut()
-            .is_some_and(|hook| hook(&Progress { now, world }))
+            .is_some_and(|hook| hook(&Progress { now, events, world }))
     }
 }
 
@@ -183,15 +189,15 @@ mod tests {
         let mut queue = EventQueue::new();
         let world = world::World::new(&sc, 1, false, &mut queue);
         let mut checks = checkpoints(check::Checker::with(true, false));
-        assert!(!checks.halt(10, &world));
-        assert!(!checks.halt(10, &world));
-        assert!(checks.halt(5, &world), "time went back");
+        assert!(!checks.halt(10, 0, &world));
+        assert!(!checks.halt(10, 1, &world));
+        assert!(checks.halt(5, 2, &world), "time went back");
         let v = checks.check.take().expect("kept");
         assert_eq!((v.at, v.subject), (5, check::Subject::Clock));
         // Checks that are off see nothing.
         let mut checks = checkpoints(check::Checker::with(false, false));
-        assert!(!checks.halt(10, &world));
-        assert!(!checks.halt(5, &world));
+        assert!(!checks.halt(10, 0, &world));
+        assert!(!checks.halt(5, 1, &world));
         assert!(checks.check.take().is_none());
     }
 }
