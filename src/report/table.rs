@@ -1,4 +1,6 @@
-//! The terminal summary: one line per VM (the first rows of a large estate) and the links.
+//! The terminal summary: one line per VM; for a large estate, one line per VM family and the
+//! worst VMs instead (the rest is in vms.csv); then the links, the host volumes and the
+//! failovers.
 
 use crate::model::calendar::Calendar;
 use crate::model::Scenario;
@@ -6,8 +8,15 @@ use crate::sim::RunResult;
 use crate::units::{Bytes, Millis};
 use std::fmt::Write;
 
-/// Rows shown before the table is cut (the full list is in vms.csv).
+/// Estates up to this many VMs get a row per VM; larger ones a row per family and the
+/// worst VMs (the full list is in vms.csv).
 const MAX_ROWS: usize = 25;
+
+/// The worst VMs a large estate's table shows.
+const WORST_ROWS: usize = 10;
+
+/// Host volumes listed (the fullest first).
+const HOST_ROWS: usize = 10;
 
 fn dur(ms: Option<u64>) -> String {
     ms.map_or("-".into(), |m| Millis(m - m % 1000).to_string())
@@ -44,6 +53,9 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         Millis(result.horizon),
         result.events_processed
     );
+    if result.vms.len() > MAX_ROWS {
+        families(&mut out, scenario, result);
+    }
     let _ = writeln!(
         out,
         "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>7}",
@@ -59,7 +71,24 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         "critical",
         "resyncs"
     );
-    for v in result.vms.iter().take(MAX_ROWS) {
+    // A large estate: its worst VMs, by the share of protected time within target (then by
+    // p95 RPO, then by name, for a stable order).
+    let shown: Vec<&crate::sim::VmResult> = if result.vms.len() > MAX_ROWS {
+        let mut by_worst: Vec<_> = result.vms.iter().collect();
+        by_worst.sort_by(|a, b| {
+            let met = |v: &crate::sim::VmResult| v.rpo.target_met_fraction.unwrap_or(1.0);
+            let p95 = |v: &crate::sim::VmResult| v.rpo.p95_s.unwrap_or(0.0);
+            met(a)
+                .total_cmp(&met(b))
+                .then(p95(b).total_cmp(&p95(a)))
+                .then(a.name.cmp(&b.name))
+        });
+        by_worst.truncate(WORST_ROWS);
+        by_worst
+    } else {
+        result.vms.iter().collect()
+    };
+    for v in shown.iter().copied() {
         let _ = writeln!(
             out,
             "{:<16} {:<22} {:>10} {:>10} {:>8} {:>8} {:>8} {:>7} {:>7} {:>9} {:>7}",
@@ -78,11 +107,12 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
             v.resyncs.len(),
         );
     }
-    if result.vms.len() > MAX_ROWS {
+    if result.vms.len() > shown.len() {
         let _ = writeln!(
             out,
-            "... {} more VMs in vms.csv",
-            result.vms.len() - MAX_ROWS
+            "(the {} worst of {} VMs by time within target RPO; every VM is in vms.csv)",
+            shown.len(),
+            result.vms.len()
         );
     }
     let _ = writeln!(
@@ -101,6 +131,7 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
             Millis(l.saturated_s as u64 * 1000),
         );
     }
+    volumes(&mut out, result);
     for (i, f) in result.failovers.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -109,6 +140,86 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         );
     }
     out
+}
+
+/// One line per VM family (the `[[vms]]` table its VMs were stamped from): VMs protected,
+/// the worst VM's p95 RPO, time within target over the family, resyncs, critical time.
+fn families(out: &mut String, scenario: &Scenario, result: &RunResult) {
+    let _ = writeln!(
+        out,
+        "{:<16} {:>6} {:>9} {:>8} {:>8} {:>7} {:>9}",
+        "family", "VMs", "protected", "RPO p95", "RPO max", "in tgt", "resyncs"
+    );
+    for f in &scenario.vm_families {
+        let vms = &result.vms[f.vms.clone()];
+        let protected = vms.iter().filter(|v| v.protected_at.is_some()).count();
+        let worst = |x: fn(&crate::sim::VmResult) -> Option<f64>| {
+            vms.iter()
+                .filter_map(x)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+        };
+        // Within target over the family's protected time, not an average of VMs.
+        let (met, seen) = vms.iter().fold((0.0, 0.0), |(met, seen), v| {
+            let t = v.rpo.observed_s;
+            (met + v.rpo.target_met_fraction.unwrap_or(0.0) * t, seen + t)
+        });
+        let _ = writeln!(
+            out,
+            "{:<16} {:>6} {:>9} {:>8} {:>8} {:>7} {:>9}",
+            f.name,
+            vms.len(),
+            protected,
+            s(worst(|v| v.rpo.p95_s)),
+            s(worst(|v| v.rpo.max_s)),
+            if seen > 0.0 {
+                format!("{:.1}%", met / seen * 100.0)
+            } else {
+                "-".into()
+            },
+            vms.iter().map(|v| v.resyncs.len()).sum::<usize>(),
+        );
+    }
+}
+
+/// Host volumes: the peak of snapshot and log space against the declared free space, the
+/// fullest first; hosts that held nothing are left out.
+fn volumes(out: &mut String, result: &RunResult) {
+    let mut hosts: Vec<_> = result
+        .hosts
+        .iter()
+        .filter(|h| h.peak_volume_used_bytes > 0 || h.volume_full_events > 0)
+        .collect();
+    let share = |h: &crate::sim::record::HostResult| match h.volume_free_bytes {
+        Some(free) if free > 0 => h.peak_volume_used_bytes as f64 / free as f64,
+        _ => 0.0,
+    };
+    hosts.sort_by(|a, b| {
+        share(b)
+            .total_cmp(&share(a))
+            .then(b.peak_volume_used_bytes.cmp(&a.peak_volume_used_bytes))
+            .then(a.name.cmp(&b.name))
+    });
+    for h in hosts.iter().take(HOST_ROWS) {
+        let mut line = format!(
+            "host {}: volume peak {}",
+            h.name,
+            Bytes(h.peak_volume_used_bytes)
+        );
+        if let Some(free) = h.volume_free_bytes {
+            line += &format!(" of {} free ({:.0}%)", Bytes(free), share(h) * 100.0);
+        }
+        if h.volume_full_events > 0 {
+            line += &format!(", full {} time(s)", h.volume_full_events);
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if hosts.len() > HOST_ROWS {
+        let _ = writeln!(
+            out,
+            "({} more hosts in summary.json)",
+            hosts.len() - HOST_ROWS
+        );
+    }
 }
 
 /// One failover: what it was, when, its RTO, the data it lost and the longest downtime.
