@@ -35,8 +35,23 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<scenario::Override>,
     },
-    /// Print the replication state machine: diagram and transition table (Markdown).
-    States,
+    /// Print the replication state machine from its transition table: Markdown (diagram
+    /// and table), or the diagram alone in Mermaid or Graphviz DOT.
+    States {
+        #[arg(long, value_enum, default_value_t = StatesFormat::Markdown)]
+        format: StatesFormat,
+    },
+    /// Run a scenario and narrate, step by step, what the replication state machine did
+    /// with one VM and why (nothing is written to disk).
+    Explain {
+        file: PathBuf,
+        /// The VM to follow [default: the scenario's first VM].
+        #[arg(long)]
+        vm: Option<String>,
+        /// Override a scenario field by path (as `run --set`).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<scenario::Override>,
+    },
     /// Print a generated scenario file to stdout.
     Gen {
         #[command(subcommand)]
@@ -51,6 +66,13 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         days: u32,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum StatesFormat {
+    Markdown,
+    Mermaid,
+    Dot,
 }
 
 #[derive(clap::Args, Debug)]
@@ -166,10 +188,15 @@ pub fn main() -> i32 {
                 2
             }
         },
-        Command::States => {
-            stdout(&replication::state_machine_markdown());
+        Command::States { format } => {
+            stdout(&match format {
+                StatesFormat::Markdown => replication::state_machine_markdown(),
+                StatesFormat::Mermaid => replication::state_machine_mermaid(),
+                StatesFormat::Dot => replication::state_machine_dot(),
+            });
             0
         }
+        Command::Explain { file, vm, set } => explain(&file, vm.as_deref(), &set),
         Command::Gen {
             workload:
                 GenWorkload::Canonical {
@@ -366,6 +393,33 @@ fn run(args: RunArgs) -> i32 {
         stdout_bytes(&text);
     }
     0
+}
+
+fn explain(file: &Path, vm: Option<&str>, set: &[scenario::Override]) -> i32 {
+    let scenario = match scenario::load_with(file, set) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let vm = match crate::teach::find_vm(&scenario, vm) {
+        Ok(vm) => vm,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return 2;
+        }
+    };
+    match crate::run::run(RunSpec::new(&scenario).keep_series(false)) {
+        Ok(output) => {
+            stdout(&crate::teach::explain(&scenario, &output, vm));
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            1
+        }
+    }
 }
 
 fn sweep(args: SweepArgs) -> i32 {

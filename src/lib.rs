@@ -36,6 +36,7 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod study;
+pub mod teach;
 pub mod units;
 
 /// The drsim version stamped into every output file.

@@ -1213,20 +1213,9 @@ pub fn state_machine_markdown() -> String {
          machine takes it: all of its conditions hold, and the guards of one state's rows for\n\
          one input never hold together (a test checks both against the machine). States follow\n\
          the Hyper-V Replica / Azure Site Recovery lifecycle (domain.md section 3).\n\n\
-         ```mermaid\nstateDiagram-v2\n    [*] --> unprotected\n",
+         ```mermaid\n",
     );
-    for t in TRANSITIONS {
-        let guard = match t.guard_text() {
-            g if g.is_empty() => g,
-            g => format!(" [{g}]"),
-        };
-        out.push_str(&format!(
-            "    {} --> {}: {}{guard}\n",
-            t.from.name().replace('-', "_"),
-            t.to.name().replace('-', "_"),
-            t.input.name()
-        ));
-    }
+    out.push_str(&state_machine_mermaid());
     out.push_str(
         "```\n\n| from | input | to | guard | when / what happens |\n|---|---|---|---|---|\n",
     );
@@ -1240,5 +1229,62 @@ pub fn state_machine_markdown() -> String {
             t.note
         ));
     }
+    out
+}
+
+/// The state diagram in Mermaid (`stateDiagram-v2`), generated from [`TRANSITIONS`]: one
+/// edge per row, labelled with its input and, in brackets, its guard. `drsim states --format
+/// mermaid` prints it; the Markdown page and the README embed it.
+pub fn state_machine_mermaid() -> String {
+    let mut out = String::from("stateDiagram-v2\n    [*] --> unprotected\n");
+    for t in TRANSITIONS {
+        let guard = match t.guard_text() {
+            g if g.is_empty() => g,
+            g => format!(" [{g}]"),
+        };
+        out.push_str(&format!(
+            "    {} --> {}: {}{guard}\n",
+            t.from.name().replace('-', "_"),
+            t.to.name().replace('-', "_"),
+            t.input.name()
+        ));
+    }
+    out
+}
+
+/// The state diagram in Graphviz DOT, generated from [`TRANSITIONS`]: every state as a node
+/// (in [`StateKind::ALL`]'s order), one edge per row labelled with its input and guard.
+/// `drsim states --format dot | dot -Tsvg > states.svg` draws it.
+pub fn state_machine_dot() -> String {
+    fn quoted(s: &str) -> String {
+        format!(
+            "\"{}\"",
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+        )
+    }
+    let mut out = String::from(
+        "// The replication state machine, generated from src/replication/table.rs\n\
+         // (drsim states --format dot).\n\
+         digraph replication {\n    rankdir=LR;\n    node [shape=box, style=rounded];\n    \
+         start [shape=point];\n    start -> unprotected;\n",
+    );
+    for s in StateKind::ALL {
+        out.push_str(&format!("    {};\n", quoted(s.name())));
+    }
+    for t in TRANSITIONS {
+        let label = match t.guard_text() {
+            g if g.is_empty() => t.input.name().to_string(),
+            g => format!("{}\n[{g}]", t.input.name()),
+        };
+        out.push_str(&format!(
+            "    {} -> {} [label={}];\n",
+            quoted(t.from.name()),
+            quoted(t.to.name()),
+            quoted(&label)
+        ));
+    }
+    out.push_str("}\n");
     out
 }
