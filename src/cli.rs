@@ -28,6 +28,9 @@ enum Command {
     /// parallel; write runs.csv, points.csv (mean, sd, 95% CI per point and metric) and
     /// sweep.json.
     Sweep(SweepArgs),
+    /// Combine the folders of `drsim sweep --shard K/N` (all N of one sweep) into exactly the
+    /// files the unsharded sweep writes.
+    Merge(MergeArgs),
     /// Check a scenario file and report every error.
     Validate {
         file: PathBuf,
@@ -139,6 +142,23 @@ struct SweepArgs {
     /// Replace an output folder that holds another sweep's results.
     #[arg(long)]
     force: bool,
+    /// Run only shard K of N (K from 1): the runs whose index r (as in runs.csv) has
+    /// r mod N = K-1; `drsim merge` combines the N folders.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<crate::study::Shard>,
+}
+
+#[derive(clap::Args, Debug)]
+struct MergeArgs {
+    /// The shard folders (written by `drsim sweep --shard K/N`), in any order.
+    #[arg(required = true, value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Output folder [default: output/<scenario name>-sweep].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an output folder that holds another sweep's results.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,6 +191,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
+        Command::Merge(args) => merge(args),
         Command::Validate { file, set } => match scenario::load_with(&file, &set) {
             Ok(s) => {
                 stdout(&format!(
@@ -435,6 +456,7 @@ fn sweep(args: SweepArgs) -> i32 {
         quiet,
         keep_runs,
         force,
+        shard,
     } = args;
     if threads == Some(0) {
         eprintln!("error: --threads must be at least 1");
@@ -449,7 +471,11 @@ fn sweep(args: SweepArgs) -> i32 {
         }
     };
     let target = out.unwrap_or_else(|| default_out_named(&format!("{}-sweep", sweep.name)));
-    let sweep_hash = output::hash_text(sweep.hash());
+    let layout = output::Layout::of(&sweep);
+    let mut sweep_hash = output::hash_text(layout.sweep_hash);
+    if let Some(k) = shard {
+        sweep_hash = format!("{sweep_hash} shard {k}");
+    }
     let dir = match OutputDir::prepare_sweep(&target, &sweep_hash, sweep.master_seed, force) {
         Ok(dir) => dir,
         Err(e) => {
@@ -464,7 +490,7 @@ fn sweep(args: SweepArgs) -> i32 {
             return 1;
         }
     }
-    let total = sweep.run_count();
+    let total = shard.map_or(sweep.run_count(), |k| k.count(sweep.run_count()));
     let bar = if quiet || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
@@ -497,6 +523,7 @@ fn sweep(args: SweepArgs) -> i32 {
         threads,
         keep_series: keep_runs,
         each: Some(&each),
+        shard,
     };
     let records = match study::run_sweep(&sweep, &options) {
         Ok(r) => r,
@@ -510,7 +537,54 @@ fn sweep(args: SweepArgs) -> i32 {
         }
     };
     bar.finish_and_clear();
-    if let Err(e) = output::write_all(&sweep, &records, dir.path()) {
+    if let Err(e) = output::write_all_of(&layout, shard, &records, dir.path()) {
+        eprintln!("error: writing results to {}: {e}", target.display());
+        return 1;
+    }
+    if let Err(e) = dir.commit() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let of = shard.map_or(String::new(), |k| {
+        format!(
+            "shard {k}: {total} of the {} runs (run r with r mod {} = {})\n",
+            sweep.run_count(),
+            k.n,
+            k.k - 1
+        )
+    });
+    stdout(&format!(
+        "{}: {} points x {} replications = {} runs, master seed {}\n{of}results in {}\n",
+        sweep.name,
+        sweep.points.len(),
+        sweep.replications,
+        sweep.run_count(),
+        sweep.master_seed,
+        target.display()
+    ));
+    0
+}
+
+fn merge(args: MergeArgs) -> i32 {
+    use crate::study::{output, shard};
+    let MergeArgs { dirs, out, force } = args;
+    let (layout, records) = match shard::merge(&dirs) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let target = out.unwrap_or_else(|| default_out_named(&format!("{}-sweep", layout.name)));
+    let sweep_hash = output::hash_text(layout.sweep_hash);
+    let dir = match OutputDir::prepare_sweep(&target, &sweep_hash, layout.seed, force) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if let Err(e) = output::write_all_of(&layout, None, &records, dir.path()) {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }
@@ -519,11 +593,13 @@ fn sweep(args: SweepArgs) -> i32 {
         return 2;
     }
     stdout(&format!(
-        "{}: {} points x {} replications = {total} runs, master seed {}\nresults in {}\n",
-        sweep.name,
-        sweep.points.len(),
-        sweep.replications,
-        sweep.master_seed,
+        "{}: merged {} shards: {} points x {} replications = {} runs, master seed {}\nresults in {}\n",
+        layout.name,
+        dirs.len(),
+        layout.points.len(),
+        layout.replications,
+        layout.run_count(),
+        layout.seed,
         target.display()
     ));
     0

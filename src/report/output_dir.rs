@@ -65,7 +65,8 @@ impl OutputDir {
     }
 
     /// As [`OutputDir::prepare`] for a sweep's folder: its `sweep.json` marks it, and its
-    /// `sweep_hash` and master seed say whose results it holds.
+    /// `sweep_hash` and master seed say whose results it holds (a shard's folder: pass
+    /// `"<sweep_hash> shard K/N"`).
     pub fn prepare_sweep(
         target: &Path,
         sweep_hash: &str,
@@ -161,6 +162,8 @@ struct FoundStamp {
     scenario: Option<String>,
     scenario_hash: Option<String>,
     sweep_hash: Option<String>,
+    /// `K/N` in a sweep shard's folder.
+    shard: Option<String>,
     seed: Option<u64>,
 }
 
@@ -189,7 +192,10 @@ fn check_replaceable(
     let found: Option<FoundStamp> = serde_json::from_reader(std::io::BufReader::new(file)).ok();
     let identity = |f: &FoundStamp| match kind {
         Kind::Run => f.scenario_hash.clone(),
-        Kind::Sweep => f.sweep_hash.clone(),
+        Kind::Sweep => f.sweep_hash.clone().map(|h| match &f.shard {
+            Some(k) => format!("{h} shard {k}"),
+            None => h,
+        }),
     };
     let Some(found) = found.filter(|f| f.drsim_version.is_some() && identity(f).is_some()) else {
         return Err(OutputError::Foreign {

@@ -9,9 +9,11 @@ pub mod axes;
 pub mod metrics;
 pub mod output;
 pub mod seeds;
+pub mod shard;
 pub mod stats;
 
 pub use axes::Axis;
+pub use shard::Shard;
 
 use crate::engine::stable_hash;
 use crate::model::Scenario;
@@ -291,10 +293,12 @@ pub struct Options<'a> {
     /// error ends the sweep.
     #[allow(clippy::type_complexity)]
     pub each: Option<&'a (dyn Fn(usize, &Point, u32, &RunOutput) -> Result<(), String> + Sync)>,
+    /// Run only this shard's runs (see [`shard`]); `None` for all.
+    pub shard: Option<Shard>,
 }
 
-/// Run every point's replications in parallel; the records come back in run order (point by
-/// point, replication by replication) whatever the thread count.
+/// Run every point's replications (or a shard's share of them) in parallel; the records come
+/// back in run order (point by point, replication by replication) whatever the thread count.
 pub fn run_sweep(sweep: &Sweep, options: &Options<'_>) -> Result<Vec<RunRecord>, SweepError> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = options.threads {
@@ -337,7 +341,11 @@ pub fn run_sweep(sweep: &Sweep, options: &Options<'_>) -> Result<Vec<RunRecord>,
     };
     // collect() keeps the index order; the first error in run order wins, whichever thread
     // met it first.
+    let runs: Vec<usize> = match options.shard {
+        Some(k) => k.runs(sweep.run_count()).collect(),
+        None => (0..sweep.run_count()).collect(),
+    };
     let all: Vec<Result<RunRecord, SweepError>> =
-        pool.install(|| (0..sweep.run_count()).into_par_iter().map(one).collect());
+        pool.install(|| runs.into_par_iter().map(one).collect());
     all.into_iter().collect()
 }
