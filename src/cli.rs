@@ -82,6 +82,9 @@ struct RunArgs {
     /// run with an error. Debug builds always check.
     #[arg(long)]
     check: bool,
+    /// Draw no charts: no charts/ files, and report.html says so (faster batch runs).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -231,6 +234,7 @@ fn run(args: RunArgs) -> i32 {
         timing,
         set,
         check,
+        no_charts,
     } = args;
     let file = file.as_path();
     let started = Instant::now();
@@ -265,7 +269,7 @@ fn run(args: RunArgs) -> i32 {
     };
     let simulated = started.elapsed() - loaded;
     let report = Report::new(&scenario, &stamp, &output);
-    if let Err(e) = report::write_files(&dir, &report::standard(), &report) {
+    if let Err(e) = report::write_files(&dir, &report::standard_with(!no_charts), &report) {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }

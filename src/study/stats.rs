@@ -55,7 +55,11 @@ pub fn summarize(values: &[f64]) -> Summary {
     let (sd, ci) = if n < 2 {
         (None, None)
     } else {
-        let sd = if agree { 0.0 } else { Statistics::std_dev(values) };
+        let sd = if agree {
+            0.0
+        } else {
+            Statistics::std_dev(values)
+        };
         let ci = t_quantile(1.0 - (1.0 - CONFIDENCE) / 2.0, n - 1).map(|t| {
             let half = t * sd / (n as f64).sqrt();
             (mean - half, mean + half)
