@@ -81,7 +81,11 @@ fn reports_of_bundled_scenarios_are_self_contained_and_complete() {
         assert!(md.starts_with(&format!("# drsim run: {name}")), "{name}");
         assert!(md.contains("## VM families") && md.contains("## Events worth attention"));
         // Deterministic bytes.
-        assert_eq!(documents(&scenario), (html, md), "{name}: not deterministic");
+        assert_eq!(
+            documents(&scenario),
+            (html, md),
+            "{name}: not deterministic"
+        );
     }
 }
 
