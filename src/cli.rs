@@ -110,6 +110,9 @@ struct RunArgs {
     /// No progress bar (there is none either when stderr is not a terminal).
     #[arg(long)]
     quiet: bool,
+    /// Draw no charts: no charts/ files, and report.html says so (faster batch runs).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -344,6 +347,7 @@ fn run(args: RunArgs) -> i32 {
         set,
         check,
         quiet,
+        no_charts,
     } = args;
     let file = file.as_path();
     let started = Instant::now();
@@ -384,7 +388,7 @@ fn run(args: RunArgs) -> i32 {
     };
     let simulated = started.elapsed() - loaded;
     let report = Report::new(&scenario, &stamp, &output);
-    if let Err(e) = report::write_files(&dir, &report::standard(), &report) {
+    if let Err(e) = report::write_files(&dir, &report::standard_with(!no_charts), &report) {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }

@@ -7,6 +7,9 @@
 
 pub mod charts;
 mod csv_files;
+mod digest;
+mod html;
+mod markdown;
 mod output_dir;
 mod summary;
 mod table;
@@ -15,6 +18,8 @@ pub use csv_files::{
     EventsCsv, FailoversCsv, HealthCsv, HostsTimeseriesCsv, JobsCsv, LinksTimeseriesCsv,
     TimeseriesCsv, VmsCsv,
 };
+pub use html::HtmlReport;
+pub use markdown::SummaryMd;
 pub use output_dir::{OutputDir, OutputError};
 pub use summary::{Stamp, SummaryJson};
 pub use table::TerminalTable;
@@ -55,8 +60,15 @@ pub trait Exporter {
 }
 
 /// The files every run writes into its output folder, in the order they are written: the
-/// text files, then the charts ([`charts::all`]).
+/// text files, the reports (report.html with its charts inline, summary.md), then the
+/// charts ([`charts::all`]).
 pub fn standard() -> Vec<Box<dyn Exporter>> {
+    standard_with(true)
+}
+
+/// [`standard`], or without charts (`drsim run --no-charts`): no `charts/` files, and
+/// report.html says the charts were not drawn.
+pub fn standard_with(charts: bool) -> Vec<Box<dyn Exporter>> {
     let text: Vec<Box<dyn Exporter>> = vec![
         Box::new(EventsCsv),
         Box::new(TimeseriesCsv),
@@ -67,13 +79,12 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(VmsCsv),
         Box::new(FailoversCsv),
         Box::new(SummaryJson),
+        Box::new(HtmlReport { charts }),
+        Box::new(SummaryMd),
     ];
+    let charts = if charts { charts::all() } else { Vec::new() };
     text.into_iter()
-        .chain(
-            charts::all()
-                .into_iter()
-                .map(|c| Box::new(c) as Box<dyn Exporter>),
-        )
+        .chain(charts.into_iter().map(|c| Box::new(c) as Box<dyn Exporter>))
         .collect()
 }
 

@@ -106,6 +106,26 @@ impl Checkpoints<'_> {
     }
 }
 
+/// Each link's outage windows `[start, end)` as a run with `seed` draws them (the scheduled
+/// ones and the random ones, from the same streams), sorted, clipped to the horizon; for
+/// reports, since results keep only their effects.
+pub fn link_outage_windows(scenario: &Scenario, seed: u64) -> Vec<Vec<(Time, Time)>> {
+    let streams = engine::RngStreams::new(seed);
+    scenario
+        .links
+        .iter()
+        .map(|l| {
+            let mut w: Vec<(Time, Time)> = world::outage_windows_of(l, &streams, scenario.horizon)
+                .into_iter()
+                .filter(|&(s, _)| s < scenario.horizon)
+                .map(|(s, e)| (s, e.min(scenario.horizon)))
+                .collect();
+            w.sort_unstable();
+            w
+        })
+        .collect()
+}
+
 /// What [`simulate`] returns.
 pub(crate) struct Simulated {
     pub result: RunResult,

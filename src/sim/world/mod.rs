@@ -15,6 +15,7 @@ mod observe;
 mod path;
 mod records;
 mod start;
+pub(super) use start::outage_windows as outage_windows_of;
 
 use books::{Books, ColdBooks, Disks, HotBooks, Transfer};
 use links::Links;

@@ -22,12 +22,7 @@ impl World<'_> {
         }
         for (i, l) in sc.links.iter().enumerate() {
             let link = i as u32;
-            let mut windows = l.outages.clone();
-            if let Some(random) = l.random_outages {
-                let mut rng = self.streams.stream(&format!("link/{}/outages", l.name));
-                windows.extend(random_outage_windows(random, sc.horizon, &mut rng));
-            }
-            for (start, end) in windows {
+            for (start, end) in outage_windows(l, &self.streams, sc.horizon) {
                 at(queue, start, Event::OutageStart { link });
                 at(queue, end, Event::OutageEnd { link });
             }
@@ -95,6 +90,22 @@ impl World<'_> {
             at(queue, 0, Event::Sample);
         }
     }
+}
+
+/// A link's outage windows as a run draws them: the scheduled ones, then the random ones
+/// (drawn from the link's own stream `link/<name>/outages`), unsorted and possibly
+/// overlapping (the link is down while any is in force).
+pub(in crate::sim) fn outage_windows(
+    link: &crate::model::LinkSpec,
+    streams: &crate::engine::RngStreams,
+    horizon: Time,
+) -> Vec<(Time, Time)> {
+    let mut windows = link.outages.clone();
+    if let Some(random) = link.random_outages {
+        let mut rng = streams.stream(&format!("link/{}/outages", link.name));
+        windows.extend(random_outage_windows(random, horizon, &mut rng));
+    }
+    windows
 }
 
 /// Random outage windows over `[0, horizon)`: up-times exponential with mean MTBF, repair
