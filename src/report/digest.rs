@@ -36,7 +36,7 @@ pub(crate) struct Totals {
 }
 
 impl Totals {
-    fn of<'v>(name: &str, vms: impl Iterator<Item = &'v VmResult>) -> Totals {
+    pub(crate) fn of<'v>(name: &str, vms: impl Iterator<Item = &'v VmResult>) -> Totals {
         let mut t = Totals {
             name: name.to_string(),
             ..Totals::default()
@@ -68,6 +68,43 @@ impl Totals {
         t.p95_worst = p95s.last().copied();
         t
     }
+}
+
+/// Totals per VM family (the `[[vms]]` table a VM was stamped from).
+pub(crate) fn families(sc: &Scenario, vms: &[VmResult]) -> Vec<Totals> {
+    let mut families: Vec<Totals> = sc
+        .vm_families
+        .iter()
+        .map(|f| {
+            let range = f.vms.start.min(vms.len())..f.vms.end.min(vms.len());
+            Totals::of(&f.name, vms[range].iter())
+        })
+        .collect();
+    if families.is_empty() && !vms.is_empty() {
+        families.push(Totals::of("(all)", vms.iter()));
+    }
+    families
+}
+
+/// VM indices, worst first: longest RPO violation, then worst RPO, then the lowest share
+/// within target, then the index.
+pub(crate) fn worst_first(vms: &[VmResult]) -> Vec<usize> {
+    let mut worst: Vec<usize> = (0..vms.len()).collect();
+    let key = |v: &VmResult| {
+        (
+            v.rpo.longest_violation_s,
+            v.rpo.max_s.unwrap_or(0.0),
+            -v.rpo.target_met_fraction.unwrap_or(1.0),
+        )
+    };
+    worst.sort_by(|&a, &b| {
+        let (ka, kb) = (key(&vms[a]), key(&vms[b]));
+        kb.0.total_cmp(&ka.0)
+            .then(kb.1.total_cmp(&ka.1))
+            .then(kb.2.total_cmp(&ka.2))
+            .then(a.cmp(&b))
+    });
+    worst
 }
 
 fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -128,32 +165,8 @@ impl<'a> Digest<'a> {
         let sc = report.scenario;
         let vms = &report.run.result.vms;
         let estate = Totals::of("estate", vms.iter());
-        let mut families: Vec<Totals> = sc
-            .vm_families
-            .iter()
-            .map(|f| {
-                let range = f.vms.start.min(vms.len())..f.vms.end.min(vms.len());
-                Totals::of(&f.name, vms[range].iter())
-            })
-            .collect();
-        if families.is_empty() && !vms.is_empty() {
-            families.push(Totals::of("(all)", vms.iter()));
-        }
-        let mut worst: Vec<usize> = (0..vms.len()).collect();
-        let key = |v: &VmResult| {
-            (
-                v.rpo.longest_violation_s,
-                v.rpo.max_s.unwrap_or(0.0),
-                -v.rpo.target_met_fraction.unwrap_or(1.0),
-            )
-        };
-        worst.sort_by(|&a, &b| {
-            let (ka, kb) = (key(&vms[a]), key(&vms[b]));
-            kb.0.total_cmp(&ka.0)
-                .then(kb.1.total_cmp(&ka.1))
-                .then(kb.2.total_cmp(&ka.2))
-                .then(a.cmp(&b))
-        });
+        let families = families(sc, vms);
+        let worst = worst_first(vms);
         let mut resyncs: Vec<(usize, &ResyncRecord)> = vms
             .iter()
             .enumerate()

@@ -71,20 +71,14 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         "critical",
         "resyncs"
     );
-    // A large estate: its worst VMs, by the share of protected time within target (then by
-    // p95 RPO, then by name, for a stable order).
+    // A large estate: its worst VMs, as report.html ranks them.
     let shown: Vec<&crate::sim::VmResult> = if result.vms.len() > MAX_ROWS {
-        let mut by_worst: Vec<_> = result.vms.iter().collect();
-        by_worst.sort_by(|a, b| {
-            let met = |v: &crate::sim::VmResult| v.rpo.target_met_fraction.unwrap_or(1.0);
-            let p95 = |v: &crate::sim::VmResult| v.rpo.p95_s.unwrap_or(0.0);
-            met(a)
-                .total_cmp(&met(b))
-                .then(p95(b).total_cmp(&p95(a)))
-                .then(a.name.cmp(&b.name))
-        });
-        by_worst.truncate(WORST_ROWS);
-        by_worst
+        let worst = super::digest::worst_first(&result.vms);
+        worst
+            .iter()
+            .take(WORST_ROWS)
+            .map(|&v| &result.vms[v])
+            .collect()
     } else {
         result.vms.iter().collect()
     };
@@ -110,7 +104,7 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
     if result.vms.len() > shown.len() {
         let _ = writeln!(
             out,
-            "(the {} worst of {} VMs by time within target RPO; every VM is in vms.csv)",
+            "(the {} worst of {} VMs by longest time over target RPO; every VM is in vms.csv)",
             shown.len(),
             result.vms.len()
         );
@@ -143,40 +137,25 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
 }
 
 /// One line per VM family (the `[[vms]]` table its VMs were stamped from): VMs protected,
-/// the worst VM's p95 RPO, time within target over the family, resyncs, critical time.
+/// the worst VM's p95 and max RPO and time within target, resyncs.
 fn families(out: &mut String, scenario: &Scenario, result: &RunResult) {
     let _ = writeln!(
         out,
-        "{:<16} {:>6} {:>9} {:>8} {:>8} {:>7} {:>9}",
-        "family", "VMs", "protected", "RPO p95", "RPO max", "in tgt", "resyncs"
+        "{:<16} {:>6} {:>9} {:>8} {:>8} {:>9} {:>7}",
+        "family", "VMs", "protected", "RPO p95", "RPO max", "worst tgt", "resyncs"
     );
-    for f in &scenario.vm_families {
-        let vms = &result.vms[f.vms.clone()];
-        let protected = vms.iter().filter(|v| v.protected_at.is_some()).count();
-        let worst = |x: fn(&crate::sim::VmResult) -> Option<f64>| {
-            vms.iter()
-                .filter_map(x)
-                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
-        };
-        // Within target over the family's protected time, not an average of VMs.
-        let (met, seen) = vms.iter().fold((0.0, 0.0), |(met, seen), v| {
-            let t = v.rpo.observed_s;
-            (met + v.rpo.target_met_fraction.unwrap_or(0.0) * t, seen + t)
-        });
+    for f in super::digest::families(scenario, &result.vms) {
         let _ = writeln!(
             out,
-            "{:<16} {:>6} {:>9} {:>8} {:>8} {:>7} {:>9}",
+            "{:<16} {:>6} {:>9} {:>8} {:>8} {:>9} {:>7}",
             f.name,
-            vms.len(),
-            protected,
-            s(worst(|v| v.rpo.p95_s)),
-            s(worst(|v| v.rpo.max_s)),
-            if seen > 0.0 {
-                format!("{:.1}%", met / seen * 100.0)
-            } else {
-                "-".into()
-            },
-            vms.iter().map(|v| v.resyncs.len()).sum::<usize>(),
+            f.vms,
+            f.protected,
+            s(f.p95_worst),
+            s(f.max_worst),
+            f.met_worst
+                .map_or("-".into(), |m| format!("{:.1}%", m * 100.0)),
+            f.resyncs,
         );
     }
 }

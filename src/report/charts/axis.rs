@@ -185,6 +185,30 @@ pub fn builder<'a, 'b, DB: DrawingBackend>(area: &'a Area<DB>) -> ChartBuilder<'
     b
 }
 
+/// A time chart with y from 0 to `top`: work hours shaded, then `spans` in `color` (outages),
+/// then the mesh with `y_desc` on y.
+pub fn time_chart<'a, 'b, 't, DB: DrawingBackend>(
+    builder: &mut ChartBuilder<'a, 'b, DB>,
+    ax: &TimeAxis<'t>,
+    top: f64,
+    y_desc: &str,
+    spans: (&[(f64, f64)], RGBColor),
+) -> Result<ChartContext<'a, DB, Cartesian2d<Ticks, RangedCoordf64>>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let mut chart = builder.build_cartesian_2d(ax.range(), 0.0..top)?;
+    shade(
+        &mut chart,
+        &ax.work_periods(),
+        (0.0, top),
+        style::WORK_HOURS,
+    )?;
+    shade(&mut chart, spans.0, (0.0, top), spans.1)?;
+    mesh(&mut chart, ax, y_desc, &|v: &f64| num(*v))?;
+    Ok(chart)
+}
+
 /// A unit for durations: (divisor in seconds, name).
 pub fn duration_unit(max_s: f64) -> (f64, &'static str) {
     if max_s >= 4.0 * 3600.0 {

@@ -58,18 +58,6 @@ where
             .fold(sc.links[l].capacity.0 as f64 * 8.0 / 1000.0, f64::max);
         let (div, unit) = axis::rate_unit(max);
         let top = max / div * 1.1;
-        let mut chart = axis::builder(panel)
-            .caption(
-                format!("link {}", sc.links[l].name),
-                style::font(style::LABEL_SIZE),
-            )
-            .build_cartesian_2d(ax.range(), 0.0..top)?;
-        axis::shade(
-            &mut chart,
-            &ax.work_periods(),
-            (0.0, top),
-            style::WORK_HOURS,
-        )?;
         // Outages: the scheduled windows, and steps that ended with no capacity.
         let mut down: Vec<(f64, f64)> = sc.links[l]
             .outages
@@ -81,10 +69,14 @@ where
                 down.push((times[s - 1], times[s]));
             }
         }
-        axis::shade(&mut chart, &down, (0.0, top), style::OUTAGE)?;
-        axis::mesh(&mut chart, &ax, &format!("rate ({unit})"), &|v: &f64| {
-            axis::num(*v)
-        })?;
+        let mut builder = axis::builder(panel);
+        builder.caption(
+            format!("link {}", sc.links[l].name),
+            style::font(style::LABEL_SIZE),
+        );
+        let y_desc = format!("rate ({unit})");
+        let spans = (&down[..], style::OUTAGE);
+        let mut chart = axis::time_chart(&mut builder, &ax, top, &y_desc, spans)?;
         // Used: the step ending at each sample, drawn as steps.
         let mut used = Vec::with_capacity(2 * series.len() + 2);
         for s in 1..series.len() {

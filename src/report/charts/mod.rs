@@ -215,30 +215,9 @@ pub fn all() -> Vec<Chart> {
         .collect()
 }
 
-/// The family of a VM stamped out by `count` (`web-01` -> `web`); other names are their own.
-pub fn family(name: &str) -> &str {
-    match name.rsplit_once('-') {
-        Some((stem, n))
-            if !stem.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            stem
-        }
-        _ => name,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn families_are_the_stamped_names() {
-        assert_eq!(family("web-01"), "web");
-        assert_eq!(family("app-server-117"), "app-server");
-        assert_eq!(family("dc01"), "dc01");
-        assert_eq!(family("sql"), "sql");
-        assert_eq!(family("a-b"), "a-b");
-    }
 
     #[test]
     fn file_names_follow_kind_names() {

@@ -132,16 +132,9 @@ where
     let top = (max_s / div * 1.08).max(1.0);
 
     let ax = TimeAxis::new(&report.scenario.calendar, report.scenario.horizon);
-    let mut chart = axis::builder(plot).build_cartesian_2d(ax.range(), 0.0..top)?;
-    axis::shade(
-        &mut chart,
-        &ax.work_periods(),
-        (0.0, top),
-        style::WORK_HOURS,
-    )?;
-    axis::mesh(&mut chart, &ax, &format!("RPO ({unit})"), &|v: &f64| {
-        axis::num(*v)
-    })?;
+    let y_desc = format!("RPO ({unit})");
+    let none = (&[][..], style::WORK_HOURS);
+    let mut chart = axis::time_chart(&mut axis::builder(plot), &ax, top, &y_desc, none)?;
     legend.add("work hours", Mark::Fill(style::WORK_HOURS));
 
     for (label, color, points) in &bands {

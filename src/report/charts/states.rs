@@ -5,7 +5,7 @@
 
 use super::axis::{self, TimeAxis};
 use super::style::{self, Area, DrawResult, Legend, Mark};
-use super::{family, Report};
+use super::Report;
 use crate::engine::Time;
 use crate::replication::StateKind;
 use crate::sim::health::Health;
@@ -174,13 +174,12 @@ where
     if !by_family {
         rows.extend((0..vms).map(|v| (sc.vms[v].name.clone(), vec![v])));
     } else {
-        for v in 0..vms {
-            let f = family(&sc.vms[v].name);
-            match rows.iter_mut().find(|r| r.0 == f) {
-                Some(r) => r.1.push(v),
-                None => rows.push((f.to_string(), vec![v])),
-            }
-        }
+        rows.extend(
+            sc.vm_families
+                .iter()
+                .filter(|f| !f.vms.is_empty())
+                .map(|f| (f.name.clone(), f.vms.clone().collect())),
+        );
         let families = rows.len();
         if families > MAX_FAMILY_ROWS {
             rows.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.1[0].cmp(&b.1[0])));

@@ -53,16 +53,9 @@ where
     let (div, unit) = axis::bytes_unit(max.max(1e9));
     let top = (max / div * 1.08).max(1.0);
     let ax = TimeAxis::new(&sc.calendar, sc.horizon);
-    let mut chart = axis::builder(plot).build_cartesian_2d(ax.range(), 0.0..top)?;
-    axis::shade(
-        &mut chart,
-        &ax.work_periods(),
-        (0.0, top),
-        style::WORK_HOURS,
-    )?;
-    axis::mesh(&mut chart, &ax, &format!("volume ({unit})"), &|v: &f64| {
-        axis::num(*v)
-    })?;
+    let y_desc = format!("volume ({unit})");
+    let none = (&[][..], style::WORK_HOURS);
+    let mut chart = axis::time_chart(&mut axis::builder(plot), &ax, top, &y_desc, none)?;
     let times: Vec<f64> = series.times().iter().map(|&t| axis::hours(t)).collect();
     let mut without_free = Vec::new();
     for (i, &(_, _, h)) in order.iter().enumerate() {

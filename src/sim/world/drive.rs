@@ -78,7 +78,7 @@ impl World<'_> {
         }
         let mut actions = Actions::default();
         let from = self.vms[vm].machine.state();
-        let accepted = match self.vms[vm].machine.step(&input, &mut actions) {
+        match self.vms[vm].machine.step(&input, &mut actions) {
             Ok(to) => {
                 if to.kind() != from.kind() {
                     let detail = match &input {
@@ -118,8 +118,7 @@ impl World<'_> {
                 );
                 false
             }
-        };
-        accepted
+        }
     }
 
     /// After every accepted input: arm the 50% rule's check and judge the health again.

@@ -714,7 +714,8 @@ impl World<'_> {
             return;
         };
         let detail = format!("interrupted: {by:?}");
-        records::download_failed(&mut self.log, vm, started, now, &detail);
+        let span = (started, now);
+        records::download_ended(&mut self.log, vm, span, JobOutcome::Failed, &detail);
     }
 
     /// The machine's `FailoverReady`: the VM now runs on the other side.
@@ -736,7 +737,8 @@ impl World<'_> {
             self.cold[vm].failover().other_side_empty = false;
             let started = self.cold[vm].failover().download_started.take();
             let bytes = self.scenario.vms[vm].used_size();
-            records::download_done(&mut self.log, vm, started.unwrap_or(now), now, bytes);
+            let (span, detail) = ((started.unwrap_or(now), now), format!("{bytes} bytes"));
+            records::download_ended(&mut self.log, vm, span, JobOutcome::Succeeded, &detail);
         }
         // Writes on the new side are not tracked until replication runs from it.
         self.vms[vm].books.pause_tracking();

@@ -386,7 +386,7 @@ impl<'a> World<'a> {
         self.books(vm).start_tracking(now)
     }
 
-    /// [`Books::conserves`].
+    /// [`books::conserves`]: the byte books of `vm` balance.
     fn conserves_bytes(&self, vm: usize) -> bool {
         books::conserves(&self.vms[vm].books, &self.cold[vm].books)
     }

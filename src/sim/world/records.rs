@@ -377,33 +377,16 @@ impl VmRecords {
     }
 }
 
-/// A failback download ended now: its job is logged.
-pub(super) fn download_done(log: &mut EventLog, vm: usize, started: Time, now: Time, bytes: u64) {
-    let detail = format!("{bytes} bytes");
-    let ok = JobOutcome::Succeeded;
-    log_job(
-        log,
-        vm,
-        JobKind::FailbackDownload,
-        started,
-        Some(now),
-        ok,
-        &detail,
-    );
-}
-
-/// A failback download was cut short now: its job fails.
-pub(super) fn download_failed(log: &mut EventLog, vm: usize, started: Time, now: Time, why: &str) {
-    let failed = JobOutcome::Failed;
-    log_job(
-        log,
-        vm,
-        JobKind::FailbackDownload,
-        started,
-        Some(now),
-        failed,
-        why,
-    );
+/// A failback download ended at `now` with `outcome`: its job is logged.
+pub(super) fn download_ended(
+    log: &mut EventLog,
+    vm: usize,
+    (started, now): (Time, Time),
+    outcome: JobOutcome,
+    detail: &str,
+) {
+    let kind = JobKind::FailbackDownload;
+    log_job(log, vm, kind, started, Some(now), outcome, detail);
 }
 
 #[cfg(test)]
