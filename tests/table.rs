@@ -28,7 +28,7 @@ fn a_large_estate_shows_its_families_and_worst_vms() {
         .lines()
         .skip_while(|l| !l.starts_with("family"))
         .skip(1)
-        .take_while(|l| !l.starts_with("vm "))
+        .take_while(|l| !l.starts_with('('))
         .collect();
     assert_eq!(families.len(), 7, "{t}");
     assert!(families[0].starts_with("w0 "), "{t}");

@@ -325,6 +325,136 @@ impl Exporter for LinksTimeseriesCsv {
     }
 }
 
+/// `outages.csv`: each link outage and degradation window as this run drew it (scheduled
+/// ones, and random ones drawn from the link's MTBF with the run's seed), by start.
+pub struct OutagesCsv;
+
+impl Exporter for OutagesCsv {
+    fn file_name(&self) -> &'static str {
+        "outages.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        let header = [
+            "link",
+            "kind",
+            "cause",
+            "capacity_percent",
+            "start_s",
+            "start",
+            "end_s",
+            "end",
+            "duration_s",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let cal = &report.scenario.calendar;
+        for win in super::digest::windows(report.scenario, report.run.seed) {
+            let mut r = Row::new(&mut w);
+            r.text(&win.link)?;
+            r.text(win.kind.kind())?;
+            r.text(win.kind.cause())?;
+            r.display(win.kind.capacity_percent())?;
+            r.millis(Some(win.start))?;
+            r.text(&datetime(cal, win.start))?;
+            r.millis(Some(win.end))?;
+            r.text(&datetime(cal, win.end))?;
+            r.millis(Some(win.end.saturating_sub(win.start)))?;
+            r.end()?;
+        }
+        w.flush()
+    }
+}
+
+/// `rollups.csv`: totals and RPO percentiles over the estate, each VM family (the `[[vms]]`
+/// table its VMs were stamped from), each site and each host; host rows add the volume's
+/// peak use against its free space.
+pub struct RollupsCsv;
+
+impl Exporter for RollupsCsv {
+    fn file_name(&self) -> &'static str {
+        "rollups.csv"
+    }
+
+    fn export(&self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+        use super::digest::{self, Totals};
+        let header = [
+            "level",
+            "name",
+            "vms",
+            "protected",
+            "rpo_p95_s_median_vm",
+            "rpo_p95_s_worst_vm",
+            "rpo_max_s",
+            "rpo_target_met_lowest",
+            "rpo_longest_violation_s",
+            "cycles_missed",
+            "cycles",
+            "resyncs",
+            "critical_s",
+            "bytes_written",
+            "bytes_replicated",
+            "bytes_pending",
+            "bytes_lost",
+            "volume_peak_bytes",
+            "volume_free_bytes",
+        ];
+        let mut w = writer(out, report.stamp, &header)?;
+        let (sc, vms) = (report.scenario, &report.run.result.vms);
+        let hosts: std::collections::BTreeMap<&str, &crate::sim::record::HostResult> = report
+            .run
+            .result
+            .hosts
+            .iter()
+            .map(|h| (h.name.as_str(), h))
+            .collect();
+        let mut row = |level: &str, t: &Totals| -> std::io::Result<()> {
+            let host = (level == "host")
+                .then(|| hosts.get(t.name.as_str()))
+                .flatten();
+            let mut r = Row::new(&mut w);
+            r.text(level)?;
+            r.text(&t.name)?;
+            r.display(t.vms)?;
+            r.display(t.protected)?;
+            r.fixed(t.p95_median, 3)?;
+            r.fixed(t.p95_worst, 3)?;
+            r.fixed(t.max_worst, 3)?;
+            r.fixed(t.met_worst, 6)?;
+            r.fixed(Some(t.longest_violation_s), 3)?;
+            r.display(t.cycles_missed)?;
+            r.display(t.cycles)?;
+            r.display(t.resyncs)?;
+            r.millis(Some(t.critical_ms))?;
+            r.display(t.written)?;
+            r.display(t.replicated)?;
+            r.display(t.pending)?;
+            r.display(t.lost)?;
+            match host {
+                Some(h) => {
+                    r.display(h.peak_volume_used_bytes)?;
+                    r.text(&opt(h.volume_free_bytes))?;
+                }
+                None => {
+                    r.text("")?;
+                    r.text("")?;
+                }
+            }
+            r.end()
+        };
+        row("estate", &Totals::of("estate", vms.iter()))?;
+        for t in digest::families(sc, vms) {
+            row("family", &t)?;
+        }
+        for t in digest::sites(sc, vms) {
+            row("site", &t)?;
+        }
+        for t in digest::hosts(sc, vms) {
+            row("host", &t)?;
+        }
+        w.flush()
+    }
+}
+
 /// `hosts_timeseries.csv`: one row per host and sample.
 pub struct HostsTimeseriesCsv;
 

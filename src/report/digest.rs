@@ -86,6 +86,38 @@ pub(crate) fn families(sc: &Scenario, vms: &[VmResult]) -> Vec<Totals> {
     families
 }
 
+/// Totals per site, in the scenario's order; sites without VMs are left out.
+pub(crate) fn sites(sc: &Scenario, vms: &[VmResult]) -> Vec<Totals> {
+    let site_of = |i: usize| sc.hosts[sc.vms[i].host].site;
+    grouped(sc.sites.iter().map(|s| s.name.as_str()), vms, site_of)
+}
+
+/// Totals per host, in the scenario's order; hosts without VMs are left out.
+pub(crate) fn hosts(sc: &Scenario, vms: &[VmResult]) -> Vec<Totals> {
+    grouped(sc.hosts.iter().map(|h| h.name.as_str()), vms, |i| {
+        sc.vms[i].host
+    })
+}
+
+/// Totals of the VMs grouped by `group_of` (an index into `names`).
+fn grouped<'n>(
+    names: impl Iterator<Item = &'n str>,
+    vms: &[VmResult],
+    group_of: impl Fn(usize) -> usize,
+) -> Vec<Totals> {
+    let names: Vec<&str> = names.collect();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    for i in 0..vms.len() {
+        members[group_of(i)].push(i);
+    }
+    names
+        .iter()
+        .zip(&members)
+        .filter(|(_, m)| !m.is_empty())
+        .map(|(name, m)| Totals::of(name, m.iter().map(|&i| &vms[i])))
+        .collect()
+}
+
 /// VM indices, worst first: longest RPO violation, then worst RPO, then the lowest share
 /// within target, then the index.
 pub(crate) fn worst_first(vms: &[VmResult]) -> Vec<usize> {
@@ -114,12 +146,59 @@ fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
-/// A link outage or degradation window.
+/// A link outage or degradation window, as drawn for this run.
 pub(crate) struct Window {
     pub link: String,
-    pub what: String,
+    pub kind: WindowKind,
     pub start: Time,
     pub end: Time,
+}
+
+/// What a [`Window`] was.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WindowKind {
+    /// A `[[links.outages]]` entry.
+    ScheduledOutage,
+    /// Drawn from the link's MTBF and repair time with the run's seed.
+    RandomOutage,
+    /// Capacity reduced to this percent.
+    Degraded(u8),
+}
+
+impl WindowKind {
+    /// `outage` or `degradation` (outages.csv's `kind`).
+    pub fn kind(self) -> &'static str {
+        match self {
+            WindowKind::Degraded(_) => "degradation",
+            _ => "outage",
+        }
+    }
+
+    /// `scheduled` or `random` (outages.csv's `cause`).
+    pub fn cause(self) -> &'static str {
+        match self {
+            WindowKind::RandomOutage => "random",
+            _ => "scheduled",
+        }
+    }
+
+    /// The link's capacity during the window, as a percentage of its own.
+    pub fn capacity_percent(self) -> u8 {
+        match self {
+            WindowKind::Degraded(p) => p,
+            _ => 0,
+        }
+    }
+}
+
+impl std::fmt::Display for WindowKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WindowKind::ScheduledOutage => f.write_str("outage (scheduled)"),
+            WindowKind::RandomOutage => f.write_str("outage (random)"),
+            WindowKind::Degraded(p) => write!(f, "degraded to {p}% of capacity"),
+        }
+    }
 }
 
 /// Something that was refused or failed to start.
@@ -148,6 +227,8 @@ pub(crate) struct Assumption {
 pub(crate) struct Digest<'a> {
     pub estate: Totals,
     pub families: Vec<Totals>,
+    pub sites: Vec<Totals>,
+    pub hosts: Vec<Totals>,
     /// VM indices, worst first: longest RPO violation, then worst RPO, then the lowest share
     /// within target, then the index.
     pub worst: Vec<usize>,
@@ -166,6 +247,8 @@ impl<'a> Digest<'a> {
         let vms = &report.run.result.vms;
         let estate = Totals::of("estate", vms.iter());
         let families = families(sc, vms);
+        let sites = sites(sc, vms);
+        let hosts = hosts(sc, vms);
         let worst = worst_first(vms);
         let mut resyncs: Vec<(usize, &ResyncRecord)> = vms
             .iter()
@@ -196,6 +279,8 @@ impl<'a> Digest<'a> {
         Digest {
             estate,
             families,
+            sites,
+            hosts,
             worst,
             resyncs,
             critical,
@@ -207,7 +292,8 @@ impl<'a> Digest<'a> {
     }
 }
 
-fn windows(sc: &Scenario, seed: u64) -> Vec<Window> {
+/// Every link's outage and degradation windows within the horizon, by start.
+pub(crate) fn windows(sc: &Scenario, seed: u64) -> Vec<Window> {
     let mut out = Vec::new();
     for (l, drawn) in sc
         .links
@@ -218,10 +304,10 @@ fn windows(sc: &Scenario, seed: u64) -> Vec<Window> {
             let scheduled = l.outages.contains(&(start, end));
             out.push(Window {
                 link: l.name.clone(),
-                what: if scheduled {
-                    "outage (scheduled)".into()
+                kind: if scheduled {
+                    WindowKind::ScheduledOutage
                 } else {
-                    "outage (random)".into()
+                    WindowKind::RandomOutage
                 },
                 start,
                 end,
@@ -230,7 +316,7 @@ fn windows(sc: &Scenario, seed: u64) -> Vec<Window> {
         for d in l.degradations.iter().filter(|d| d.start < sc.horizon) {
             out.push(Window {
                 link: l.name.clone(),
-                what: format!("degraded to {}% of capacity", d.percent),
+                kind: WindowKind::Degraded(d.percent),
                 start: d.start,
                 end: d.end.min(sc.horizon),
             });

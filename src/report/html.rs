@@ -195,7 +195,7 @@ pub fn html(report: &Report<'_>, charts: bool) -> String {
     }
     o.push_str(
         "</dl>\n<nav><a href=\"#estate\">Estate</a><a href=\"#charts\">Charts</a>\
-<a href=\"#families\">Families</a><a href=\"#failovers\">Failovers</a>\
+<a href=\"#families\">Families</a><a href=\"#places\">Sites and hosts</a><a href=\"#failovers\">Failovers</a>\
 <a href=\"#attention\">Attention</a><a href=\"#vms\">VMs</a>\
 <a href=\"#assumptions\">Assumptions</a></nav>\n",
     );
@@ -203,6 +203,7 @@ pub fn html(report: &Report<'_>, charts: bool) -> String {
     estate(&mut o, report, &d);
     charts_section(&mut o, report, charts);
     families(&mut o, &d.families);
+    places(&mut o, report, &d);
     failovers(&mut o, report);
     attention(&mut o, report, &d);
     vm_table(&mut o, report);
@@ -210,8 +211,9 @@ pub fn html(report: &Report<'_>, charts: bool) -> String {
     o.push_str(
         "<footer class=\"note\"><p>Written by drsim from the run's results; the same figures \
          are in <code>summary.json</code> and the CSV files beside this page \
-         (<code>vms.csv</code>, <code>events.csv</code>, <code>health.csv</code>, \
-         <code>failovers.csv</code>, <code>timeseries.csv</code>).</p></footer>\n",
+         (<code>vms.csv</code>, <code>rollups.csv</code>, <code>outages.csv</code>, \
+         <code>events.csv</code>, <code>health.csv</code>, <code>failovers.csv</code>, \
+         <code>timeseries.csv</code>).</p></footer>\n",
     );
     let _ = write!(o, "<script>\n{SCRIPT}\n</script>\n</body>\n</html>\n");
     o
@@ -376,6 +378,58 @@ fn families(o: &mut String, fams: &[Totals]) {
     );
     for f in fams {
         tb.row(&family_cells(f));
+    }
+    tb.finish(o);
+}
+
+/// Totals per site and per host; host rows add the volume's peak against its free space.
+fn places(o: &mut String, report: &Report<'_>, d: &Digest<'_>) {
+    o.push_str(
+        "<h2 id=\"places\">Sites and hosts</h2>\n<p class=\"note\">The same totals per \
+         source site and per host (all in <code>rollups.csv</code>). Volume peak: the \
+         largest snapshot and log space the host's VMs held at once.</p>\n",
+    );
+    let heads = [
+        "VMs",
+        "protected",
+        "RPO p95 (median VM)",
+        "RPO p95 (worst VM)",
+        "RPO max",
+        "lowest within target",
+        "longest violation",
+        "missed cycles",
+        "resyncs",
+        "time Critical",
+        "written",
+        "replicated",
+        "pending at end",
+        "lost",
+    ];
+    let mut tb = Table::new("sort", &[&["site"][..], &heads].concat());
+    for s in &d.sites {
+        tb.row(&family_cells(s));
+    }
+    tb.finish(o);
+    let volumes: std::collections::BTreeMap<&str, &crate::sim::record::HostResult> = report
+        .run
+        .result
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h))
+        .collect();
+    let mut tb = Table::new(
+        "sort",
+        &[&["host"][..], &heads, &["volume peak", "volume free"]].concat(),
+    );
+    for h in &d.hosts {
+        let mut cells = family_cells(h);
+        let v = volumes.get(h.name.as_str());
+        cells.push(v.map_or(t("-"), |v| bytes(v.peak_volume_used_bytes)));
+        cells.push(
+            v.and_then(|v| v.volume_free_bytes)
+                .map_or(t("not modelled"), bytes),
+        );
+        tb.row(&cells);
     }
     tb.finish(o);
 }
@@ -578,14 +632,14 @@ fn attention(o: &mut String, report: &Report<'_>, d: &Digest<'_>) {
         for w in d.windows.iter().take(MAX_EVENTS) {
             tb.row(&[
                 t(w.link.clone()),
-                t(w.what.clone()),
+                t(w.kind.to_string()),
                 t(at(sc, w.start)),
                 t(at(sc, w.end)),
                 ms_cell(w.end.saturating_sub(w.start)),
             ]);
         }
         tb.finish(o);
-        more(o, d.windows.len(), MAX_EVENTS, "links_timeseries.csv");
+        more(o, d.windows.len(), MAX_EVENTS, "outages.csv");
     }
 
     let _ = writeln!(

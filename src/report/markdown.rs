@@ -3,7 +3,7 @@
 //! attention (each list bounded), saying where the rest is. Cell text is escaped so a VM
 //! name cannot break a table. Deterministic bytes.
 
-use super::digest::{at, dur, pct, secs, Digest};
+use super::digest::{at, dur, pct, secs, Digest, Totals};
 use super::{Exporter, Report};
 use crate::units::{Bytes, Millis};
 use std::fmt::Write as _;
@@ -62,6 +62,46 @@ fn more(o: &mut String, total: usize, shown: usize, where_: &str) {
     if total > shown {
         let _ = writeln!(o, "{} more in {where_}.\n", total - shown);
     }
+}
+
+/// Totals of a family, site or host, one row each (the first `max`).
+fn totals_table(o: &mut String, what: &str, totals: &[Totals], max: usize) {
+    let rows: Vec<Vec<String>> = totals
+        .iter()
+        .take(max)
+        .map(|f| {
+            vec![
+                f.name.clone(),
+                f.vms.to_string(),
+                f.protected.to_string(),
+                secs(f.p95_median),
+                secs(f.p95_worst),
+                secs(f.max_worst),
+                pct(f.met_worst),
+                f.resyncs.to_string(),
+                dur(f.critical_ms),
+                Bytes(f.written).to_string(),
+                Bytes(f.lost).to_string(),
+            ]
+        })
+        .collect();
+    table(
+        o,
+        &[
+            what,
+            "VMs",
+            "protected",
+            "RPO p95 (median VM)",
+            "RPO p95 (worst VM)",
+            "RPO max",
+            "lowest within target",
+            "resyncs",
+            "time Critical",
+            "written",
+            "lost",
+        ],
+        &rows,
+    );
 }
 
 /// The document.
@@ -133,42 +173,16 @@ pub fn markdown(report: &Report<'_>) -> String {
     }
 
     o.push_str("## VM families\n\n");
-    let rows: Vec<Vec<String>> = d
-        .families
-        .iter()
-        .map(|f| {
-            vec![
-                f.name.clone(),
-                f.vms.to_string(),
-                f.protected.to_string(),
-                secs(f.p95_median),
-                secs(f.p95_worst),
-                secs(f.max_worst),
-                pct(f.met_worst),
-                f.resyncs.to_string(),
-                dur(f.critical_ms),
-                Bytes(f.written).to_string(),
-                Bytes(f.lost).to_string(),
-            ]
-        })
-        .collect();
-    table(
-        &mut o,
-        &[
-            "family",
-            "VMs",
-            "protected",
-            "RPO p95 (median VM)",
-            "RPO p95 (worst VM)",
-            "RPO max",
-            "lowest within target",
-            "resyncs",
-            "time Critical",
-            "written",
-            "lost",
-        ],
-        &rows,
-    );
+    totals_table(&mut o, "family", &d.families, usize::MAX);
+    if d.sites.len() > 1 {
+        o.push_str("## Sites\n\n");
+        totals_table(&mut o, "site", &d.sites, usize::MAX);
+    }
+    if d.hosts.len() > 1 {
+        o.push_str("## Hosts\n\n");
+        totals_table(&mut o, "host", &d.hosts, MAX_EVENTS);
+        more(&mut o, d.hosts.len(), MAX_EVENTS, "rollups.csv");
+    }
 
     let shown = d.worst.len().min(MAX_VMS);
     if d.worst.len() > MAX_VMS {
@@ -351,14 +365,14 @@ pub fn markdown(report: &Report<'_>) -> String {
             .map(|w| {
                 vec![
                     w.link.clone(),
-                    w.what.clone(),
+                    w.kind.to_string(),
                     at(sc, w.start),
                     dur(w.end.saturating_sub(w.start)),
                 ]
             })
             .collect();
         table(&mut o, &["link", "what", "from", "for"], &rows);
-        more(&mut o, d.windows.len(), MAX_EVENTS, "report.html");
+        more(&mut o, d.windows.len(), MAX_EVENTS, "outages.csv");
     }
     let _ = writeln!(o, "### Refusals and failed starts ({})\n", d.refusals.len());
     if !d.refusals.is_empty() {

@@ -16,7 +16,7 @@ mod table;
 
 pub use csv_files::{
     EventsCsv, FailoversCsv, HealthCsv, HostsTimeseriesCsv, JobsCsv, LinksTimeseriesCsv,
-    TimeseriesCsv, VmsCsv,
+    OutagesCsv, RollupsCsv, TimeseriesCsv, VmsCsv,
 };
 pub use html::HtmlReport;
 pub use markdown::SummaryMd;
@@ -78,6 +78,8 @@ pub fn standard_with(charts: bool) -> Vec<Box<dyn Exporter>> {
         Box::new(HealthCsv),
         Box::new(VmsCsv),
         Box::new(FailoversCsv),
+        Box::new(OutagesCsv),
+        Box::new(RollupsCsv),
         Box::new(SummaryJson),
         Box::new(HtmlReport { charts }),
         Box::new(SummaryMd),

@@ -114,6 +114,7 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         "(RPO in seconds, time-weighted over the protected time; missed = missed/all cycles;\n\
          critical = time in Critical health; resyncs = required or run)"
     );
+    let windows = super::digest::windows(scenario, result.seed);
     for l in &result.links {
         let _ = writeln!(
             out,
@@ -124,6 +125,7 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
                 .map_or("-".into(), |u| format!("{:.1}%", u * 100.0)),
             Millis(l.saturated_s as u64 * 1000),
         );
+        windows_line(&mut out, &l.name, &windows);
     }
     volumes(&mut out, result);
     for (i, f) in result.failovers.iter().enumerate() {
@@ -139,12 +141,15 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
 /// One line per VM family (the `[[vms]]` table its VMs were stamped from): VMs protected,
 /// the worst VM's p95 and max RPO and time within target, resyncs.
 fn families(out: &mut String, scenario: &Scenario, result: &RunResult) {
-    let _ = writeln!(
-        out,
-        "{:<16} {:>6} {:>9} {:>8} {:>8} {:>9} {:>7}",
-        "family", "VMs", "protected", "RPO p95", "RPO max", "worst tgt", "resyncs"
-    );
-    for f in super::digest::families(scenario, &result.vms) {
+    let head = |out: &mut String, what: &str| {
+        let _ = writeln!(
+            out,
+            "{:<16} {:>6} {:>9} {:>8} {:>8} {:>9} {:>7}",
+            what, "VMs", "protected", "RPO p95", "RPO max", "worst tgt", "resyncs"
+        );
+    };
+    head(out, "family");
+    let line = |out: &mut String, f: &super::digest::Totals| {
         let _ = writeln!(
             out,
             "{:<16} {:>6} {:>9} {:>8} {:>8} {:>9} {:>7}",
@@ -157,7 +162,46 @@ fn families(out: &mut String, scenario: &Scenario, result: &RunResult) {
                 .map_or("-".into(), |m| format!("{:.1}%", m * 100.0)),
             f.resyncs,
         );
+    };
+    for f in super::digest::families(scenario, &result.vms) {
+        line(out, &f);
     }
+    let sites = super::digest::sites(scenario, &result.vms);
+    if sites.len() > 1 {
+        head(out, "site");
+        for f in &sites {
+            line(out, f);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "(the same totals per host, with volume peaks, are in rollups.csv)"
+    );
+}
+
+/// A link's outage and degradation windows as drawn for this run, in one line.
+fn windows_line(out: &mut String, link: &str, windows: &[super::digest::Window]) {
+    let mine = || windows.iter().filter(|w| w.link == link);
+    let (outages, down) = mine()
+        .filter(|w| w.kind.capacity_percent() == 0)
+        .fold((0, 0), |(n, t), w| (n + 1, t + (w.end - w.start)));
+    let (degraded, slow) = mine()
+        .filter(|w| w.kind.capacity_percent() > 0)
+        .fold((0, 0), |(n, t), w| (n + 1, t + (w.end - w.start)));
+    if outages + degraded == 0 {
+        return;
+    }
+    let mut parts = Vec::new();
+    if outages > 0 {
+        parts.push(format!("{outages} outage(s), {} down", dur(Some(down))));
+    }
+    if degraded > 0 {
+        parts.push(format!(
+            "{degraded} degradation(s), {} degraded",
+            dur(Some(slow))
+        ));
+    }
+    let _ = writeln!(out, "link {link}: {} (outages.csv)", parts.join("; "));
 }
 
 /// Host volumes: the peak of snapshot and log space against the declared free space, the
