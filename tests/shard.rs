@@ -67,6 +67,28 @@ const SETS: [&str; 4] = [
     "policies.std.copy_interval=30s,5m",
 ];
 
+/// Every file under `dir` (relative path with `/`) and its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
 fn drsim() -> Command {
     Command::cargo_bin("drsim").unwrap()
 }
@@ -194,20 +216,23 @@ fn three_shards_merged_equal_the_unsharded_sweep_byte_for_byte() {
     assert!(String::from_utf8(o.stdout)
         .unwrap()
         .contains("merged 3 shards: 6 points x 3 replications = 18 runs"));
-    for f in output::FILES {
-        let a = std::fs::read(whole.join(f)).unwrap();
-        let b = std::fs::read(merged.join(f)).unwrap();
+    // Every file, the charts too, byte for byte.
+    let (a, b) = (tree(&whole), tree(&merged));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (f, bytes) in &a {
         assert!(
-            a == b,
+            *bytes == b[f],
             "{f} differs between the unsharded and the merged sweep"
         );
     }
-    let mut names: Vec<_> = std::fs::read_dir(&merged)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["points.csv", "runs.csv", "sweep.json"]);
+    for f in output::FILES {
+        assert!(a.contains_key(f), "{f}");
+    }
+    assert!(a.contains_key("charts/rpo_p95_s.svg") && a.contains_key("charts/rpo_p95_s.png"));
     // Merging again into the same folder is the same sweep: allowed, same bytes.
     assert!(merge(&[&shards[0], &shards[1], &shards[2]], &merged)
         .status
@@ -242,6 +267,10 @@ fn more_shards_than_runs_leave_some_empty_and_still_merge() {
     let merged = dir.path().join("merged");
     let refs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     assert!(merge(&refs, &merged).status.success());
+    assert!(
+        tree(&whole) == tree(&merged),
+        "the merged sweep's files differ"
+    );
     for f in output::FILES {
         assert_eq!(
             std::fs::read(whole.join(f)).unwrap(),

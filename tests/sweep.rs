@@ -440,10 +440,15 @@ fn the_cli_writes_the_same_files_with_one_thread_and_with_two() {
         "no progress bar off a terminal"
     );
     sweep_into(&b, "2");
-    for f in output::FILES {
+    let charts: Vec<String> = std::fs::read_dir(a.join("charts"))
+        .unwrap()
+        .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(charts.len() >= 2, "{charts:?}");
+    for f in output::FILES.iter().map(|f| f.to_string()).chain(charts) {
         assert_eq!(
-            std::fs::read(a.join(f)).unwrap(),
-            std::fs::read(b.join(f)).unwrap(),
+            std::fs::read(a.join(&f)).unwrap(),
+            std::fs::read(b.join(&f)).unwrap(),
             "{f}"
         );
     }
@@ -621,4 +626,74 @@ fn points_csv_has_no_interval_for_one_replication() {
     assert_eq!(json["replications"], 1);
     assert_eq!(json["kind"], "sweep");
     assert!(json["points"][0]["stats"][0]["ci95_low"].is_null());
+}
+
+/// The PNG's width and height, decoded.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    let mut reader = png::Decoder::new(bytes).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    (info.width, info.height)
+}
+
+#[test]
+fn sweep_charts_plot_each_metric_against_the_first_parameter() {
+    // One axis: a line for the estate and one per family, a point per capacity.
+    let sweep = prepare(&["links.wan.capacity=50Mbps,100Mbps,200Mbps"], 4);
+    let runs = study::run_sweep(&sweep, &Default::default()).unwrap();
+    let layout = output::Layout::of(&sweep);
+    let charts = study::charts::charts(&layout, &runs);
+    let stats = output::point_stats(&sweep, &runs);
+    let names: Vec<&str> = charts.iter().map(|(n, _)| *n).collect();
+    assert!(names.contains(&"rpo_p95_s"), "{names:?}");
+    // No failover: nothing is lost anywhere, so that metric has no chart.
+    assert!(!names.contains(&"bytes_lost"), "{names:?}");
+    let (_, p95) = charts.iter().find(|(n, _)| *n == "rpo_p95_s").unwrap();
+    assert_eq!(p95.x_labels, ["50Mbps", "100Mbps", "200Mbps"]);
+    let labels: Vec<&str> = p95.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels, ["estate", "sql", "app"]);
+    // Each point is the statistics of points.csv: mean and 95% interval.
+    let m = metrics::METRICS
+        .iter()
+        .position(|m| m.name == "rpo_p95_s")
+        .unwrap();
+    for (s, line) in p95.lines.iter().enumerate() {
+        for (p, point) in line.points.iter().enumerate() {
+            let st = &stats[p][s][m];
+            let point = point.expect("every point has an RPO");
+            assert_eq!(Some(point.mean), st.mean);
+            assert_eq!(point.interval, st.ci);
+        }
+    }
+    // Written as SVG with its title and as PNG of the chart size.
+    let dir = tempfile::tempdir().unwrap();
+    let written = study::charts::write_charts(&layout, &runs, dir.path()).unwrap();
+    assert_eq!(written.len(), 2 * charts.len());
+    let svg = std::fs::read_to_string(dir.path().join("charts/rpo_p95_s.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("Worst p95 RPO by links.wan.capacity: sweep-test"));
+    assert!(svg.contains("100Mbps") && svg.contains("estate"));
+    let png = std::fs::read(dir.path().join("charts/rpo_p95_s.png")).unwrap();
+    assert_eq!(png_size(&png), (1200, 640));
+
+    // Two axes: x is the first, a line per value of the second.
+    let sweep = prepare(
+        &[
+            "links.wan.capacity=50Mbps,100Mbps",
+            "policies.std.copy_interval=30s,5m",
+        ],
+        2,
+    );
+    let runs = study::run_sweep(&sweep, &Default::default()).unwrap();
+    let charts = study::charts::charts(&output::Layout::of(&sweep), &runs);
+    let (_, p95) = charts.iter().find(|(n, _)| *n == "rpo_p95_s").unwrap();
+    let labels: Vec<&str> = p95.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "policies.std.copy_interval=30s",
+            "policies.std.copy_interval=5m"
+        ]
+    );
+    assert!(p95.lines.iter().all(|l| l.points.len() == 2));
 }

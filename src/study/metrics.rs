@@ -3,12 +3,15 @@
 //! only these per run, so its memory is bounded by them, not by the runs' time series.
 
 use crate::model::Scenario;
+use crate::report::charts::metric::Unit;
 use crate::sim::record::{RunResult, VmResult};
 
-/// A metric: its column name and what it means.
+/// A metric: its column name, what it means, its chart's title and its unit.
 pub struct Metric {
     pub name: &'static str,
     pub meaning: &'static str,
+    pub title: &'static str,
+    pub unit: Unit,
 }
 
 /// Every metric, in column order; each is computed for the estate and for each VM family.
@@ -16,50 +19,74 @@ pub const METRICS: [Metric; 12] = [
     Metric {
         name: "rpo_p50_s",
         meaning: "the highest time-weighted median RPO among the VMs (s)",
+        title: "Worst median RPO",
+        unit: Unit::Seconds,
     },
     Metric {
         name: "rpo_p95_s",
         meaning: "the highest time-weighted 95th percentile RPO among the VMs (s)",
+        title: "Worst p95 RPO",
+        unit: Unit::Seconds,
     },
     Metric {
         name: "rpo_p99_s",
         meaning: "the highest time-weighted 99th percentile RPO among the VMs (s)",
+        title: "Worst p99 RPO",
+        unit: Unit::Seconds,
     },
     Metric {
         name: "rpo_max_s",
         meaning: "the largest RPO any VM reached (s)",
+        title: "Largest RPO",
+        unit: Unit::Seconds,
     },
     Metric {
         name: "rpo_within_target",
         meaning: "fraction of the VMs' protected time with RPO within the policy's target RPO",
+        title: "Protected time within target RPO",
+        unit: Unit::Fraction,
     },
     Metric {
         name: "worst_vm_within_target",
         meaning: "the lowest fraction of time within target RPO among the VMs",
+        title: "Worst VM's time within target RPO",
+        unit: Unit::Fraction,
     },
     Metric {
         name: "ir_completed_s",
         meaning: "when the last VM that became protected was protected, from the start (s)",
+        title: "Initial replication complete",
+        unit: Unit::Seconds,
     },
     Metric {
         name: "vms_never_protected",
         meaning: "VMs never protected in the run",
+        title: "VMs never protected",
+        unit: Unit::Count,
     },
     Metric {
         name: "cycles_missed",
         meaning: "missed copy cycles, all VMs",
+        title: "Missed copy cycles",
+        unit: Unit::Count,
     },
     Metric {
         name: "resyncs",
         meaning: "resynchronizations required or run, all VMs",
+        title: "Resynchronizations",
+        unit: Unit::Count,
     },
     Metric {
         name: "bytes_lost",
         meaning: "writes lost at unplanned failovers (bytes)",
+        title: "Data lost at failovers",
+        unit: Unit::Bytes,
     },
     Metric {
         name: "peak_volume_bytes",
         meaning: "peak snapshot and log space on a host volume (estate: the fullest host; family: the largest one VM held) (bytes)",
+        title: "Peak host volume use",
+        unit: Unit::Bytes,
     },
 ];
 

@@ -6,6 +6,7 @@
 //! `sweep.json` in a fixed order, so that the files do not depend on the thread count.
 
 pub mod axes;
+pub mod charts;
 pub mod metrics;
 pub mod output;
 pub mod seeds;

@@ -435,8 +435,9 @@ pub fn write_all(sweep: &Sweep, runs: &[RunRecord], dir: &std::path::Path) -> io
     write_all_of(&Layout::of(sweep), None, runs, dir)
 }
 
-/// [`write_all`] from a layout. A shard's folder also gets [`super::shard::SHARD_FILE`]: what
-/// `drsim merge` needs.
+/// [`write_all`] from a layout. A whole sweep's folder also gets its charts
+/// ([`super::charts`]); a shard's gets [`super::shard::SHARD_FILE`] instead: what `drsim
+/// merge` needs.
 pub fn write_all_of(
     l: &Layout,
     shard: Option<Shard>,
@@ -454,10 +455,16 @@ pub fn write_all_of(
         write(l, shard, runs, &mut file)?;
         file.flush()?;
     }
-    if let Some(shard) = shard {
-        let mut file = std::fs::File::create(dir.join(super::shard::SHARD_FILE))?;
-        super::shard::write_shard_json(l, shard, runs.len(), &mut file)?;
-        file.flush()?;
+    match shard {
+        Some(shard) => {
+            let mut file = std::fs::File::create(dir.join(super::shard::SHARD_FILE))?;
+            super::shard::write_shard_json(l, shard, runs.len(), &mut file)?;
+            file.flush()?;
+        }
+        // A shard holds part of each point's replications: its charts would mislead.
+        None => {
+            super::charts::write_charts(l, runs, dir)?;
+        }
     }
     Ok(())
 }

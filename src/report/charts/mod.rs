@@ -14,6 +14,7 @@ mod axis;
 mod backlog;
 mod cdf;
 mod links;
+pub mod metric;
 mod rpo;
 mod states;
 mod style;
@@ -101,50 +102,95 @@ impl ChartKind {
 
     /// The chart as an SVG document.
     pub fn svg(self, report: &Report<'_>) -> Result<String, Box<dyn std::error::Error>> {
-        style::register_font();
-        let mut text = String::new();
-        {
-            let root = SVGBackend::with_string(&mut text, style::SIZE).into_drawing_area();
-            self.draw(&root, report)?;
-            root.present()?;
-        }
-        Ok(text)
+        to_svg(&RunChart { kind: self, report })
     }
 
     /// The chart as RGB pixels, [`style::SIZE`] (row by row, 3 bytes a pixel).
     pub fn rgb(self, report: &Report<'_>) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-        style::register_font();
-        let (w, h) = style::SIZE;
-        let mut pixels = vec![0u8; (w * h * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut pixels, style::SIZE).into_drawing_area();
-            self.draw(&root, report)?;
-            root.present()?;
-        }
-        Ok(pixels)
+        to_rgb(&RunChart { kind: self, report })
     }
 
     /// The chart as a PNG file.
     pub fn png(self, report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-        let pixels = self
-            .rgb(report)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let (w, h) = style::SIZE;
-        let mut encoder = png::Encoder::new(std::io::BufWriter::new(out), w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Fast);
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        writer
-            .write_image_data(&pixels)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        writer
-            .finish()
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        Ok(())
+        to_png(&RunChart { kind: self, report }, out)
     }
+}
+
+/// Something drawn on a chart's canvas ([`style::SIZE`]): a run's chart, or a metric against
+/// a swept parameter ([`metric::MetricChart`]).
+pub trait Drawing {
+    fn draw_on<DB: DrawingBackend>(&self, root: &style::Area<DB>) -> style::DrawResult
+    where
+        DB::ErrorType: 'static;
+}
+
+/// A chart of one run.
+struct RunChart<'r, 'a> {
+    kind: ChartKind,
+    report: &'r Report<'a>,
+}
+
+impl Drawing for RunChart<'_, '_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &style::Area<DB>) -> style::DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        self.kind.draw(root, self.report)
+    }
+}
+
+impl Drawing for metric::MetricChart {
+    fn draw_on<DB: DrawingBackend>(&self, root: &style::Area<DB>) -> style::DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        self.draw(root)
+    }
+}
+
+/// `drawing` as an SVG document.
+pub fn to_svg(drawing: &impl Drawing) -> Result<String, Box<dyn std::error::Error>> {
+    style::register_font();
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, style::SIZE).into_drawing_area();
+        drawing.draw_on(&root)?;
+        root.present()?;
+    }
+    Ok(text)
+}
+
+/// `drawing` as RGB pixels, [`style::SIZE`] (row by row, 3 bytes a pixel).
+pub fn to_rgb(drawing: &impl Drawing) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    style::register_font();
+    let (w, h) = style::SIZE;
+    let mut pixels = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, style::SIZE).into_drawing_area();
+        drawing.draw_on(&root)?;
+        root.present()?;
+    }
+    Ok(pixels)
+}
+
+/// `drawing` as a PNG file.
+pub fn to_png(drawing: &impl Drawing, out: &mut dyn Write) -> std::io::Result<()> {
+    let pixels = to_rgb(drawing).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let (w, h) = style::SIZE;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(out), w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    writer
+        .finish()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(())
 }
 
 /// A chart's file format.
