@@ -361,8 +361,18 @@ fn counter_path(cell: &str) -> Option<(&str, &str, &str)> {
     Some((object, instance, counter))
 }
 
-fn line_of(r: &csv::StringRecord) -> usize {
-    r.position().map_or(0, |p| p.line() as usize)
+/// The 1-based line a record starts on, counted from its byte offset (the reader's own line
+/// count is not relied upon across line terminators).
+fn line_of(bytes: &[u8], r: &csv::StringRecord) -> usize {
+    let mut at = r
+        .position()
+        .map_or(0, |p| p.byte() as usize)
+        .min(bytes.len());
+    // After a CRLF row the next record's position can be its predecessor's `\n`.
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -464,7 +474,7 @@ fn perfmon(
     let mut first: Option<NaiveDateTime> = None;
     for record in records {
         let record = record.map_err(|e| unreadable(path, e, PDH_FORM))?;
-        let line = line_of(&record);
+        let line = line_of(bytes, &record);
         if record.len() != header.len() {
             return Err(fail(
                 path,
@@ -603,7 +613,7 @@ fn disk_bytes(path: &Path, bytes: &[u8]) -> Result<(Labels, Samples), ScenarioEr
     let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
     for record in records {
         let record = record.map_err(|e| unreadable(path, e, TIDY_FORM))?;
-        let line = line_of(&record);
+        let line = line_of(bytes, &record);
         if record.len() != 4 {
             return Err(fail(
                 path,

@@ -326,7 +326,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let hosts = hosts(ctx, raw, &sites);
     let (profiles, mut imports) = profiles(ctx, &raw.profiles, base_dir);
     let vms = vms(ctx, raw, &hosts, &profiles, &mut imports, start, topology);
-    for import in imports.values() {
+    for import in imports.values().flatten() {
         ctx.warnings.extend(import.unclaimed());
         if let Some(run) = horizon.filter(|&h| h > import.span) {
             ctx.warnings.push(format!(
@@ -1292,7 +1292,10 @@ fn profiles(
     ctx: &mut Ctx,
     raw: &[RawProfile],
     base_dir: &Path,
-) -> (BTreeMap<String, WorkloadSpec>, BTreeMap<String, Import>) {
+) -> (
+    BTreeMap<String, WorkloadSpec>,
+    BTreeMap<String, Option<Import>>,
+) {
     names(raw, |p| &p.name, ctx, "profiles");
     let mut out = BTreeMap::new();
     let mut imports = BTreeMap::new();
@@ -1357,17 +1360,15 @@ fn profiles(
         };
         if let Some(format) = format {
             let file = p.file.as_ref().expect("checked present");
-            let Some((path, bytes)) =
-                super::trace::read_included(ctx, file, &f("file"), base_dir, kind)
-            else {
-                continue;
-            };
-            match import::parse(&path, &bytes, format, &mut ctx.warnings) {
-                Ok(import) => {
-                    imports.insert(p.name.get_ref().clone(), import);
-                }
-                Err(e) => ctx.errors.push(e),
-            }
+            // A file that fails is reported once, here: `None` keeps the disks that use it
+            // from repeating the error.
+            let read = super::trace::read_included(ctx, file, &f("file"), base_dir, kind);
+            let import = read.and_then(|(path, bytes)| {
+                import::parse(&path, &bytes, format, &mut ctx.warnings)
+                    .map_err(|e| ctx.errors.push(e))
+                    .ok()
+            });
+            imports.insert(p.name.get_ref().clone(), import);
             continue;
         }
         let spec = profile_spec(ctx, p, workload, &f, base_dir);
@@ -1526,12 +1527,14 @@ fn churn(
     v: &Text,
     field: &str,
     profiles: &BTreeMap<String, WorkloadSpec>,
-    imports: &BTreeMap<String, Import>,
+    imports: &BTreeMap<String, Option<Import>>,
 ) -> Option<Churn> {
     if let Some(spec) = profiles.get(v.get_ref()) {
         return Some(Churn::Spec(spec.clone()));
     }
-    if imports.contains_key(v.get_ref()) {
+    if let Some(import) = imports.get(v.get_ref()) {
+        // A file that failed has its error already.
+        import.as_ref()?;
         return Some(Churn::Import(
             v.get_ref().clone(),
             v.clone(),
@@ -1568,7 +1571,7 @@ fn vms(
     raw: &RawScenario,
     hosts: &[Host],
     profiles: &BTreeMap<String, WorkloadSpec>,
-    imports: &mut BTreeMap<String, Import>,
+    imports: &mut BTreeMap<String, Option<Import>>,
     start: Option<NaiveDateTime>,
     topology: Option<Topology>,
 ) -> Vec<VmSpec> {
@@ -1806,11 +1809,13 @@ fn imported_disks(
     vm: &str,
     disks: &[DiskSpec],
     imported: &[(usize, Option<String>, String, Text, String)],
-    imports: &mut BTreeMap<String, Import>,
+    imports: &mut BTreeMap<String, Option<Import>>,
 ) -> Vec<DiskSpec> {
     let mut out = disks.to_vec();
     for (d, disk_name, profile, text, field) in imported {
-        let import = imports.get_mut(profile).expect("churn checked the name");
+        let Some(Some(import)) = imports.get_mut(profile) else {
+            continue; // churn checked the name and that the file loaded
+        };
         let what = match disk_name {
             Some(n) => format!("VM \"{vm}\" disk {d} (\"{n}\")"),
             None => format!("VM \"{vm}\" disk {d}"),
