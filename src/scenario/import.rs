@@ -195,8 +195,8 @@ fn fail(
     field: &str,
     problem: String,
     allowed: &str,
-) -> ScenarioError {
-    ScenarioError {
+) -> Box<ScenarioError> {
+    Box::new(ScenarioError {
         file: path.to_path_buf(),
         line,
         column,
@@ -204,7 +204,7 @@ fn fail(
         problem,
         allowed: Some(allowed.to_string()),
         override_arg: None,
-    }
+    })
 }
 
 /// One series being built: a point per interval.
@@ -270,7 +270,7 @@ pub(super) fn parse(
     bytes: &[u8],
     format: Format,
     warnings: &mut Vec<String>,
-) -> Result<Import, ScenarioError> {
+) -> Result<Import, Box<ScenarioError>> {
     let (labels, samples) = match format {
         Format::Perfmon => perfmon(path, bytes, warnings)?,
         Format::DiskBytes => disk_bytes(path, bytes)?,
@@ -382,7 +382,7 @@ fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-fn unreadable(path: &Path, e: csv::Error, allowed: &str) -> ScenarioError {
+fn unreadable(path: &Path, e: csv::Error, allowed: &str) -> Box<ScenarioError> {
     let line = e.position().map_or(1, |p| p.line() as usize);
     fail(
         path,
@@ -398,7 +398,7 @@ fn perfmon(
     path: &Path,
     bytes: &[u8],
     warnings: &mut Vec<String>,
-) -> Result<(Labels, Samples), ScenarioError> {
+) -> Result<(Labels, Samples), Box<ScenarioError>> {
     let mut reader = reader(bytes);
     let mut records = reader.records();
     let header = match records.next() {
@@ -536,7 +536,7 @@ fn since(
     first: &mut Option<NaiveDateTime>,
     at: NaiveDateTime,
     times: &[Time],
-) -> Result<Time, ScenarioError> {
+) -> Result<Time, Box<ScenarioError>> {
     let first = *first.get_or_insert(at);
     let ms = (at - first).num_milliseconds();
     let prev = times.last().copied();
@@ -557,7 +557,7 @@ fn since(
     }
 }
 
-fn too_many(path: &Path, line: usize) -> ScenarioError {
+fn too_many(path: &Path, line: usize) -> Box<ScenarioError> {
     fail(
         path,
         line,
@@ -568,7 +568,7 @@ fn too_many(path: &Path, line: usize) -> ScenarioError {
     )
 }
 
-fn disk_bytes(path: &Path, bytes: &[u8]) -> Result<(Labels, Samples), ScenarioError> {
+fn disk_bytes(path: &Path, bytes: &[u8]) -> Result<(Labels, Samples), Box<ScenarioError>> {
     let mut reader = reader(bytes);
     let mut records = reader.records();
     let header = match records.next() {

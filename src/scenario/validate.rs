@@ -1365,7 +1365,7 @@ fn profiles(
             let read = super::trace::read_included(ctx, file, &f("file"), base_dir, kind);
             let import = read.and_then(|(path, bytes)| {
                 import::parse(&path, &bytes, format, &mut ctx.warnings)
-                    .map_err(|e| ctx.errors.push(e))
+                    .map_err(|e| ctx.errors.push(*e))
                     .ok()
             });
             imports.insert(p.name.get_ref().clone(), import);
