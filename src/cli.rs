@@ -197,6 +197,7 @@ pub fn main() -> i32 {
         Command::Merge(args) => merge(args),
         Command::Validate { file, set } => match scenario::load_with(&file, &set) {
             Ok(s) => {
+                s.warnings.iter().for_each(|w| eprintln!("{w}"));
                 stdout(&format!(
                     "{}: ok: scenario \"{}\", {} VMs, {} links, {} simulated\n",
                     file.display(),
@@ -358,6 +359,7 @@ fn run(args: RunArgs) -> i32 {
             return 2;
         }
     };
+    scenario.warnings.iter().for_each(|w| eprintln!("{w}"));
     let seed = seed.unwrap_or(scenario.seed);
     let stamp = Stamp::new(&scenario, seed);
     let target = out.unwrap_or_else(|| default_out(&scenario));

@@ -45,6 +45,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
         description: "generated benchmark estate".into(),
         hash: 0,
         overrides: Vec::new(),
+        warnings: Vec::new(),
         topology: Topology::HyperVToAzure,
         calendar,
         horizon: u64::from(days) * 86_400_000,

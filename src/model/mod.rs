@@ -80,6 +80,9 @@ pub struct Scenario {
     pub faults: faults::Faults,
     /// Ordered failovers, recovery plans and site losses.
     pub failovers: failover::Failovers,
+    /// What validation reported without refusing the file (e.g. imported churn columns no
+    /// disk takes), each a line `warning: file:line:column: field: problem`.
+    pub warnings: Vec<String>,
 }
 
 /// A site's uplink.

@@ -44,6 +44,11 @@ pub enum WorkloadKind {
     OfficeHours,
     Bursts,
     Trace,
+    /// A typeperf / relog performance-counter CSV, one column per virtual disk: each disk
+    /// becomes a `Trace` (`src/scenario/import.rs`).
+    Perfmon,
+    /// A CSV of bytes written per VM and disk per interval: each disk becomes a `Trace`.
+    DiskBytes,
 }
 
 impl Keyword for WorkloadKind {
@@ -52,6 +57,8 @@ impl Keyword for WorkloadKind {
         (WorkloadKind::OfficeHours, "office-hours"),
         (WorkloadKind::Bursts, "bursts"),
         (WorkloadKind::Trace, "trace"),
+        (WorkloadKind::Perfmon, "perfmon"),
+        (WorkloadKind::DiskBytes, "disk-bytes"),
     ];
 }
 

@@ -5,6 +5,7 @@
 
 mod error;
 mod failovers;
+mod import;
 mod overrides;
 pub mod raw;
 mod trace;
@@ -90,6 +91,7 @@ fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
         text,
         errors: Vec::new(),
         included: Vec::new(),
+        warnings: Vec::new(),
     };
     let scenario = validate::validate(&mut ctx, &raw, &validate::base_dir(path));
     match scenario {
@@ -97,6 +99,7 @@ fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
             let mut material = text.as_bytes().to_vec();
             material.extend_from_slice(&ctx.included);
             s.hash = stable_hash(&material);
+            s.warnings = ctx.warnings;
             Ok(s)
         }
         _ => Err(ScenarioErrors(ctx.errors)),

@@ -182,6 +182,8 @@ pub struct RawVm {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDisk {
+    /// Names the disk for imported churn (`perfmon`, `disk-bytes`).
+    pub name: Option<Text>,
     pub size: Text,
     pub used: Option<Text>,
     pub churn: Option<Text>,

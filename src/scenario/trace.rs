@@ -16,26 +16,46 @@ const FORMS: &str =
 /// The most rows a trace may hold [ours: a limit on everything that can grow].
 const MAX_ROWS: usize = 10_000_000;
 
+/// Read a file a scenario refers to (`file`, relative to the scenario file's folder) and add
+/// its bytes to the scenario hash. A missing file says "file not found" with the resolved
+/// path.
+pub(super) fn read_included(
+    ctx: &mut Ctx,
+    file: &Text,
+    field: &str,
+    base_dir: &Path,
+    what: &str,
+) -> Option<(std::path::PathBuf, Vec<u8>)> {
+    let path = base_dir.join(file.get_ref());
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            ctx.included.extend_from_slice(&bytes);
+            Some((path, bytes))
+        }
+        Err(e) => {
+            let problem = if e.kind() == std::io::ErrorKind::NotFound {
+                format!("{what} file not found: {}", path.display())
+            } else {
+                format!("cannot read {what} file {}: {e}", path.display())
+            };
+            ctx.error(
+                file.span(),
+                field,
+                problem,
+                Some("a CSV file path, relative to the scenario file".into()),
+            );
+            None
+        }
+    }
+}
+
 pub(super) fn load(
     ctx: &mut Ctx,
     file: &Text,
     field: &str,
     base_dir: &Path,
 ) -> Option<Vec<(Time, ByteRate)>> {
-    let path = base_dir.join(file.get_ref());
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            ctx.error(
-                file.span(),
-                field,
-                format!("cannot read trace {}: {e}", path.display()),
-                Some("a CSV file path, relative to the scenario file".into()),
-            );
-            return None;
-        }
-    };
-    ctx.included.extend_from_slice(&bytes);
+    let (path, bytes) = read_included(ctx, file, field, base_dir, "trace")?;
     let mut fail = |line: usize, column: usize, col_name: &str, problem: String, allowed: &str| {
         ctx.errors.push(ScenarioError {
             file: path.clone(),

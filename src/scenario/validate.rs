@@ -2,6 +2,7 @@
 //! each point at a line, a column and a field, and say what is allowed.
 
 use super::error::{line_col, ScenarioError};
+use super::import::{self, Import};
 use super::raw::*;
 use crate::engine::Time;
 use crate::model::calendar::{Calendar, WEEKDAYS};
@@ -48,6 +49,8 @@ pub(super) struct Ctx<'a> {
     pub errors: Vec<ScenarioError>,
     /// Fingerprint material of included files (traces), in the order they are read.
     pub included: Vec<u8>,
+    /// What is reported without refusing the file, formatted `warning: ...`.
+    pub warnings: Vec<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -321,8 +324,20 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     }
     let sites = sites(ctx, raw, &links, &policies, topology);
     let hosts = hosts(ctx, raw, &sites);
-    let profiles = profiles(ctx, &raw.profiles, base_dir);
-    let vms = vms(ctx, raw, &hosts, &profiles, start, topology);
+    let (profiles, mut imports) = profiles(ctx, &raw.profiles, base_dir);
+    let vms = vms(ctx, raw, &hosts, &profiles, &mut imports, start, topology);
+    for import in imports.values().flatten() {
+        ctx.warnings.extend(import.unclaimed());
+        if let Some(run) = horizon.filter(|&h| h > import.span) {
+            ctx.warnings.push(format!(
+                "warning: {}: the measurement covers {}, the run {}: its disks write nothing after {} [ours]",
+                import.path.display(),
+                Millis(import.span),
+                Millis(run),
+                Millis(import.span)
+            ));
+        }
+    }
     let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
     let faults = faults(ctx, raw, &hosts, start, run);
     let failovers = super::failovers::failovers(ctx, raw, topology, &sites, start, run);
@@ -357,6 +372,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         vm_families,
         faults,
         failovers,
+        warnings: Vec::new(),
     })
 }
 
@@ -1255,7 +1271,7 @@ fn profile_fields(kind: WorkloadKind) -> (&'static [&'static str], &'static [&'s
             &["base", "burst_rate", "mean_gap", "burst_size_median"],
             &["burst_size_sigma"],
         ),
-        WorkloadKind::Trace => (&["file"], &[]),
+        WorkloadKind::Trace | WorkloadKind::Perfmon | WorkloadKind::DiskBytes => (&["file"], &[]),
     }
 }
 
@@ -1271,9 +1287,18 @@ fn profile_kinds() -> String {
     kinds.join(", ")
 }
 
-fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<String, WorkloadSpec> {
+/// The profiles: workloads, and imported churn files (one trace per disk, resolved per VM).
+fn profiles(
+    ctx: &mut Ctx,
+    raw: &[RawProfile],
+    base_dir: &Path,
+) -> (
+    BTreeMap<String, WorkloadSpec>,
+    BTreeMap<String, Option<Import>>,
+) {
     names(raw, |p| &p.name, ctx, "profiles");
     let mut out = BTreeMap::new();
+    let mut imports = BTreeMap::new();
     for (i, p) in raw.iter().enumerate() {
         let f = |n: &str| format!("profiles[{i}].{n}");
         let fields: [(&str, bool); 8] = [
@@ -1328,12 +1353,30 @@ fn profiles(ctx: &mut Ctx, raw: &[RawProfile], base_dir: &Path) -> BTreeMap<Stri
         if !ok {
             continue;
         }
+        let format = match workload {
+            WorkloadKind::Perfmon => Some(import::Format::Perfmon),
+            WorkloadKind::DiskBytes => Some(import::Format::DiskBytes),
+            _ => None,
+        };
+        if let Some(format) = format {
+            let file = p.file.as_ref().expect("checked present");
+            // A file that fails is reported once, here: `None` keeps the disks that use it
+            // from repeating the error.
+            let read = super::trace::read_included(ctx, file, &f("file"), base_dir, kind);
+            let import = read.and_then(|(path, bytes)| {
+                import::parse(&path, &bytes, format, &mut ctx.warnings)
+                    .map_err(|e| ctx.errors.push(*e))
+                    .ok()
+            });
+            imports.insert(p.name.get_ref().clone(), import);
+            continue;
+        }
         let spec = profile_spec(ctx, p, workload, &f, base_dir);
         if let Some(spec) = spec {
             out.insert(p.name.get_ref().clone(), spec);
         }
     }
-    out
+    (out, imports)
 }
 
 /// The workload of a profile whose fields were checked against its kind.
@@ -1414,6 +1457,8 @@ fn profile_spec(
                 }
             })
         }
+        // Resolved per disk, in `vms`.
+        WorkloadKind::Perfmon | WorkloadKind::DiskBytes => None,
     }
 }
 
@@ -1469,19 +1514,42 @@ fn hot_region(ctx: &mut Ctx, v: &Text, field: &str, size: Option<Bytes>) -> Opti
 }
 
 /// A `churn` value: a profile name, or a rate meaning a constant workload.
+/// A disk's churn: a workload, or a column of an imported file found per VM.
+#[derive(Clone)]
+enum Churn {
+    Spec(WorkloadSpec),
+    /// The profile's name, and where the churn and its field are written.
+    Import(String, Text, String),
+}
+
 fn churn(
     ctx: &mut Ctx,
     v: &Text,
     field: &str,
     profiles: &BTreeMap<String, WorkloadSpec>,
-) -> Option<WorkloadSpec> {
+    imports: &BTreeMap<String, Option<Import>>,
+) -> Option<Churn> {
     if let Some(spec) = profiles.get(v.get_ref()) {
-        return Some(spec.clone());
+        return Some(Churn::Spec(spec.clone()));
+    }
+    if let Some(import) = imports.get(v.get_ref()) {
+        // A file that failed has its error already.
+        import.as_ref()?;
+        return Some(Churn::Import(
+            v.get_ref().clone(),
+            v.clone(),
+            field.to_string(),
+        ));
     }
     if let Ok(rate) = parse_rate(v.get_ref()) {
-        return Some(WorkloadSpec::Constant { rate });
+        return Some(Churn::Spec(WorkloadSpec::Constant { rate }));
     }
-    let names: Vec<&str> = profiles.keys().map(String::as_str).collect();
+    let mut names: Vec<&str> = profiles
+        .keys()
+        .chain(imports.keys())
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
     ctx.error(
         v.span(),
         field,
@@ -1503,6 +1571,7 @@ fn vms(
     raw: &RawScenario,
     hosts: &[Host],
     profiles: &BTreeMap<String, WorkloadSpec>,
+    imports: &mut BTreeMap<String, Option<Import>>,
     start: Option<NaiveDateTime>,
     topology: Option<Topology>,
 ) -> Vec<VmSpec> {
@@ -1605,8 +1674,10 @@ fn vms(
         let vm_churn = v
             .churn
             .as_ref()
-            .and_then(|c| churn(ctx, c, &f("churn"), profiles));
+            .and_then(|c| churn(ctx, c, &f("churn"), profiles, imports));
         let mut disks = Vec::new();
+        // Disks whose churn is imported: (index, name, profile, churn as written, field).
+        let mut imported: Vec<(usize, Option<String>, String, Text, String)> = Vec::new();
         for (d, disk) in v.disks.get_ref().iter().enumerate() {
             let fd = |n: &str| format!("vms[{i}].disks[{d}].{n}");
             let size = ctx.bytes(&disk.size, &fd("size"));
@@ -1628,8 +1699,23 @@ fn vms(
                 Some(h) => hot_region(ctx, h, &fd("hot_region"), size),
                 None => used,
             };
+            let disk_name = disk.name.as_ref().and_then(|n| {
+                if n.get_ref().trim().is_empty() {
+                    ctx.error(
+                        n.span(),
+                        &fd("name"),
+                        "an empty disk name",
+                        Some(
+                            "a word of the disk's VHD file name, such as \"data\", or leave it out"
+                                .into(),
+                        ),
+                    );
+                    return None;
+                }
+                Some(n.get_ref().trim().to_string())
+            });
             let workload = match &disk.churn {
-                Some(c) => churn(ctx, c, &fd("churn"), profiles),
+                Some(c) => churn(ctx, c, &fd("churn"), profiles, imports),
                 None if v.churn.is_some() => vm_churn.clone(),
                 None => {
                     ctx.error(
@@ -1640,6 +1726,15 @@ fn vms(
                     );
                     None
                 }
+            };
+            let workload = match workload {
+                Some(Churn::Import(profile, text, field)) => {
+                    imported.push((d, disk_name, profile, text, field));
+                    // Replaced per stamped VM below.
+                    Some(WorkloadSpec::Constant { rate: ByteRate(0) })
+                }
+                Some(Churn::Spec(spec)) => Some(spec),
+                None => None,
             };
             if let (Some(size), Some(used), Some(workload), Some(hot_region)) =
                 (size, used, workload, hot_region)
@@ -1688,6 +1783,7 @@ fn vms(
                     );
                 }
             }
+            let disks = imported_disks(ctx, &name, &disks, &imported, imports);
             out.push(VmSpec {
                 name,
                 host,
@@ -1698,8 +1794,68 @@ fn vms(
                 boot_time,
                 network: network.clone(),
                 high_churn,
-                disks: disks.clone(),
+                disks,
             });
+        }
+    }
+    out
+}
+
+/// `disks` of the VM `vm`, with the imported churn of each disk in `imported` found in its
+/// file; a disk that matches no series, or several, or one another disk took, is an error at
+/// its churn.
+fn imported_disks(
+    ctx: &mut Ctx,
+    vm: &str,
+    disks: &[DiskSpec],
+    imported: &[(usize, Option<String>, String, Text, String)],
+    imports: &mut BTreeMap<String, Option<Import>>,
+) -> Vec<DiskSpec> {
+    let mut out = disks.to_vec();
+    for (d, disk_name, profile, text, field) in imported {
+        let Some(Some(import)) = imports.get_mut(profile) else {
+            continue; // churn checked the name and that the file loaded
+        };
+        let what = match disk_name {
+            Some(n) => format!("VM \"{vm}\" disk {d} (\"{n}\")"),
+            None => format!("VM \"{vm}\" disk {d}"),
+        };
+        let file = import.path.display().to_string();
+        match import.find(vm, disk_name.as_deref(), *d) {
+            import::Match::One(i) => {
+                if let Some((other, od)) = &import.claimed[i] {
+                    let problem = format!(
+                        "{what} matches \"{}\" of {file}, which VM \"{other}\" disk {od} already takes",
+                        import.series[i].label
+                    );
+                    let allowed = import.rule();
+                    ctx.error(text.span(), field, problem, Some(allowed));
+                    continue;
+                }
+                import.claimed[i] = Some((vm.to_string(), *d));
+                if let Some(disk) = out.get_mut(*d) {
+                    disk.workload = WorkloadSpec::Trace {
+                        points: import.series[i].points.clone(),
+                    };
+                }
+            }
+            import::Match::None => {
+                let problem = format!("{what} matches no series of {file}");
+                let allowed = import.rule();
+                ctx.error(text.span(), field, problem, Some(allowed));
+            }
+            import::Match::Many(hits) => {
+                let problem = format!(
+                    "{what} matches {} series of {file}: {}",
+                    hits.len(),
+                    import.labels(hits.iter().copied())
+                );
+                let allowed = format!(
+                    "one series per disk: give the disk a `name` that picks one; {}",
+                    import.rule()
+                );
+                ctx.error(text.span(), field, problem, Some(allowed));
+            }
         }
     }
     out
