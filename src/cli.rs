@@ -191,6 +191,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    report::stop_on_signals();
     match cli.command {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
@@ -489,7 +490,7 @@ fn sweep(args: SweepArgs) -> i32 {
     };
     let runs_dir = dir.path().join("runs");
     if keep_runs {
-        if let Err(e) = std::fs::create_dir_all(&runs_dir) {
+        if let Err(e) = std::fs::create_dir(&runs_dir) {
             eprintln!("error: {}: {e}", runs_dir.display());
             return 1;
         }
@@ -521,6 +522,7 @@ fn sweep(args: SweepArgs) -> i32 {
                 .map_err(|e| format!("writing the run's results to {}: {e}", sub.display()))?;
         }
         bar.inc(1);
+        report::test_pause("sweep-run");
         Ok(())
     };
     let options = study::Options {

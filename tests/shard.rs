@@ -207,7 +207,10 @@ fn three_shards_merged_equal_the_unsharded_sweep_byte_for_byte() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["points.csv", "runs.csv", "sweep.json"]);
+    assert_eq!(
+        names,
+        [".drsim-manifest", "points.csv", "runs.csv", "sweep.json"]
+    );
     // Merging again into the same folder is the same sweep: allowed, same bytes.
     assert!(merge(&[&shards[0], &shards[1], &shards[2]], &merged)
         .status
