@@ -182,7 +182,8 @@ enum GenWorkload {
 }
 
 /// Exit codes: 0 success, 1 the run failed (I/O, or an invariant violated under `--check`),
-/// 2 bad input (arguments or scenario).
+/// 2 bad input (arguments, scenario or output folder), 130 and 143 stopped by SIGINT and
+/// SIGTERM (see [`report::stop_on_signals`]).
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -1,30 +1,31 @@
 //! The output folder, written atomically, leaving nothing behind (issue 15).
 //!
-//! **Checks, before a run starts.** A path that cannot be an output folder is refused: one
-//! that names no folder (`.`, `..`, `/`), the current folder or one of its parents, a file, a
-//! symbolic link, a path under a file (`/dev/null/x`), a parent drsim cannot write in. A
-//! folder holding another scenario's or seed's results is replaced only with `--force`, a
-//! drsim folder holding files drsim did not write (see [`MANIFEST`]) only with `--force`, and a
-//! non-empty folder that is not a drsim output folder never.
+//! **Checks, before a run starts.** A path that cannot be an output folder is refused: the
+//! current folder or one of its parents (`.`, `..`, `/`), a path ending in `..` elsewhere, a
+//! file, a symbolic link, a path under a file (`/dev/null/x`), a parent drsim cannot write in.
+//! A folder holding another scenario's or seed's results is replaced only with `--force`, a
+//! drsim folder holding files drsim did not write (see [`MANIFEST`]) only with `--force`, and
+//! a non-empty folder that is not a drsim output folder never.
 //!
 //! **One writer.** `.<name>.lock` beside the target is locked (`flock`, Unix only) from the
-//! checks to the commit; a second drsim writing to the same folder is refused at once. The lock file is
-//! removed when the writer is done (the lock is taken again if the file was replaced
-//! meanwhile), so nothing is left beside the target.
+//! checks to the commit; a second drsim writing to the same folder is refused at once. The
+//! lock file is removed by its holder when done (a process that opened it just before takes
+//! the new one instead), so nothing is left beside the target.
 //!
 //! **Writing and commit.** Every file goes into `.<name>.tmp-<pid>` beside the target (marked
 //! by its [`MANIFEST`] from the start), which then takes the target's place: on Linux in one
 //! step, `renameat2(RENAME_EXCHANGE)`, then the old folder (now at the temporary name) is
 //! removed; the target always holds the previous complete results or the new ones. Elsewhere,
-//! or on a file system without the exchange, the target is first renamed to `.<name>.old`.
+//! or on a file system without the exchange, the target is first renamed to `.<name>.old`,
+//! which leaves a moment without a target; the next run repairs a kill in that moment.
 //!
 //! **Stopped runs.** Dropping an [`OutputDir`] without committing removes its temporary
 //! folder. [`stop_on_signals`] (called by the command line, not by the library) removes the
-//! temporary folders of SIGINT and SIGTERM and exits with 130 or 143. A run killed hard
+//! temporary folders at SIGINT and SIGTERM and exits with 130 or 143. A run killed hard
 //! (SIGKILL, a power cut) leaves its temporary folder: the next run into the same target, once
-//! it holds the lock (so the owner is gone), removes every `.<name>.tmp-<pid>` folder that
-//! holds a [`MANIFEST`] or drsim results (or nothing), and puts a
-//! `.<name>.old` back in place of a missing target. Nothing else is deleted.
+//! it holds the lock (so no live drsim owns them), removes every `.<name>.tmp-<pid>` folder
+//! that holds a [`MANIFEST`] or stamped drsim results (or nothing), and puts a `.<name>.old`
+//! holding either back in place of a missing target (or removes it). Nothing else is deleted.
 //!
 //! **Test hook.** With `DRSIM_TEST_PAUSE=<point>` and `DRSIM_TEST_PAUSE_FILE=<path>` in the
 //! environment, the process creates `<path>` when it reaches `<point>` and waits there for up
