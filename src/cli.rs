@@ -182,7 +182,8 @@ enum GenWorkload {
 }
 
 /// Exit codes: 0 success, 1 the run failed (I/O, or an invariant violated under `--check`),
-/// 2 bad input (arguments or scenario).
+/// 2 bad input (arguments, scenario or output folder), 130 and 143 stopped by SIGINT and
+/// SIGTERM (see [`report::stop_on_signals`]).
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -191,6 +192,7 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    report::stop_on_signals();
     match cli.command {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
@@ -491,7 +493,7 @@ fn sweep(args: SweepArgs) -> i32 {
     };
     let runs_dir = dir.path().join("runs");
     if keep_runs {
-        if let Err(e) = std::fs::create_dir_all(&runs_dir) {
+        if let Err(e) = std::fs::create_dir(&runs_dir) {
             eprintln!("error: {}: {e}", runs_dir.display());
             return 1;
         }
@@ -523,6 +525,7 @@ fn sweep(args: SweepArgs) -> i32 {
                 .map_err(|e| format!("writing the run's results to {}: {e}", sub.display()))?;
         }
         bar.inc(1);
+        report::test_pause("sweep-run");
         Ok(())
     };
     let options = study::Options {

@@ -229,8 +229,8 @@ fn three_shards_merged_equal_the_unsharded_sweep_byte_for_byte() {
             "{f} differs between the unsharded and the merged sweep"
         );
     }
-    for f in output::FILES {
-        assert!(a.contains_key(f), "{f}");
+    for f in output::FILES.iter().chain(&[".drsim-manifest"]) {
+        assert!(a.contains_key(*f), "{f}");
     }
     assert!(a.contains_key("charts/rpo_p95_s.svg") && a.contains_key("charts/rpo_p95_s.png"));
     // Merging again into the same folder is the same sweep: allowed, same bytes.

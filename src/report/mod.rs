@@ -20,7 +20,9 @@ pub use csv_files::{
 };
 pub use html::HtmlReport;
 pub use markdown::SummaryMd;
-pub use output_dir::{OutputDir, OutputError};
+#[doc(hidden)]
+pub use output_dir::test_pause;
+pub use output_dir::{stop_on_signals, OutputDir, OutputError, MANIFEST};
 pub use summary::{Stamp, SummaryJson};
 pub use table::TerminalTable;
 
@@ -108,8 +110,15 @@ pub fn write_files_in(
 ) -> std::io::Result<()> {
     for e in exporters.iter().filter(|e| e.applies(report)) {
         let path = dir.join(e.file_name());
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        // Subfolders one by one below `dir`, never `dir` itself: a folder removed under a
+        // writer (a signal's cleanup) stays removed.
+        let missing: Vec<&std::path::Path> = path
+            .ancestors()
+            .skip(1)
+            .take_while(|d| *d != dir && !d.is_dir())
+            .collect();
+        for d in missing.into_iter().rev() {
+            std::fs::create_dir(d)?;
         }
         let mut file = std::fs::File::create(&path)?;
         e.export(report, &mut file)?;
