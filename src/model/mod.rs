@@ -82,6 +82,17 @@ pub struct Scenario {
     pub failovers: failover::Failovers,
 }
 
+impl Scenario {
+    /// Multiply every disk's churn by `factor` (see [`WorkloadSpec::scaled`]).
+    pub fn scale_churn(&mut self, factor: f64) {
+        for vm in &mut self.vms {
+            for d in &mut vm.disks {
+                d.workload = d.workload.scaled(factor);
+            }
+        }
+    }
+}
+
 /// A site's uplink.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkSpec {

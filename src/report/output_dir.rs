@@ -76,6 +76,18 @@ impl OutputDir {
         Self::prepare_kind(target, Kind::Sweep, sweep_hash, seed, force)
     }
 
+    /// As [`OutputDir::prepare`] for a plan's folder (`drsim plan`): its `plan.json` marks
+    /// it, and its `plan_hash` (scenario, target, percent, growth, replications) and master
+    /// seed say whose results it holds.
+    pub fn prepare_plan(
+        target: &Path,
+        plan_hash: &str,
+        seed: u64,
+        force: bool,
+    ) -> Result<OutputDir, OutputError> {
+        Self::prepare_kind(target, Kind::Plan, plan_hash, seed, force)
+    }
+
     fn prepare_kind(
         target: &Path,
         kind: Kind,
@@ -138,11 +150,13 @@ impl Drop for OutputDir {
     }
 }
 
-/// What a folder holds: one run's results (marked by summary.json) or a sweep's (sweep.json).
+/// What a folder holds: one run's results (marked by summary.json), a sweep's (sweep.json)
+/// or a plan's (plan.json).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Run,
     Sweep,
+    Plan,
 }
 
 impl Kind {
@@ -150,6 +164,7 @@ impl Kind {
         match self {
             Kind::Run => "summary.json",
             Kind::Sweep => "sweep.json",
+            Kind::Plan => "plan.json",
         }
     }
 }
@@ -162,6 +177,7 @@ struct FoundStamp {
     scenario: Option<String>,
     scenario_hash: Option<String>,
     sweep_hash: Option<String>,
+    plan_hash: Option<String>,
     /// `K/N` in a sweep shard's folder.
     shard: Option<String>,
     seed: Option<u64>,
@@ -196,6 +212,7 @@ fn check_replaceable(
             Some(k) => format!("{h} shard {k}"),
             None => h,
         }),
+        Kind::Plan => f.plan_hash.clone(),
     };
     let Some(found) = found.filter(|f| f.drsim_version.is_some() && identity(f).is_some()) else {
         return Err(OutputError::Foreign {
@@ -211,10 +228,10 @@ fn check_replaceable(
         dir: target.to_path_buf(),
         found: format!(
             "{}scenario {} ({}) with seed {}",
-            if kind == Kind::Sweep {
-                "a sweep of "
-            } else {
-                ""
+            match kind {
+                Kind::Sweep => "a sweep of ",
+                Kind::Plan => "a plan of ",
+                Kind::Run => "",
             },
             found.scenario.as_deref().unwrap_or("?"),
             hash.as_deref().unwrap_or("?"),
