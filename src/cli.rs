@@ -31,6 +31,10 @@ enum Command {
     /// Combine the folders of `drsim sweep --shard K/N` (all N of one sweep) into exactly the
     /// files the unsharded sweep writes.
     Merge(MergeArgs),
+    /// Plan capacity: the smallest link bandwidth (and throttle limits, copy interval) at
+    /// which the VMs meet a target RPO for a share of their protected time, searched over
+    /// seeded replications; write plan.json and plan.csv.
+    Plan(PlanArgs),
     /// Check a scenario file and report every error.
     Validate {
         file: PathBuf,
@@ -152,6 +156,40 @@ struct SweepArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct PlanArgs {
+    /// The scenario file (TOML).
+    file: PathBuf,
+    /// The target RPO every VM is judged against, e.g. 15m.
+    #[arg(long, default_value = "15m")]
+    target_rpo: String,
+    /// The share of protected time the RPO must be within target, in percent (0, 100].
+    #[arg(long, default_value_t = 99.0)]
+    percent: f64,
+    /// Runs per candidate bandwidth, each with its own seed (as in `drsim sweep`).
+    #[arg(long, default_value_t = 10)]
+    replications: u32,
+    /// Churn growth applied to every workload, e.g. 30% [default: 30%, the ASR
+    /// Deployment Planner's].
+    #[arg(long, default_value = "30%")]
+    growth: String,
+    /// Master seed from which replication i's seed derives [default: the scenario's seed].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: one per core]; never changes the results.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output folder [default: output/<scenario name>-plan].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print only where the results are (no table).
+    #[arg(long)]
+    quiet: bool,
+    /// Replace an output folder that holds another plan's results.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(clap::Args, Debug)]
 struct MergeArgs {
     /// The shard folders (written by `drsim sweep --shard K/N`), in any order.
     #[arg(required = true, value_name = "DIR")]
@@ -197,6 +235,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run(args),
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
+        Command::Plan(args) => plan(args),
         Command::Validate { file, set } => match scenario::load_with(&file, &set) {
             Ok(s) => {
                 s.warnings.iter().for_each(|w| eprintln!("{w}"));
@@ -611,5 +650,92 @@ fn merge(args: MergeArgs) -> i32 {
         layout.seed,
         target.display()
     ));
+    0
+}
+
+fn plan(args: PlanArgs) -> i32 {
+    use crate::plan::{self, output, PlanSpec};
+    let PlanArgs {
+        file,
+        target_rpo,
+        percent,
+        replications,
+        growth,
+        seed,
+        threads,
+        out,
+        quiet,
+        force,
+    } = args;
+    let target_rpo = match crate::units::parse_duration(&target_rpo) {
+        Ok(t) => t.0,
+        Err(e) => {
+            eprintln!("error: --target-rpo {target_rpo}: {e}");
+            return 2;
+        }
+    };
+    let growth_percent = match growth.trim().trim_end_matches('%').trim().parse::<f64>() {
+        Ok(g) if g.is_finite() => g,
+        _ => {
+            eprintln!("error: --growth {growth}: not a percentage (e.g. 30%)");
+            return 2;
+        }
+    };
+    let scenario = match scenario::load(&file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let spec = PlanSpec {
+        target_rpo,
+        percent,
+        replications,
+        growth_percent,
+        seed,
+        threads,
+    };
+    // Refuse bad options, and an output folder, before any run.
+    let planner = match plan::Planner::new(&scenario, spec.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let plan_hash = output::plan_hash(&scenario, &spec, planner.master_seed);
+    drop(planner);
+    let target = out.unwrap_or_else(|| default_out_named(&format!("{}-plan", scenario.name)));
+    let seed = spec.seed.unwrap_or(scenario.seed);
+    let dir = match OutputDir::prepare_plan(&target, &plan_hash, seed, force) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let made = match plan::plan(&scenario, spec) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return match e {
+                plan::PlanError::Input(_) => 2,
+                plan::PlanError::Run { .. } => 1,
+            };
+        }
+    };
+    if let Err(e) = output::write_all(&made, dir.path()) {
+        eprintln!("error: writing results to {}: {e}", target.display());
+        return 1;
+    }
+    if let Err(e) = dir.commit() {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    if !quiet {
+        stdout(&output::terminal(&made));
+    }
+    stdout(&format!("results in {}\n", target.display()));
     0
 }

@@ -21,6 +21,11 @@
 //!   [`run::RunOutput`] (results, event log, series) out; no file is touched.
 //! - [`report`]: exporters behind one trait ([`report::Exporter`]): summary.json, each CSV
 //!   file, the terminal table; and the atomic output folder.
+//! - [`study`]: many runs of one scenario: sweeps over parameter values, seeded
+//!   replications in parallel, t confidence intervals.
+//! - [`plan`]: the capacity planner: the smallest bandwidth (and throttle limits, copy
+//!   interval) for a target RPO, by bracket and bisection over replicated runs that stop
+//!   early once a candidate is decided; on [`run`] and [`study`].
 //! - [`cli`]: the thin command-line front end, one client of [`run`] and [`report`].
 //! - [`generated`]: generated workloads for the benchmarks and the canonical cross-tool
 //!   comparison.
@@ -29,6 +34,7 @@ pub mod cli;
 pub mod engine;
 pub mod generated;
 pub mod model;
+pub mod plan;
 pub mod replication;
 pub mod report;
 pub mod run;

@@ -85,6 +85,17 @@ pub struct Scenario {
     pub warnings: Vec<String>,
 }
 
+impl Scenario {
+    /// Multiply every disk's churn by `factor` (see [`WorkloadSpec::scaled`]).
+    pub fn scale_churn(&mut self, factor: f64) {
+        for vm in &mut self.vms {
+            for d in &mut vm.disks {
+                d.workload = d.workload.scaled(factor);
+            }
+        }
+    }
+}
+
 /// A site's uplink.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkSpec {

@@ -78,6 +78,41 @@ impl WorkloadSpec {
     }
 }
 
+impl WorkloadSpec {
+    /// The same workload writing `factor` times as much: every rate (and a burst's size) is
+    /// multiplied, the timing (office hours, burst gaps, trace instants) is unchanged. The
+    /// planner's churn growth (`drsim plan --growth`) goes through here and
+    /// [`super::Scenario::scale_churn`] only. Rates round to the nearest mB/s.
+    pub fn scaled(&self, factor: f64) -> WorkloadSpec {
+        let r = |rate: ByteRate| ByteRate((rate.0 as f64 * factor).round() as u64);
+        match self {
+            WorkloadSpec::Constant { rate } => WorkloadSpec::Constant { rate: r(*rate) },
+            WorkloadSpec::OfficeHours { peak, base } => WorkloadSpec::OfficeHours {
+                peak: r(*peak),
+                base: r(*base),
+            },
+            WorkloadSpec::Bursts {
+                base,
+                burst_rate,
+                mean_gap_ms,
+                size_median_bytes,
+                size_sigma,
+            } => WorkloadSpec::Bursts {
+                base: r(*base),
+                // Rate and size together: a burst lasts as long and writes `factor` times
+                // as much.
+                burst_rate: r(*burst_rate),
+                mean_gap_ms: *mean_gap_ms,
+                size_median_bytes: (*size_median_bytes as f64 * factor).round() as u64,
+                size_sigma: *size_sigma,
+            },
+            WorkloadSpec::Trace { points } => WorkloadSpec::Trace {
+                points: points.iter().map(|&(t, rate)| (t, r(rate))).collect(),
+            },
+        }
+    }
+}
+
 /// `DiskWrites::stopped_at_bytes` of a VM that runs.
 const RUNNING: u64 = u64::MAX;
 

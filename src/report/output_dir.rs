@@ -148,6 +148,18 @@ impl OutputDir {
         Self::prepare_kind(target, Kind::Sweep, sweep_hash, seed, force)
     }
 
+    /// As [`OutputDir::prepare`] for a plan's folder (`drsim plan`): its `plan.json` marks
+    /// it, and its `plan_hash` (scenario, target, percent, growth, replications) and master
+    /// seed say whose results it holds.
+    pub fn prepare_plan(
+        target: &Path,
+        plan_hash: &str,
+        seed: u64,
+        force: bool,
+    ) -> Result<OutputDir, OutputError> {
+        Self::prepare_kind(target, Kind::Plan, plan_hash, seed, force)
+    }
+
     fn prepare_kind(
         target: &Path,
         kind: Kind,
@@ -489,7 +501,7 @@ fn is_ours(dir: &Path) -> bool {
     if fs::symlink_metadata(dir.join(MANIFEST)).is_ok_and(|m| m.is_file()) {
         return true;
     }
-    [Kind::Run, Kind::Sweep].iter().any(|k| {
+    [Kind::Run, Kind::Sweep, Kind::Plan].iter().any(|k| {
         fs::File::open(dir.join(k.marker()))
             .ok()
             .and_then(|f| serde_json::from_reader::<_, FoundStamp>(std::io::BufReader::new(f)).ok())
@@ -558,6 +570,8 @@ fn unknown_files(dir: &Path, kind: Kind) -> Result<Vec<String>, OutputError> {
                         .and_then(|r| r.split_once('/'))
                         .is_some_and(|(_, file)| run_files.contains(&file))
             }
+            // Plans came after manifests: a plan folder without one holds nothing known.
+            Kind::Plan => false,
         },
     };
     Ok(present.into_iter().filter(|f| !known(f)).collect())
@@ -658,11 +672,13 @@ pub fn test_pause(point: &str) {
     std::thread::sleep(std::time::Duration::from_secs(60));
 }
 
-/// What a folder holds: one run's results (marked by summary.json) or a sweep's (sweep.json).
+/// What a folder holds: one run's results (marked by summary.json), a sweep's (sweep.json)
+/// or a plan's (plan.json).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Run,
     Sweep,
+    Plan,
 }
 
 impl Kind {
@@ -670,6 +686,7 @@ impl Kind {
         match self {
             Kind::Run => "summary.json",
             Kind::Sweep => "sweep.json",
+            Kind::Plan => "plan.json",
         }
     }
 }
@@ -682,6 +699,7 @@ struct FoundStamp {
     scenario: Option<String>,
     scenario_hash: Option<String>,
     sweep_hash: Option<String>,
+    plan_hash: Option<String>,
     /// `K/N` in a sweep shard's folder.
     shard: Option<String>,
     seed: Option<u64>,
@@ -716,6 +734,7 @@ fn check_replaceable(
             Some(k) => format!("{h} shard {k}"),
             None => h,
         }),
+        Kind::Plan => f.plan_hash.clone(),
     };
     let Some(found) = found.filter(|f| f.drsim_version.is_some() && identity(f).is_some()) else {
         return Err(OutputError::Foreign {
@@ -742,10 +761,10 @@ fn check_replaceable(
         dir: target.to_path_buf(),
         found: format!(
             "{}scenario {} ({}) with seed {}",
-            if kind == Kind::Sweep {
-                "a sweep of "
-            } else {
-                ""
+            match kind {
+                Kind::Sweep => "a sweep of ",
+                Kind::Plan => "a plan of ",
+                Kind::Run => "",
             },
             found.scenario.as_deref().unwrap_or("?"),
             hash.as_deref().unwrap_or("?"),
