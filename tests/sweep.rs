@@ -2,6 +2,7 @@
 //! run with `drsim run`, statistics, and refusal before any run.
 
 use assert_cmd::Command;
+use drsim::report::charts::metric::XAxis;
 use drsim::run::{run, RunSpec};
 use drsim::scenario::{self, Override};
 use drsim::study::{self, axes::Axis, metrics, output, seeds, stats, Sweep, SweepError};
@@ -649,7 +650,10 @@ fn sweep_charts_plot_each_metric_against_the_first_parameter() {
     // No failover: nothing is lost anywhere, so that metric has no chart.
     assert!(!names.contains(&"bytes_lost"), "{names:?}");
     let (_, p95) = charts.iter().find(|(n, _)| *n == "rpo_p95_s").unwrap();
-    assert_eq!(p95.x_labels, ["50Mbps", "100Mbps", "200Mbps"]);
+    assert_eq!(
+        p95.x,
+        XAxis::Categories(vec!["50Mbps".into(), "100Mbps".into(), "200Mbps".into()])
+    );
     let labels: Vec<&str> = p95.lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(labels, ["estate", "sql", "app"]);
     // Each point is the statistics of points.csv: mean and 95% interval.

@@ -357,12 +357,14 @@ pub fn write_csv(p: &Plan, out: &mut dyn Write) -> io::Result<()> {
     w.flush()
 }
 
-/// Write both files into `dir` (an [`crate::report::OutputDir`]'s path).
+/// Write both files and the search charts ([`super::charts`]) into `dir` (an
+/// [`crate::report::OutputDir`]'s path).
 pub fn write_all(p: &Plan, dir: &std::path::Path) -> io::Result<()> {
     let mut f = std::fs::File::create(dir.join(FILES[0]))?;
     write_csv(p, &mut f)?;
     f.flush()?;
     let mut f = std::fs::File::create(dir.join(FILES[1]))?;
     write_json(p, &mut f)?;
-    f.flush()
+    f.flush()?;
+    super::charts::write_charts(p, dir)
 }

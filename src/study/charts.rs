@@ -10,7 +10,7 @@ use super::metrics::METRICS;
 use super::output::{point_stats_of, Layout};
 use super::stats::Summary;
 use super::RunRecord;
-use crate::report::charts::metric::{Line, MetricChart, Point};
+use crate::report::charts::metric::{Line, MetricChart, Point, XAxis};
 use crate::report::charts::{to_png, to_svg};
 use std::io::{self, Write};
 use std::path::Path;
@@ -91,10 +91,20 @@ pub fn charts(l: &Layout, runs: &[RunRecord]) -> Vec<(&'static str, MetricChart)
         if !something {
             continue;
         }
-        let mut notes = vec![format!(
+        let mut notes = Vec::new();
+        if drawn
+            .iter()
+            .flat_map(|l| l.points.iter().flatten())
+            .any(|p| p.interval.is_some())
+        {
+            notes.push(
+                "Bars: the 95% confidence interval of the mean over the replications.".into(),
+            );
+        }
+        notes.push(format!(
             "{} replication(s) per point; {}.",
             reps, metric.meaning
-        )];
+        ));
         if all_lines > MAX_LINES {
             notes.push(format!(
                 "The first {MAX_LINES} of {all_lines} lines; every point is in points.csv."
@@ -105,7 +115,7 @@ pub fn charts(l: &Layout, runs: &[RunRecord]) -> Vec<(&'static str, MetricChart)
             MetricChart {
                 title: format!("{} by {}: {}", metric.title, first.path, l.name),
                 x_desc: first.path.clone(),
-                x_labels: x_labels.clone(),
+                x: XAxis::Categories(x_labels.clone()),
                 y_desc: metric.title.to_string(),
                 unit: metric.unit,
                 lines: drawn,

@@ -37,22 +37,59 @@ pub struct Line {
     pub points: Vec<Option<Point>>,
 }
 
+/// What x is: the swept values as evenly spaced categories, or numbers on a linear axis.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XAxis {
+    /// Category labels, in order (a sweep's values as given).
+    Categories(Vec<String>),
+    /// Values in `unit` (a planner's candidate bandwidths), in the order of the points.
+    Values { values: Vec<f64>, unit: Unit },
+}
+
+impl XAxis {
+    /// How many x positions (points per line).
+    pub fn len(&self) -> usize {
+        match self {
+            XAxis::Categories(labels) => labels.len(),
+            XAxis::Values { values, .. } => values.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// The chart's data and words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricChart {
     pub title: String,
-    /// The x axis's description (the swept parameter).
+    /// The x axis's description (the swept parameter), without its unit.
     pub x_desc: String,
-    /// The category labels on x, in order.
-    pub x_labels: Vec<String>,
+    pub x: XAxis,
     /// The y axis's description, without its unit (added from `unit`).
     pub y_desc: String,
     pub unit: Unit,
     pub lines: Vec<Line>,
     /// A horizontal reference (a target), in the metric's own unit, with its label.
     pub reference: Option<(f64, String)>,
-    /// Lines of text under the legend.
+    /// Lines of text under the legend (what the bars mean, what was left out).
     pub notes: Vec<String>,
+}
+
+/// About `count` round tick positions from `lo` to `hi`.
+fn round_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
+    let span = (hi - lo).max(f64::MIN_POSITIVE);
+    let raw = span / count.max(1) as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
 }
 
 /// The scale of `unit` for values up to `max`: (divisor, unit name; empty for a count).
@@ -101,7 +138,7 @@ impl MetricChart {
             .lines
             .iter()
             .any(|l| l.points.iter().any(Option::is_some));
-        if self.x_labels.is_empty() || !defined {
+        if self.x.is_empty() || !defined {
             style::draw_empty(&plot, "No point has a value for this metric.")?;
             return style::draw_legend(&legend_area, &legend);
         }
@@ -116,17 +153,39 @@ impl MetricChart {
             }
             _ => (0.0, if hi > 0.0 { hi * 1.1 } else { 1.0 }),
         };
-        let n = self.x_labels.len();
-        let x = Ticks::new(-0.5..n as f64 - 0.5, (0..n).map(|i| i as f64).collect());
-        let mut chart = axis::builder(&plot).build_cartesian_2d(x, bottom..top)?;
-        let labels = &self.x_labels;
-        let x_fmt = |v: &f64| {
-            let i = v.round();
-            if (v - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
-            } else {
-                String::new()
+        // Each point's x coordinate, the axis's range and ticks, its labels and description.
+        let (xs, range, ticks, x_desc): (Vec<f64>, _, _, String) = match &self.x {
+            XAxis::Categories(labels) => {
+                let n = labels.len() as f64;
+                let xs: Vec<f64> = (0..labels.len()).map(|i| i as f64).collect();
+                (xs.clone(), -0.5..n - 0.5, xs, self.x_desc.clone())
             }
+            XAxis::Values { values, unit } => {
+                let max = values.iter().copied().fold(0.0, f64::max);
+                let (div, name) = scale(*unit, max);
+                let xs: Vec<f64> = values.iter().map(|v| v / div).collect();
+                let lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let pad = ((hi - lo) * 0.06).max(hi.abs() * 0.02).max(1e-9);
+                let (lo, hi) = (lo - pad, hi + pad);
+                let desc = format!("{} ({name})", self.x_desc);
+                (xs, lo..hi, round_ticks(lo, hi, 8), desc)
+            }
+        };
+        let n = xs.len();
+        let (x_lo, x_hi) = (range.start, range.end);
+        let mut chart =
+            axis::builder(&plot).build_cartesian_2d(Ticks::new(range, ticks), bottom..top)?;
+        let x_fmt = |v: &f64| match &self.x {
+            XAxis::Categories(labels) => {
+                let i = v.round();
+                if (v - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            }
+            XAxis::Values { .. } => axis::num(*v),
         };
         let y_desc = if unit.is_empty() {
             self.y_desc.clone()
@@ -138,7 +197,7 @@ impl MetricChart {
             .disable_x_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(style::GRID)
-            .x_desc(self.x_desc.as_str())
+            .x_desc(x_desc.as_str())
             .y_desc(y_desc)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&|v: &f64| axis::num(*v))
@@ -149,31 +208,30 @@ impl MetricChart {
         if let Some((value, label)) = &self.reference {
             let y = value / div;
             chart.draw_series(DashedLineSeries::new(
-                [(-0.5, y), (n as f64 - 0.5, y)],
+                [(x_lo, y), (x_hi, y)],
                 10,
                 6,
                 style::TARGET.stroke_width(2),
             ))?;
             legend.add(label.clone(), Mark::Dashed(style::TARGET));
         }
-        let mut intervals = false;
         for (i, line) in self.lines.iter().enumerate() {
             let color = style::palette(i);
-            let at = |k: usize, p: &Point| (k as f64, p.mean / div);
+            let at = |k: usize, p: &Point| (xs[k], p.mean / div);
             for run in axis::runs(
                 line.points
                     .iter()
+                    .take(n)
                     .enumerate()
-                    .map(|(k, p)| (k as f64, p.map(|p| p.mean / div))),
+                    .map(|(k, p)| (xs[k], p.map(|p| p.mean / div))),
             ) {
                 chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?;
             }
-            for (k, p) in line.points.iter().enumerate() {
+            for (k, p) in line.points.iter().take(n).enumerate() {
                 let Some(p) = p else { continue };
                 if let Some((l, h)) = p.interval {
-                    intervals = true;
                     chart.draw_series(std::iter::once(ErrorBar::new_vertical(
-                        k as f64,
+                        xs[k],
                         l / div,
                         p.mean / div,
                         h / div,
@@ -184,9 +242,6 @@ impl MetricChart {
                 chart.draw_series(std::iter::once(Circle::new(at(k, p), 4, color.filled())))?;
             }
             legend.add(line.label.clone(), Mark::Line(color));
-        }
-        if intervals {
-            legend.note("Bars: the 95% confidence interval of the mean over the replications.");
         }
         for note in &self.notes {
             legend.note(note.clone());
@@ -203,7 +258,7 @@ mod tests {
         MetricChart {
             title: "t".into(),
             x_desc: "x".into(),
-            x_labels: means.iter().map(|m| m.to_string()).collect(),
+            x: XAxis::Categories(means.iter().map(|m| m.to_string()).collect()),
             y_desc: "y".into(),
             unit,
             lines: vec![Line {
@@ -227,6 +282,15 @@ mod tests {
     fn extremes_include_the_intervals() {
         let c = chart(Unit::Count, &[3.0, 10.0]);
         assert_eq!((c.min(), c.max()), (2.0, 12.0));
+    }
+
+    #[test]
+    fn round_ticks_fall_on_round_numbers_inside_the_range() {
+        assert_eq!(round_ticks(0.0, 10.0, 5), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(
+            round_ticks(291.0, 352.0, 8),
+            [300.0, 310.0, 320.0, 330.0, 340.0, 350.0]
+        );
     }
 
     #[test]
