@@ -91,3 +91,48 @@ fn bytes_are_conserved_for_every_vm() {
         );
     }
 }
+
+/// The first draws of every distribution the model samples, pinned to the bit: an update of
+/// `rand`, `rand_distr` or `rand_chacha` that changes a stream (and so every stochastic
+/// result) fails here, naming the distribution, instead of as unexplained fingerprint changes.
+#[test]
+fn first_draws_of_each_distribution_are_pinned() {
+    use drsim::engine::RngStreams;
+    use rand::Rng;
+    use rand_distr::{Distribution, Exp, LogNormal};
+    let streams = RngStreams::new(2026);
+    let bits = |draws: Vec<f64>| draws.iter().map(|d| d.to_bits()).collect::<Vec<u64>>();
+    // Uniform [0, 1): transfer error draws (sim/world/drive.rs).
+    let mut rng = streams.stream("vm/a/errors");
+    let uniform = bits((0..3).map(|_| rng.gen::<f64>()).collect());
+    // Exponential: burst gaps (model/workload.rs) and times between link failures.
+    let mut rng = streams.stream("vm/a/disk/0/workload");
+    let exp = Exp::new(1.0 / 2_400_000.0).unwrap();
+    let exponential = bits((0..3).map(|_| exp.sample(&mut rng)).collect());
+    // Log-normal: burst sizes and outage repair times.
+    let mut rng = streams.stream("link/wan/outages");
+    let ln = LogNormal::new(21.4, 0.8).unwrap();
+    let lognormal = bits((0..3).map(|_| ln.sample(&mut rng)).collect());
+    assert_eq!(
+        (uniform, exponential, lognormal),
+        (
+            vec![
+                4597963711949297356,
+                4596724920375362348,
+                4604673429362699748
+            ],
+            vec![
+                4700413252512133003,
+                4701879388459609273,
+                4698067344561556358
+            ],
+            vec![
+                4741469449009233556,
+                4742349087311125565,
+                4745131461746516224
+            ]
+        ),
+        "a random stream changed: if a dependency update did it on purpose, every stochastic \
+         result changes too (re-pin this and tests/fingerprint.rs together)"
+    );
+}
