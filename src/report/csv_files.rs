@@ -400,13 +400,7 @@ impl Exporter for RollupsCsv {
         ];
         let mut w = writer(out, report.stamp, &header)?;
         let (sc, vms) = (report.scenario, &report.run.result.vms);
-        let hosts: std::collections::BTreeMap<&str, &crate::sim::record::HostResult> = report
-            .run
-            .result
-            .hosts
-            .iter()
-            .map(|h| (h.name.as_str(), h))
-            .collect();
+        let hosts = digest::hosts_by_name(&report.run.result.hosts);
         let mut row = |level: &str, t: &Totals| -> std::io::Result<()> {
             let host = (level == "host")
                 .then(|| hosts.get(t.name.as_str()))

@@ -99,6 +99,13 @@ pub(crate) fn hosts(sc: &Scenario, vms: &[VmResult]) -> Vec<Totals> {
     })
 }
 
+/// The hosts' results by name (to join them to [`hosts`]' totals).
+pub(crate) fn hosts_by_name(
+    hosts: &[crate::sim::record::HostResult],
+) -> std::collections::BTreeMap<&str, &crate::sim::record::HostResult> {
+    hosts.iter().map(|h| (h.name.as_str(), h)).collect()
+}
+
 /// Totals of the VMs grouped by `group_of` (an index into `names`).
 fn grouped<'n>(
     names: impl Iterator<Item = &'n str>,

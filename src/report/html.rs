@@ -356,26 +356,7 @@ fn families(o: &mut String, fams: &[Totals]) {
                 <code>[[vms]]</code> table its VMs were stamped from. RPO figures are each \
                 VM's time-weighted RPO over its protected time.</p>\n",
     );
-    let mut tb = Table::new(
-        "sort",
-        &[
-            "family",
-            "VMs",
-            "protected",
-            "RPO p95 (median VM)",
-            "RPO p95 (worst VM)",
-            "RPO max",
-            "lowest within target",
-            "longest violation",
-            "missed cycles",
-            "resyncs",
-            "time Critical",
-            "written",
-            "replicated",
-            "pending at end",
-            "lost",
-        ],
-    );
+    let mut tb = Table::new("sort", &[&["family"][..], &TOTALS_HEADS].concat());
     for f in fams {
         tb.row(&family_cells(f));
     }
@@ -389,37 +370,20 @@ fn places(o: &mut String, report: &Report<'_>, d: &Digest<'_>) {
          source site and per host (all in <code>rollups.csv</code>). Volume peak: the \
          largest snapshot and log space the host's VMs held at once.</p>\n",
     );
-    let heads = [
-        "VMs",
-        "protected",
-        "RPO p95 (median VM)",
-        "RPO p95 (worst VM)",
-        "RPO max",
-        "lowest within target",
-        "longest violation",
-        "missed cycles",
-        "resyncs",
-        "time Critical",
-        "written",
-        "replicated",
-        "pending at end",
-        "lost",
-    ];
-    let mut tb = Table::new("sort", &[&["site"][..], &heads].concat());
+    let mut tb = Table::new("sort", &[&["site"][..], &TOTALS_HEADS].concat());
     for s in &d.sites {
         tb.row(&family_cells(s));
     }
     tb.finish(o);
-    let volumes: std::collections::BTreeMap<&str, &crate::sim::record::HostResult> = report
-        .run
-        .result
-        .hosts
-        .iter()
-        .map(|h| (h.name.as_str(), h))
-        .collect();
+    let volumes = digest::hosts_by_name(&report.run.result.hosts);
     let mut tb = Table::new(
         "sort",
-        &[&["host"][..], &heads, &["volume peak", "volume free"]].concat(),
+        &[
+            &["host"][..],
+            &TOTALS_HEADS,
+            &["volume peak", "volume free"],
+        ]
+        .concat(),
     );
     for h in &d.hosts {
         let mut cells = family_cells(h);
@@ -434,6 +398,25 @@ fn places(o: &mut String, report: &Report<'_>, d: &Digest<'_>) {
     tb.finish(o);
 }
 
+/// The columns of [`family_cells`].
+const TOTALS_HEADS: [&str; 14] = [
+    "VMs",
+    "protected",
+    "RPO p95 (median VM)",
+    "RPO p95 (worst VM)",
+    "RPO max",
+    "lowest within target",
+    "longest violation",
+    "missed cycles",
+    "resyncs",
+    "time Critical",
+    "written",
+    "replicated",
+    "pending at end",
+    "lost",
+];
+
+/// A family's, site's or host's totals, after its name.
 fn family_cells(f: &Totals) -> Vec<Cell> {
     vec![
         t(f.name.clone()),
