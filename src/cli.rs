@@ -187,6 +187,10 @@ struct PlanArgs {
     /// Replace an output folder that holds another plan's results.
     #[arg(long)]
     force: bool,
+    /// The goal for initial replication of the estate: the batch plan
+    /// (batches.csv, plan-scenario.toml) finishes it within this.
+    #[arg(long, default_value = "72h")]
+    ir_goal: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -666,7 +670,19 @@ fn plan(args: PlanArgs) -> i32 {
         out,
         quiet,
         force,
+        ir_goal,
     } = args;
+    let ir_goal = match crate::units::parse_duration(&ir_goal) {
+        Ok(t) if t.0 > 0 => t.0,
+        Ok(_) => {
+            eprintln!("error: --ir-goal {ir_goal}: must be above 0");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("error: --ir-goal {ir_goal}: {e}");
+            return 2;
+        }
+    };
     let target_rpo = match crate::units::parse_duration(&target_rpo) {
         Ok(t) => t.0,
         Err(e) => {
@@ -729,13 +745,62 @@ fn plan(args: PlanArgs) -> i32 {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }
+    let batches = match plan_batches(&file, &scenario, &made, ir_goal, dir.path()) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
     if let Err(e) = dir.commit() {
         eprintln!("error: {e}");
         return 2;
     }
     if !quiet {
         stdout(&output::terminal(&made));
+        stdout(&plan::batch::terminal(&batches));
     }
     stdout(&format!("results in {}\n", target.display()));
     0
+}
+
+/// The initial-replication batch plan of `made` at its answer (the scenario's own capacity
+/// when there is none), written as batches.csv and plan-scenario.toml into `dir`.
+fn plan_batches(
+    file: &Path,
+    scenario: &crate::model::Scenario,
+    made: &crate::plan::Plan,
+    goal: crate::engine::Time,
+    dir: &Path,
+) -> Result<crate::plan::batch::BatchPlan, String> {
+    use crate::plan::batch;
+    let link = scenario
+        .links
+        .iter()
+        .position(|l| l.name == made.link)
+        .ok_or("the planned link is gone")?;
+    let scope: Vec<usize> = (0..scenario.vms.len())
+        .filter(|&v| made.vms.contains(&scenario.vms[v].name))
+        .collect();
+    let bps = made.answer().unwrap_or(made.own.capacity_bps);
+    let b = batch::plan(
+        scenario,
+        link,
+        &scope,
+        bps,
+        goal,
+        made.spec.percent,
+        made.spec.target_rpo,
+    )
+    .map_err(|e| e.to_string())?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| format!("error: {}: {e}", file.display()))?;
+    let toml =
+        batch::scenario_text(&text, scenario, link, &b).map_err(|e| format!("error: {e}"))?;
+    let write = |name: &str, body: &str| {
+        std::fs::write(dir.join(name), body).map_err(|e| format!("error: writing {name}: {e}"))
+    };
+    write("batches.csv", &batch::csv(&b))?;
+    write("plan-scenario.toml", &toml)?;
+    Ok(b)
 }

@@ -207,3 +207,89 @@ fn the_other_refusals() {
         estate(&(vm("a", "") + &vm("b", "protect_after = \"a\"\nprotect_after_delay = \"soon\"")));
     assert!(errors(&text).contains("vms[1].protect_after_delay:"));
 }
+
+// ---- the planner's batch plan ----
+
+use drsim::plan::batch;
+
+const IR_BATCHING: &str = "scenarios/ir-batching.toml";
+
+/// The batch plan of the bundled example at `mbps` with `goal_h`, and its rows.
+fn batch_plan(mbps: u64, goal_h: u64) -> (Scenario, batch::BatchPlan) {
+    let sc = drsim::scenario::load(Path::new(IR_BATCHING)).unwrap();
+    let scope: Vec<usize> = (0..sc.vms.len()).collect();
+    let b = batch::plan(
+        &sc,
+        0,
+        &scope,
+        mbps * 1_000_000,
+        goal_h * 3_600_000,
+        99.0,
+        15 * 60 * S,
+    )
+    .unwrap();
+    (sc, b)
+}
+
+#[test]
+fn no_batch_copies_more_than_the_link_carries_in_the_goal() {
+    for (mbps, goal_h) in [(100, 72), (100, 24), (400, 12)] {
+        let (sc, b) = batch_plan(mbps, goal_h);
+        // What the link carries in the goal: bits per second times seconds, in bytes.
+        let carries = mbps * 1_000_000 / 8 * goal_h * 3600;
+        assert_eq!(b.goal_bytes, carries);
+        let total: u64 = sc.vms.iter().map(|v| v.used_size()).sum();
+        assert_eq!(b.batches.iter().map(|x| x.used_bytes).sum::<u64>(), total);
+        for x in &b.batches {
+            // Only a table larger than the goal on its own may break it, alone in its batch.
+            assert!(
+                x.used_bytes <= carries || x.tables.len() == 1,
+                "{mbps} Mbps {goal_h}h: {} copies {} > {carries}",
+                x.name,
+                x.used_bytes
+            );
+        }
+        // Batches run one after the other.
+        for w in b.batches.windows(2) {
+            assert!(w[0].end_ms.is_none() || w[1].start_ms >= w[0].end_ms);
+        }
+    }
+}
+
+#[test]
+fn the_plan_scenario_file_reproduces_the_planned_times() {
+    let (sc, b) = batch_plan(100, 72);
+    let text = std::fs::read_to_string(IR_BATCHING).unwrap();
+    let written = batch::scenario_text(&text, &sc, 0, &b).unwrap();
+    // Comments survive the edit.
+    assert!(written.contains("# two database servers, busy writers"));
+    let replay = drsim::scenario::from_text(&written, Path::new(IR_BATCHING)).unwrap();
+    let r = result(&replay);
+    for x in &b.batches {
+        let vms: Vec<usize> = (0..replay.vms.len())
+            .filter(|&v| replay.vms[v].batch.as_deref() == Some(x.name.as_str()))
+            .collect();
+        assert_eq!(vms.len(), x.vms);
+        let start = vms
+            .iter()
+            .filter_map(|&v| r.vms[v].protection_enabled_at)
+            .min();
+        let end = vms
+            .iter()
+            .map(|&v| r.vms[v].protected_at)
+            .collect::<Option<Vec<_>>>();
+        assert_eq!(start, x.start_ms, "{}", x.name);
+        assert_eq!(
+            end.and_then(|e| e.into_iter().max()),
+            x.end_ms,
+            "{}",
+            x.name
+        );
+    }
+    let last = r
+        .vms
+        .iter()
+        .map(|v| v.protected_at)
+        .collect::<Option<Vec<_>>>();
+    assert_eq!(last.and_then(|l| l.into_iter().max()), b.ir_completion_ms);
+}
