@@ -187,6 +187,10 @@ struct PlanArgs {
     /// Replace an output folder that holds another plan's results.
     #[arg(long)]
     force: bool,
+    /// The goal for initial replication of the estate: the batch plan
+    /// (batches.csv, plan-scenario.toml) finishes it within this.
+    #[arg(long, default_value = "72h")]
+    ir_goal: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -666,7 +670,19 @@ fn plan(args: PlanArgs) -> i32 {
         out,
         quiet,
         force,
+        ir_goal,
     } = args;
+    let ir_goal = match crate::units::parse_duration(&ir_goal) {
+        Ok(t) if t.0 > 0 => t.0,
+        Ok(_) => {
+            eprintln!("error: --ir-goal {ir_goal}: must be above 0");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("error: --ir-goal {ir_goal}: {e}");
+            return 2;
+        }
+    };
     let target_rpo = match crate::units::parse_duration(&target_rpo) {
         Ok(t) => t.0,
         Err(e) => {
@@ -729,12 +745,23 @@ fn plan(args: PlanArgs) -> i32 {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }
+    let batches = match std::fs::read_to_string(&file)
+        .map_err(|e| format!("error: {}: {e}", file.display()))
+        .and_then(|text| plan::batch::plan_and_write(&text, &scenario, &made, ir_goal, dir.path()))
+    {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
     if let Err(e) = dir.commit() {
         eprintln!("error: {e}");
         return 2;
     }
     if !quiet {
         stdout(&output::terminal(&made));
+        stdout(&plan::batch::terminal(&batches));
     }
     stdout(&format!("results in {}\n", target.display()));
     0

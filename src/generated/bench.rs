@@ -83,6 +83,8 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 generation: defaults::GENERATION,
                 protect_at: u64::from(i) * 3_600_000 / u64::from(vms.max(1)),
                 protected_at_start: defaults::PROTECTED_AT_START,
+                protect_after: None,
+                batch: None,
                 first_tick: None,
                 boot_time: defaults::BOOT_TIME,
                 network: None,

@@ -389,6 +389,11 @@ pub struct VmSpec {
     /// The VM is protected and in sync when the run starts (no enable job, no IR); its first
     /// cycle tick comes at `first_tick`.
     pub protected_at_start: bool,
+    /// [ours] Enable protection only once every VM this names is protected (finalize done),
+    /// `delay` later, and never before `protect_at`. `None`: at `protect_at`.
+    pub protect_after: Option<ProtectAfter>,
+    /// The initial-replication batch the VM belongs to (`batch` in the file).
+    pub batch: Option<String>,
     pub first_tick: Option<Time>,
     /// Boot time at the target (for RTO, used by failover).
     pub boot_time: Time,
@@ -398,6 +403,17 @@ pub struct VmSpec {
     pub high_churn: Option<bool>,
     /// Disk 0 is the OS disk.
     pub disks: Vec<DiskSpec>,
+}
+
+/// What a VM's protection waits for: `protect_after = "<batch, [[vms]] name or VM>"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectAfter {
+    /// The name as written.
+    pub name: String,
+    /// The VMs it names, ascending.
+    pub vms: Vec<usize>,
+    /// `protect_after_delay`: from the last of them protected to the enable.
+    pub delay: Time,
 }
 
 #[derive(Debug, Clone, PartialEq)]

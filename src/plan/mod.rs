@@ -33,6 +33,7 @@
 //! Deterministic: candidates run in a fixed order, replications in parallel on a rayon pool
 //! are collected in replication order, so the thread count never changes the plan.
 
+pub mod batch;
 pub mod charts;
 pub mod output;
 pub mod search;

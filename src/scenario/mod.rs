@@ -3,6 +3,7 @@
 //! field path, what was wrong and what is allowed. Overrides (`links.wan.capacity=200Mbps`,
 //! [`Override`]) edit the TOML document before it is read.
 
+mod batches;
 mod error;
 mod failovers;
 mod import;

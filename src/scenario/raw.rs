@@ -169,6 +169,11 @@ pub struct RawVm {
     pub generation: Option<Spanned<u8>>,
     pub protect_at: Option<Text>,
     pub protected_at_start: Option<bool>,
+    /// The initial-replication batch the VMs belong to.
+    pub batch: Option<Text>,
+    /// A batch, `[[vms]]` name or VM whose protection these VMs' protection waits for.
+    pub protect_after: Option<Text>,
+    pub protect_after_delay: Option<Text>,
     pub first_tick: Option<Text>,
     pub first_tick_step: Option<Text>,
     pub boot_time: Option<Text>,

@@ -325,7 +325,8 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     let sites = sites(ctx, raw, &links, &policies, topology);
     let hosts = hosts(ctx, raw, &sites);
     let (profiles, mut imports) = profiles(ctx, &raw.profiles, base_dir);
-    let vms = vms(ctx, raw, &hosts, &profiles, &mut imports, start, topology);
+    let mut vms = vms(ctx, raw, &hosts, &profiles, &mut imports, start, topology);
+    super::batches::resolve(ctx, raw, &mut vms);
     for import in imports.values().flatten() {
         ctx.warnings.extend(import.unclaimed());
         if let Some(run) = horizon.filter(|&h| h > import.span) {
@@ -1790,6 +1791,8 @@ fn vms(
                 generation,
                 protect_at,
                 protected_at_start,
+                protect_after: None,
+                batch: None,
                 first_tick,
                 boot_time,
                 network: network.clone(),
@@ -1862,14 +1865,14 @@ fn imported_disks(
 }
 
 /// How many VMs a `[[vms]]` table stamps out.
-fn vm_count(v: &RawVm) -> usize {
+pub(super) fn vm_count(v: &RawVm) -> usize {
     v.count
         .as_ref()
         .map_or(defaults::VM_COUNT, |c| *c.get_ref()) as usize
 }
 
 /// The name of the `k`-th (from 1) of the `count` VMs a `[[vms]]` table stamps out.
-fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
+pub(super) fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
     if v.count.is_some() {
         let width = count.to_string().len().max(2);
         format!("{}-{k:0width$}", v.name.get_ref())

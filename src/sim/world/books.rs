@@ -593,6 +593,8 @@ mod tests {
             generation: 2,
             protect_at: 0,
             protected_at_start: false,
+            protect_after: None,
+            batch: None,
             first_tick: None,
             boot_time: 0,
             network: None,

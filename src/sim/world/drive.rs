@@ -305,13 +305,13 @@ impl World<'_> {
                     self.keep_point(now, vm, log.closed_at, written);
                 }
                 if !delta {
-                    self.cold[vm].records.protected(now);
+                    self.protected(now, vm, queue);
                 }
             }
             Action::AssumeInSync => {
                 let w = self.start_tracking(vm, now);
                 self.vms[vm].watch.in_sync(now);
-                self.cold[vm].records.protected(now);
+                self.protected(now, vm, queue);
                 self.keep_point(now, vm, now, w);
             }
             Action::CycleMissed => {

@@ -208,6 +208,8 @@ pub(super) struct World<'a> {
     keeps_points: bool,
     /// Some policy compresses (vmm-to-vmm): transfers go through `wire_bytes`.
     compresses: bool,
+    /// `protect_after` triggers, when some VM has one.
+    waits: Option<Box<start::Waits>>,
 }
 
 impl<'a> World<'a> {
@@ -337,6 +339,7 @@ impl<'a> World<'a> {
             runs: Vec::new(),
             keeps_points,
             compresses: scenario.policies.iter().any(|p| p.compression_ratio != 1.0),
+            waits: start::Waits::of(scenario),
         }
     }
 

@@ -150,6 +150,11 @@ impl VmRecords {
         );
     }
 
+    /// When the VM was first protected.
+    pub(super) fn protected_at(&self) -> Option<Time> {
+        self.protected_at
+    }
+
     /// The VM is protected now, if it was not before.
     pub(super) fn protected(&mut self, now: Time) {
         self.protected_at.get_or_insert(now);

@@ -3,6 +3,8 @@
 //! put on the queue before the first event.
 
 use super::*;
+use crate::model::Scenario;
+use std::collections::BTreeMap;
 
 impl World<'_> {
     pub(in crate::sim) fn schedule_start(&mut self, queue: &mut EventQueue<Event>) {
@@ -16,6 +18,13 @@ impl World<'_> {
             let vm = i as u32;
             if spec.protected_at_start {
                 at(queue, 0, Event::AssumeProtected { vm });
+            } else if let Some(after) = &spec.protect_after {
+                let detail = format!(
+                    "waiting for \"{}\" (protect_after): protection is enabled once its {} VM(s) are protected",
+                    after.name,
+                    after.vms.len()
+                );
+                self.log_event(0, i, EventKind::Admin, Mark::None, Mark::None, detail);
             } else {
                 at(queue, spec.protect_at, Event::EnableProtection { vm });
             }
@@ -88,6 +97,77 @@ impl World<'_> {
         }
         if sc.sample_step.is_some() {
             at(queue, 0, Event::Sample);
+        }
+    }
+}
+
+/// The `protect_after` triggers of a run: per waiting VM the count of named VMs not yet
+/// protected, per named VM the VMs that wait for it (ascending: a deterministic order).
+pub(in crate::sim) struct Waits {
+    left: Vec<u32>,
+    waiters: BTreeMap<u32, Vec<u32>>,
+}
+
+impl Waits {
+    pub(super) fn of(sc: &Scenario) -> Option<Box<Waits>> {
+        if sc.vms.iter().all(|v| v.protect_after.is_none()) {
+            return None;
+        }
+        let mut left = vec![0u32; sc.vms.len()];
+        let mut waiters: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (w, spec) in sc.vms.iter().enumerate() {
+            if let Some(after) = &spec.protect_after {
+                left[w] = after.vms.len() as u32;
+                for &n in &after.vms {
+                    waiters.entry(n as u32).or_default().push(w as u32);
+                }
+            }
+        }
+        Some(Box::new(Waits { left, waiters }))
+    }
+}
+
+impl World<'_> {
+    /// VM `vm` is protected now: its records note the first time, and the VMs whose
+    /// `protect_after` it completes get their enable scheduled (event-driven, no polling).
+    pub(super) fn protected(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let first = self.cold[vm].records.protected_at().is_none();
+        self.cold[vm].records.protected(now);
+        if !first {
+            return;
+        }
+        let Some(waits) = self.waits.as_mut() else {
+            return;
+        };
+        let Some(ws) = waits.waiters.remove(&(vm as u32)) else {
+            return;
+        };
+        let mut ready = Vec::new();
+        for w in ws {
+            let left = &mut waits.left[w as usize];
+            *left -= 1;
+            if *left == 0 {
+                ready.push(w as usize);
+            }
+        }
+        let sc = self.scenario;
+        for w in ready {
+            let spec = &sc.vms[w];
+            let after = spec
+                .protect_after
+                .as_ref()
+                .expect("waits only with protect_after");
+            let t = (now + after.delay).max(spec.protect_at);
+            let detail = format!(
+                "\"{}\" protected (protect_after): protection is enabled at {}",
+                after.name,
+                crate::units::Millis(t)
+            );
+            self.log_event(now, w, EventKind::Admin, Mark::None, Mark::None, detail);
+            if t < sc.horizon {
+                let ev = Event::EnableProtection { vm: w as u32 };
+                queue.schedule(t, ev.class(), ev);
+            }
         }
     }
 }
