@@ -466,6 +466,7 @@ fn run(args: RunArgs) -> i32 {
             return match e {
                 RunError::InvariantViolated(_) => 1,
                 RunError::SeriesTooLarge { .. } | RunError::OverBudget(_) => 2,
+                RunError::Stopped(_) => 3,
             };
         }
     };

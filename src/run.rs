@@ -132,6 +132,17 @@ impl RunOutput {
     }
 }
 
+impl RunOutput {
+    /// The output of a run that was not stopped by a budget, else [`RunError::Stopped`]: for
+    /// callers that compare whole runs (sweeps, plans) and cannot use partial ones.
+    pub fn whole(self, scenario: &Scenario) -> Result<RunOutput, RunError> {
+        match self.stopped(scenario) {
+            Some(why) => Err(RunError::Stopped(why)),
+            None => Ok(self),
+        }
+    }
+}
+
 /// Why a run did not start, or did not finish.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunError {
@@ -146,6 +157,9 @@ pub enum RunError {
     InvariantViolated(Violation),
     /// The estimate ([`budget::estimate`]) is over the run's budget: refused before any event.
     OverBudget(String),
+    /// A budget stopped the run (what [`RunOutput::stopped`] says), where the caller needs
+    /// whole runs ([`RunOutput::whole`]: sweeps, plans).
+    Stopped(String),
 }
 
 impl fmt::Display for RunError {
@@ -161,7 +175,7 @@ impl fmt::Display for RunError {
                 crate::units::Bytes(*bytes),
                 crate::units::Bytes(*limit)
             ),
-            RunError::OverBudget(why) => f.write_str(why),
+            RunError::OverBudget(why) | RunError::Stopped(why) => f.write_str(why),
             RunError::InvariantViolated(v) => write!(
                 f,
                 "{v} (a bug in drsim: please report it with the scenario and seed)"
