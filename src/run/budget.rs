@@ -73,9 +73,21 @@ pub struct Estimate {
 /// Which budget a run reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exceeded {
-    Events { limit: u64 },
-    Output { limit: u64 },
+    Events {
+        limit: u64,
+    },
+    Output {
+        limit: u64,
+    },
+    /// The event log's detail text reached [`MAX_LOG_TEXT`] bytes in memory.
+    LogText {
+        limit: u64,
+    },
 }
+
+/// [ours] The most detail text the event log holds in memory: it keeps 32-bit offsets into
+/// one string, so a run stops (marked partial) at 2 GiB of it, whatever its output budget.
+pub const MAX_LOG_TEXT: u64 = 2 << 30;
 
 impl Exceeded {
     /// "event budget of N reached; rerun with ...": what the terminal and summary.json say
@@ -90,6 +102,10 @@ impl Exceeded {
                 "output budget of {} reached; rerun with a coarser sample_step, a shorter duration or --max-output-size {}",
                 crate::units::Bytes(limit),
                 crate::units::Bytes(limit.saturating_mul(10))
+            ),
+            Exceeded::LogText { limit } => format!(
+                "the event log's text reached {} in memory, its limit; rerun with a shorter duration",
+                crate::units::Bytes(limit)
             ),
         }
     }

@@ -119,6 +119,11 @@ impl Checkpoints<'_> {
                 });
                 return true;
             }
+            let limit = crate::run::budget::MAX_LOG_TEXT;
+            if text >= limit {
+                self.exceeded = Some(Exceeded::LogText { limit });
+                return true;
+            }
         }
         let mut stop = false;
         if now >= self.hook_next {
