@@ -4,5 +4,8 @@
 
 fn main() {
     // `cargo bench` passes `--bench`; accept and ignore harness arguments.
-    println!("{}", drsim::generated::bench::run(1000, 7));
+    match drsim::generated::bench::run(1000, 7) {
+        Ok(report) => println!("{report}"),
+        Err(e) => eprintln!("error: {e}"),
+    }
 }

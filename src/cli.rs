@@ -66,14 +66,19 @@ enum Command {
     },
     /// Time a generated estate: events, wall time, events/s.
     Bench {
-        /// Number of VMs.
-        #[arg(long, default_value_t = 1000)]
+        /// Number of VMs (1 to 1,000,000).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=MAX_VMS))]
         vms: u32,
-        /// Simulated days.
-        #[arg(long, default_value_t = 7)]
+        /// Simulated days (1 to 3650).
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS))]
         days: u32,
     },
 }
+
+/// [ours] The largest generated estate (`bench`, `gen canonical`).
+const MAX_VMS: i64 = 1_000_000;
+/// [ours] The longest generated run, in days (`bench`, `gen canonical`).
+const MAX_DAYS: i64 = 3650;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum StatesFormat {
@@ -117,6 +122,14 @@ struct RunArgs {
     /// Draw no charts: no charts/ files, and report.html says so (faster batch runs).
     #[arg(long)]
     no_charts: bool,
+    /// Stop the run after N events, its results marked partial (exit 3) [default: 2e9, and
+    /// a run estimated over it is refused before it starts].
+    #[arg(long, value_name = "N")]
+    max_events: Option<u64>,
+    /// Stop the run once its CSV tables reach SIZE (e.g. 500MB), its results marked partial
+    /// (exit 3) [default: 2 GiB, and a run estimated over it is refused before it starts].
+    #[arg(long, value_name = "SIZE")]
+    max_output_size: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -210,9 +223,11 @@ struct MergeArgs {
 enum GenWorkload {
     /// The canonical delta-replication workload of shared/bench (SimPy peer's input).
     Canonical {
-        #[arg(long)]
+        /// Number of VMs (1 to 1,000,000).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_VMS))]
         vms: u32,
-        #[arg(long, default_value_t = 1)]
+        /// Simulated days (1 to 3650).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS))]
         days: u32,
         /// Link capacity over the total write rate (0.95 overloads the link).
         #[arg(long, default_value_t = canonical::HEADROOM)]
@@ -224,7 +239,8 @@ enum GenWorkload {
 }
 
 /// Exit codes: 0 success, 1 the run failed (I/O, or an invariant violated under `--check`),
-/// 2 bad input (arguments, scenario or output folder), 130 and 143 stopped by SIGINT and
+/// 2 bad input (arguments, scenario, output folder, or a run estimated over its budget),
+/// 3 a budget stopped the run (the folder holds its partial results, marked so), 130 and 143 stopped by SIGINT and
 /// SIGTERM (see [`report::stop_on_signals`]).
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -283,11 +299,16 @@ pub fn main() -> i32 {
             stdout(&canonical::scenario_toml(vms, days, headroom, &sample_step));
             0
         }
-        Command::Bench { vms, days } => {
-            let report = bench::run(vms, days);
-            stdout(&format!("{report}\n"));
-            0
-        }
+        Command::Bench { vms, days } => match bench::run(vms, days) {
+            Ok(report) => {
+                stdout(&format!("{report}\n"));
+                0
+            }
+            Err(e) => {
+                eprintln!("error: bench --vms {vms} --days {days}: {e}");
+                2
+            }
+        },
     }
 }
 
@@ -394,8 +415,24 @@ fn run(args: RunArgs) -> i32 {
         check,
         quiet,
         no_charts,
+        max_events,
+        max_output_size,
     } = args;
     let file = file.as_path();
+    let max_output_bytes = match max_output_size.as_deref().map(crate::units::parse_bytes) {
+        None => crate::run::budget::DEFAULT_MAX_OUTPUT_BYTES,
+        Some(Ok(b)) => b.0,
+        Some(Err(e)) => {
+            eprintln!("error: --max-output-size: {e}");
+            return 2;
+        }
+    };
+    // Budgets given here are stops; the defaults also refuse a run estimated over them.
+    let budget = crate::run::Budget {
+        max_events: max_events.unwrap_or(crate::run::budget::DEFAULT_MAX_EVENTS),
+        max_output_bytes,
+        refuse_over_estimate: max_events.is_none() && max_output_size.is_none(),
+    };
     let started = Instant::now();
     let scenario = match scenario::load_with(file, &set) {
         Ok(s) => s,
@@ -419,7 +456,10 @@ fn run(args: RunArgs) -> i32 {
     };
     let mut progress = RunProgress::new(&scenario, quiet);
     let mut hook = |p: &crate::run::Progress<'_>| progress.show(p);
-    let spec = RunSpec::new(&scenario).seed(seed).check(check);
+    let spec = RunSpec::new(&scenario)
+        .seed(seed)
+        .check(check)
+        .budget(budget);
     let spec = spec.halt_every(RunProgress::step(&scenario), &mut hook);
     let ran = crate::run::run(spec);
     progress.finish();
@@ -429,13 +469,17 @@ fn run(args: RunArgs) -> i32 {
             eprintln!("error: {}: {e}", file.display());
             return match e {
                 RunError::InvariantViolated(_) => 1,
-                RunError::SeriesTooLarge { .. } => 2,
+                RunError::SeriesTooLarge { .. } | RunError::OverBudget(_) => 2,
+                RunError::Stopped(_) => 3,
             };
         }
     };
     let simulated = started.elapsed() - loaded;
     let report = Report::new(&scenario, &stamp, &output);
-    if let Err(e) = report::write_files(&dir, &report::standard_with(!no_charts), &report) {
+    // The output budget stops a run near it; twice over, its estimate was wrong.
+    let exporters = report::standard_with(!no_charts);
+    let cap = max_output_bytes.saturating_mul(2);
+    if let Err(e) = report::write_files_capped(dir.path(), &exporters, &report, cap) {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }
@@ -464,7 +508,13 @@ fn run(args: RunArgs) -> i32 {
         text.extend_from_slice(format!("results in {}\n", target.display()).as_bytes());
         stdout_bytes(&text);
     }
-    0
+    match output.stopped(&scenario) {
+        Some(stopped) => {
+            eprintln!("{}: {stopped}; the results are partial", file.display());
+            3
+        }
+        None => 0,
+    }
 }
 
 fn explain(file: &Path, vm: Option<&str>, set: &[scenario::Override]) -> i32 {

@@ -22,6 +22,9 @@ pub use crate::sim::Progress;
 use crate::sim::{EventLog, RunResult, Series};
 use std::fmt;
 
+pub mod budget;
+pub use budget::{Budget, Exceeded};
+
 /// [ours] The most memory a run's time series may take unless the caller says otherwise:
 /// 1 GiB is 41 million VM samples (1,000 VMs for 30 days at a 1-minute step), whose
 /// `timeseries.csv` would be about 4 GB.
@@ -45,6 +48,9 @@ pub struct RunSpec<'a> {
     /// Run the invariant checks ([`crate::sim::check`]) after every event and state machine
     /// step in a release build too (default: no; builds with debug assertions always do).
     pub check: bool,
+    /// The events and output the run may use ([`budget`]): refused before it starts when
+    /// the estimate is over, stopped when the run reaches either.
+    pub budget: Budget,
 }
 
 impl<'a> RunSpec<'a> {
@@ -57,7 +63,13 @@ impl<'a> RunSpec<'a> {
             max_series_bytes: DEFAULT_MAX_SERIES_BYTES,
             halt: None,
             check: false,
+            budget: Budget::default(),
         }
+    }
+
+    pub fn budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
     }
 
     pub fn seed(mut self, seed: u64) -> Self {
@@ -98,6 +110,37 @@ pub struct RunOutput {
     pub series: Series,
     /// The instant a halt hook stopped the run; the results cover the time up to it.
     pub halted_at: Option<Time>,
+    /// The budget that stopped the run at `halted_at`, if one did (not the caller's hook).
+    pub exceeded: Option<Exceeded>,
+}
+
+impl RunOutput {
+    /// "stopped at <time>: event budget of N reached; rerun with ...": when a budget stopped
+    /// the run (the results are partial), what summary.json and the terminal say.
+    pub fn stopped(&self, scenario: &Scenario) -> Option<String> {
+        let (at, why) = (self.halted_at?, self.exceeded?);
+        Some(format!(
+            "stopped at {} ({} simulated of {}): {}",
+            scenario
+                .calendar
+                .datetime(at)
+                .format("%Y-%m-%d %H:%M:%S%.3f"),
+            crate::units::Millis(at),
+            crate::units::Millis(scenario.horizon),
+            why.explain()
+        ))
+    }
+}
+
+impl RunOutput {
+    /// The output of a run that was not stopped by a budget, else [`RunError::Stopped`]: for
+    /// callers that compare whole runs (sweeps, plans) and cannot use partial ones.
+    pub fn whole(self, scenario: &Scenario) -> Result<RunOutput, RunError> {
+        match self.stopped(scenario) {
+            Some(why) => Err(RunError::Stopped(why)),
+            None => Ok(self),
+        }
+    }
 }
 
 /// Why a run did not start, or did not finish.
@@ -112,6 +155,11 @@ pub enum RunError {
     /// A checked run ([`RunSpec::check`]) broke an invariant: a bug in drsim, not in the
     /// scenario. The run stopped before the next event.
     InvariantViolated(Violation),
+    /// The estimate ([`budget::estimate`]) is over the run's budget: refused before any event.
+    OverBudget(String),
+    /// A budget stopped the run (what [`RunOutput::stopped`] says), where the caller needs
+    /// whole runs ([`RunOutput::whole`]: sweeps, plans).
+    Stopped(String),
 }
 
 impl fmt::Display for RunError {
@@ -127,6 +175,7 @@ impl fmt::Display for RunError {
                 crate::units::Bytes(*bytes),
                 crate::units::Bytes(*limit)
             ),
+            RunError::OverBudget(why) | RunError::Stopped(why) => f.write_str(why),
             RunError::InvariantViolated(v) => write!(
                 f,
                 "{v} (a bug in drsim: please report it with the scenario and seed)"
@@ -141,6 +190,9 @@ impl std::error::Error for RunError {}
 /// output, whatever the machine, the thread or the time of day.
 pub fn run(spec: RunSpec<'_>) -> Result<RunOutput, RunError> {
     let sc = spec.scenario;
+    if let Some(why) = budget::refuse(sc, &spec.budget, spec.keep_series) {
+        return Err(RunError::OverBudget(why));
+    }
     if spec.keep_series {
         if let Some(step) = sc.sample_step {
             let samples = sc.horizon.div_ceil(step.max(1));
@@ -154,13 +206,21 @@ pub fn run(spec: RunSpec<'_>) -> Result<RunOutput, RunError> {
             }
         }
     }
-    let done = crate::sim::simulate(sc, spec.seed, spec.keep_series, spec.halt, spec.check)
-        .map_err(RunError::InvariantViolated)?;
+    let done = crate::sim::simulate(
+        sc,
+        spec.seed,
+        spec.keep_series,
+        spec.halt,
+        spec.check,
+        spec.budget,
+    )
+    .map_err(RunError::InvariantViolated)?;
     Ok(RunOutput {
         seed: spec.seed,
         result: done.result,
         log: done.log,
         series: done.series,
         halted_at: done.halted_at,
+        exceeded: done.exceeded,
     })
 }

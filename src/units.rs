@@ -31,6 +31,33 @@ pub struct ByteRate(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Millis(pub u64);
 
+/// [ours] The smallest disk drsim models: 1 MiB. Hyper-V's smallest VHDX is 3 MB; a disk
+/// of 0 or a few bytes reaches the 50% rule's threshold with its first write, so its resync
+/// would restart without end.
+pub const MIN_DISK_SIZE: Bytes = Bytes(1 << 20);
+/// [src] The largest disk: 64 TiB, the VHDX format's limit.
+pub const MAX_DISK_SIZE: Bytes = Bytes(64 << 40);
+/// [ours] The fastest a disk's workload may write (in the scenario or a trace): 10 GB/s,
+/// beyond any disk Hyper-V hosts; a year of it is 3.2e17 bytes, well inside the 64-bit
+/// byte counts.
+pub const MAX_CHURN: ByteRate = ByteRate::from_bytes_per_s(10_000_000_000);
+
+/// Why `size` is outside [`MIN_DISK_SIZE`, `MAX_DISK_SIZE`].
+pub fn disk_size_problem(size: Bytes) -> Option<String> {
+    (size < MIN_DISK_SIZE || size > MAX_DISK_SIZE).then(|| {
+        format!(
+            "{size} is outside the disk sizes drsim models, {MIN_DISK_SIZE} to {MAX_DISK_SIZE} (a smaller disk reaches the 50% rule's threshold with its first write and resyncs without end)"
+        )
+    })
+}
+
+/// Why a workload's highest rate `rate` is over [`MAX_CHURN`].
+pub fn churn_problem(rate: ByteRate) -> Option<String> {
+    (rate > MAX_CHURN).then(|| {
+        format!("writes at up to {rate}, over the fastest churn drsim models, {MAX_CHURN} per disk")
+    })
+}
+
 impl Bytes {
     /// The byte count as a plain integer.
     pub fn as_u64(self) -> u64 {

@@ -108,20 +108,22 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
 }
 
 /// Run the benchmark estate once and describe the figures.
-pub fn run(vms: u32, days: u32) -> String {
+pub fn run(vms: u32, days: u32) -> Result<String, run::RunError> {
     let scenario = estate(vms, days);
     let started = Instant::now();
-    let out = run::run(RunSpec::new(&scenario).keep_series(false))
-        .expect("the benchmark estate keeps no series");
+    let out = run::run(RunSpec::new(&scenario).keep_series(false))?;
     let result = out.result;
     let wall = started.elapsed().as_secs_f64();
     let sim_s = scenario.horizon as f64 / 1000.0;
-    format!(
-        "bench: {vms} VMs x {days} days, 5-minute cycles: {} events in {wall:.3} s wall = {:.0} events/s, {:.0} simulated s per wall s; cycles done {}, missed {}",
+    let partial = out
+        .exceeded
+        .map_or(String::new(), |e| format!("; partial: {}", e.explain()));
+    Ok(format!(
+        "bench: {vms} VMs x {days} days, 5-minute cycles: {} events in {wall:.3} s wall = {:.0} events/s, {:.0} simulated s per wall s; cycles done {}, missed {}{partial}",
         result.events_processed,
         result.events_processed as f64 / wall,
         sim_s / wall,
         result.vms.iter().map(|v| v.cycles_done).sum::<u64>(),
         result.vms.iter().map(|v| v.cycles_missed).sum::<u64>(),
-    )
+    ))
 }

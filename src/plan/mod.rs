@@ -497,6 +497,7 @@ impl Planner {
                 }
                 None => crate::run::run(spec),
             }
+            .and_then(|out| out.whole(sc))
             .map_err(|error| PlanError::Run { seed, error })?;
             Ok(rep_of(scope, seed, out.halted_at, &out.result))
         };

@@ -108,6 +108,20 @@ pub fn write_files_in(
     exporters: &[Box<dyn Exporter>],
     report: &Report<'_>,
 ) -> std::io::Result<()> {
+    write_files_capped(dir, exporters, report, u64::MAX)
+}
+
+/// [`write_files_in`], counting the bytes of the tables (the `.csv` files) as they are
+/// written: past `max_table_bytes` the writing fails (the caller then commits nothing). The
+/// run's output budget ([`crate::run::budget`]) stops a run before its tables come near;
+/// this catches an estimate that was wrong.
+pub fn write_files_capped(
+    dir: &std::path::Path,
+    exporters: &[Box<dyn Exporter>],
+    report: &Report<'_>,
+    max_table_bytes: u64,
+) -> std::io::Result<()> {
+    let mut tables = 0u64;
     for e in exporters.iter().filter(|e| e.applies(report)) {
         let path = dir.join(e.file_name());
         // Subfolders one by one below `dir`, never `dir` itself: a folder removed under a
@@ -121,10 +135,45 @@ pub fn write_files_in(
             std::fs::create_dir(d)?;
         }
         let mut file = std::fs::File::create(&path)?;
-        e.export(report, &mut file)?;
+        if e.file_name().ends_with(".csv") {
+            let mut counted = Capped {
+                inner: &mut file,
+                written: &mut tables,
+                cap: max_table_bytes,
+            };
+            e.export(report, &mut counted)?;
+        } else {
+            e.export(report, &mut file)?;
+        }
         file.flush()?;
     }
     Ok(())
+}
+
+/// A writer that counts what passes and refuses to pass `cap` in all.
+struct Capped<'w> {
+    inner: &'w mut dyn Write,
+    written: &'w mut u64,
+    cap: u64,
+}
+
+impl Write for Capped<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let total = self.written.saturating_add(buf.len() as u64);
+        if total > self.cap {
+            return Err(std::io::Error::other(format!(
+                "the tables would take more than {}, the output budget's hard limit (the budget's estimate was wrong); nothing was kept",
+                crate::units::Bytes(self.cap)
+            )));
+        }
+        let n = self.inner.write(buf)?;
+        *self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// The document as bytes (tests, and printing one to stdout).

@@ -50,6 +50,9 @@ struct Summary<'a> {
     horizon_s: f64,
     sample_step_s: Option<f64>,
     events_processed: u64,
+    /// Set when a budget stopped the run: the results cover the time up to then (partial).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped: Option<String>,
     vms: VmList<'a>,
     link: LinkTotals,
     links: Vec<LinkSummary<'a>>,
@@ -390,7 +393,14 @@ impl super::Exporter for SummaryJson {
     fn export(&self, report: &super::Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
         // Buffered here, so the serializer's many small writes are not virtual calls.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        write_summary(&mut out, report.scenario, report.stamp, &report.run.result)?;
+        let stopped = report.run.stopped(report.scenario);
+        write_summary(
+            &mut out,
+            report.scenario,
+            report.stamp,
+            &report.run.result,
+            stopped,
+        )?;
         out.flush()
     }
 }
@@ -403,6 +413,7 @@ fn write_summary<W: Write>(
     scenario: &Scenario,
     stamp: &Stamp,
     result: &RunResult,
+    stopped: Option<String>,
 ) -> std::io::Result<()> {
     let mut arrivals = ArrivalTotals::default();
     for v in &result.vms {
@@ -424,6 +435,7 @@ fn write_summary<W: Write>(
         horizon_s: secs(result.horizon),
         sample_step_s: scenario.sample_step.map(secs),
         events_processed: result.events_processed,
+        stopped,
         vms: VmList(&result.vms, scenario),
         link: LinkTotals {
             bytes_sent,

@@ -7,6 +7,7 @@ mod batches;
 mod error;
 mod failovers;
 mod import;
+mod limits;
 mod overrides;
 pub mod raw;
 mod trace;
@@ -97,6 +98,10 @@ fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
     let scenario = validate::validate(&mut ctx, &raw, &validate::base_dir(path));
     match scenario {
         Some(mut s) if ctx.errors.is_empty() => {
+            let over = limits::check(&s, path);
+            if !over.is_empty() {
+                return Err(ScenarioErrors(over));
+            }
             let mut material = text.as_bytes().to_vec();
             material.extend_from_slice(&ctx.included);
             s.hash = stable_hash(&material);

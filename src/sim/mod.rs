@@ -56,11 +56,12 @@ impl Progress<'_> {
     }
 }
 
-/// Before each event: asks a caller's hook at most once per `every` of virtual time, and
-/// runs the invariant checks of each event when they are on. `next` is the first instant at
-/// which either is due: 0 while checking (every event), else the hook's next turn (never
-/// reached without a hook). So checks that are off cost the engine loop nothing: it makes
-/// the comparison with `next` anyway.
+/// Before each event: asks a caller's hook at most once per `every` of virtual time, checks
+/// the output budget once per `budget_every`, counts the events against the event budget,
+/// and runs the invariant checks of each event when they are on. `next` is the first instant
+/// at which something is due: 0 while checking (every event), else the earlier of the hook's
+/// and the budget's next turns. So checks that are off cost the engine loop one comparison
+/// with `next` and one with `max_events`.
 struct Checkpoints<'h> {
     every: Time,
     next: Time,
@@ -68,12 +69,21 @@ struct Checkpoints<'h> {
     hook_next: Time,
     hook: Option<&'h mut dyn FnMut(&Progress<'_>) -> bool>,
     check: check::Checker,
+    /// The event budget: the run stops before event number `max_events + 1`.
+    max_events: u64,
+    /// The output budget, checked at `budget_next` and then every `budget_every`.
+    max_output: u64,
+    budget_every: Time,
+    budget_next: Time,
+    meter: crate::run::budget::OutputMeter,
+    /// The budget that stopped the run.
+    exceeded: Option<crate::run::Exceeded>,
 }
 
 impl<'a> Halt<world::World<'a>> for Checkpoints<'_> {
     #[inline(always)]
     fn halt(&mut self, now: Time, events: u64, world: &world::World<'a>) -> bool {
-        if now < self.next {
+        if now < self.next && events < self.max_events {
             return false;
         }
         self.due(now, events, world)
@@ -86,6 +96,13 @@ impl Checkpoints<'_> {
     #[cold]
     #[inline(never)]
     fn due(&mut self, now: Time, events: u64, world: &world::World<'_>) -> bool {
+        use crate::run::Exceeded;
+        if events >= self.max_events {
+            self.exceeded = Some(Exceeded::Events {
+                limit: self.max_events,
+            });
+            return true;
+        }
         if self.check.on() {
             // The previous event's effects, and the clock.
             world.check_event(now, &mut self.check);
@@ -93,16 +110,33 @@ impl Checkpoints<'_> {
                 return true;
             }
         }
-        if now < self.hook_next {
-            return false;
+        if now >= self.budget_next {
+            self.budget_next = (now / self.budget_every + 1).saturating_mul(self.budget_every);
+            let (rows, text, samples) = world.output_so_far();
+            if self.meter.bytes(rows, text, samples) > self.max_output {
+                self.exceeded = Some(Exceeded::Output {
+                    limit: self.max_output,
+                });
+                return true;
+            }
+            let limit = crate::run::budget::MAX_LOG_TEXT;
+            if text >= limit {
+                self.exceeded = Some(Exceeded::LogText { limit });
+                return true;
+            }
         }
-        self.hook_next = (now / self.every + 1).saturating_mul(self.every);
+        let mut stop = false;
+        if now >= self.hook_next {
+            self.hook_next = (now / self.every + 1).saturating_mul(self.every);
+            stop = self
+                .hook
+                .as_mut()
+                .is_some_and(|hook| hook(&Progress { now, events, world }));
+        }
         if !self.check.on() {
-            self.next = self.hook_next;
+            self.next = self.hook_next.min(self.budget_next);
         }
-        self.hook
-            .as_mut()
-            .is_some_and(|hook| hook(&Progress { now, events, world }))
+        stop
     }
 }
 
@@ -131,8 +165,10 @@ pub(crate) struct Simulated {
     pub result: RunResult,
     pub log: EventLog,
     pub series: Series,
-    /// The instant a halt hook stopped the run.
+    /// The instant a halt hook or a budget stopped the run.
     pub halted_at: Option<Time>,
+    /// The budget that stopped it.
+    pub exceeded: Option<crate::run::Exceeded>,
 }
 
 /// A halt hook and how often (virtual time) it is asked.
@@ -146,6 +182,7 @@ pub(crate) fn simulate(
     keep_series: bool,
     halt: Option<HaltCheck<'_>>,
     check: bool,
+    budget: crate::run::Budget,
 ) -> Result<Simulated, check::Violation> {
     let mut queue: EventQueue<Event> = EventQueue::with_capacity(scenario.vms.len() * 2 + 16);
     let mut world = world::World::new(scenario, seed, keep_series, &mut queue);
@@ -161,12 +198,26 @@ pub(crate) fn simulate(
     };
     let hook_next = if hook.is_some() { 0 } else { Time::MAX };
     let check = check::Checker::new(check);
+    // The output budget is checked a thousand times per run and at every sample.
+    let budget_every = (scenario.horizon / 1000)
+        .min(scenario.sample_step.unwrap_or(Time::MAX))
+        .max(1);
     let mut checks = Checkpoints {
         every,
-        next: if check.on() { 0 } else { hook_next },
+        next: if check.on() {
+            0
+        } else {
+            hook_next.min(budget_every)
+        },
         hook_next,
         hook,
         check,
+        max_events: budget.max_events,
+        max_output: budget.max_output_bytes,
+        budget_every,
+        budget_next: budget_every,
+        meter: crate::run::budget::OutputMeter::new(scenario),
+        exceeded: None,
     };
     let counts = engine::run_with(&mut world, &mut queue, scenario.horizon, &mut checks);
     if checks.check.on() {
@@ -185,6 +236,7 @@ pub(crate) fn simulate(
         log,
         series,
         halted_at: counts.halted.then_some(counts.end),
+        exceeded: checks.exceeded,
     })
 }
 
@@ -192,13 +244,19 @@ pub(crate) fn simulate(
 mod tests {
     use super::*;
 
-    fn checkpoints(check: check::Checker) -> Checkpoints<'static> {
+    fn checkpoints(sc: &Scenario, check: check::Checker) -> Checkpoints<'static> {
         Checkpoints {
             every: 1,
             next: if check.on() { 0 } else { Time::MAX },
             hook_next: Time::MAX,
             hook: None,
             check,
+            max_events: u64::MAX,
+            max_output: u64::MAX,
+            budget_every: Time::MAX,
+            budget_next: Time::MAX,
+            meter: crate::run::budget::OutputMeter::new(sc),
+            exceeded: None,
         }
     }
 
@@ -208,14 +266,14 @@ mod tests {
         let sc = crate::scenario::from_text(text, "quickstart.toml".as_ref()).unwrap();
         let mut queue = EventQueue::new();
         let world = world::World::new(&sc, 1, false, &mut queue);
-        let mut checks = checkpoints(check::Checker::with(true, false));
+        let mut checks = checkpoints(&sc, check::Checker::with(true, false));
         assert!(!checks.halt(10, 0, &world));
         assert!(!checks.halt(10, 1, &world));
         assert!(checks.halt(5, 2, &world), "time went back");
         let v = checks.check.take().expect("kept");
         assert_eq!((v.at, v.subject), (5, check::Subject::Clock));
         // Checks that are off see nothing.
-        let mut checks = checkpoints(check::Checker::with(false, false));
+        let mut checks = checkpoints(&sc, check::Checker::with(false, false));
         assert!(!checks.halt(10, 0, &world));
         assert!(!checks.halt(5, 1, &world));
         assert!(checks.check.take().is_none());

@@ -355,6 +355,12 @@ impl EventLog {
         });
     }
 
+    /// Rows held (events, jobs and health spans) and the bytes of their detail text.
+    pub fn size(&self) -> (u64, u64) {
+        let rows = self.events.len() + self.jobs.len() + self.health.len();
+        (rows as u64, self.text.len() as u64)
+    }
+
     pub fn health(&mut self, span: HealthSpan) {
         self.health.push(StoredSpan {
             vm: span.vm as u32,

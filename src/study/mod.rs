@@ -317,6 +317,7 @@ pub fn run_sweep(sweep: &Sweep, options: &Options<'_>) -> Result<Vec<RunRecord>,
                 .seed(seed)
                 .keep_series(options.keep_series),
         )
+        .and_then(|out| out.whole(&point.scenario))
         .map_err(|error| SweepError::Run {
             point: p,
             replication: i,

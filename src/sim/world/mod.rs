@@ -347,6 +347,17 @@ impl<'a> World<'a> {
         self.vms.len()
     }
 
+    /// Rows logged so far (events, jobs, health spans), their detail text's bytes, and the
+    /// time series' samples: what the output budget measures during a run.
+    pub fn output_so_far(&self) -> (u64, u64, u64) {
+        let (rows, text) = self.log.size();
+        (
+            rows,
+            text,
+            self.series.as_ref().map_or(0, |s| s.len() as u64),
+        )
+    }
+
     pub fn state_kind(&self, vm: usize) -> rep::StateKind {
         self.vms[vm].machine.state().kind()
     }
