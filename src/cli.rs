@@ -95,7 +95,7 @@ struct RunArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Master seed; replaces the scenario's `seed`.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     seed: Option<u64>,
     /// Print summary.json to stdout instead of the table.
     #[arg(long)]
@@ -145,7 +145,7 @@ struct SweepArgs {
     #[arg(long, default_value_t = 10)]
     replications: u32,
     /// Master seed from which replication i's seed derives [default: the scenario's seed].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     seed: Option<u64>,
     /// Worker threads [default: one per core].
     #[arg(long)]
@@ -186,7 +186,7 @@ struct PlanArgs {
     #[arg(long, default_value = "30%")]
     growth: String,
     /// Master seed from which replication i's seed derives [default: the scenario's seed].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     seed: Option<u64>,
     /// Worker threads [default: one per core]; never changes the results.
     #[arg(long)]
@@ -815,4 +815,17 @@ fn plan(args: PlanArgs) -> i32 {
     }
     stdout(&format!("results in {}\n", target.display()));
     0
+}
+
+/// `--seed`: a whole number from 0 to 2^64-1, and a message, not clap's flag confusion, for
+/// `--seed -1`.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim().parse::<u64>().map_err(|_| {
+        let what = if s.trim().starts_with('-') {
+            "seeds are non-negative"
+        } else {
+            "not a whole number"
+        };
+        format!("{what}; allowed: a whole number from 0 to 18446744073709551615, e.g. --seed 7")
+    })
 }

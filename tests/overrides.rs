@@ -214,7 +214,7 @@ fn bad_values_name_the_override_in_place_of_the_position() {
     let e = errors(QUICKSTART, &["scenario.seed=\"5\""]);
     assert!(
         e.starts_with(
-            "error: q.toml: --set scenario.seed=\"5\": scenario.seed: invalid type: string \"5\""
+            "error: q.toml: --set scenario.seed=\"5\": scenario.seed: the text \"5\" is not a whole number"
         ),
         "{e}"
     );

@@ -90,7 +90,7 @@ fn wrong_type_and_missing_field() {
     let line = line_of(&text, "duration = 5");
     assert_eq!(
         errors(&text),
-        format!("error: bad.toml:{line}:12: scenario.duration: invalid type: integer `5`\n  allowed: a quoted string: values with units are strings, e.g. \"5m\", \"100 Mbps\", \"500 GiB\"")
+        format!("error: bad.toml:{line}:12: scenario.duration: the number 5 is not a quoted string\n  allowed: a quoted string: values with units are strings, e.g. \"5m\", \"100 Mbps\", \"500 GiB\"")
     );
     let text = QUICKSTART.replace("name = \"dc01\"\n", "");
     let e = errors(&text);

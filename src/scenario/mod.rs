@@ -28,7 +28,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
 
 /// Read the scenario file at `path`, apply `overrides` in order, and validate the result.
 pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioErrors> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         ScenarioErrors(vec![ScenarioError {
             file: path.to_path_buf(),
             line: 0,
@@ -39,7 +39,33 @@ pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, Scenar
             override_arg: None,
         }])
     })?;
-    from_text_with(&text, path, overrides)
+    let text = utf8(&bytes, path)?;
+    from_text_with(text, path, overrides)
+}
+
+/// Validate scenario `bytes` as if read from `path`: text that is not UTF-8 is an error at
+/// the line and column of its first bad byte.
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Scenario, ScenarioErrors> {
+    from_text(utf8(bytes, path)?, path)
+}
+
+/// `bytes` as text, or an error at the first byte that is not UTF-8.
+fn utf8<'b>(bytes: &'b [u8], path: &Path) -> Result<&'b str, ScenarioErrors> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = e.valid_up_to();
+        // The valid prefix is text: count lines and characters in it.
+        let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        let (line, column) = error::line_col(prefix, good);
+        ScenarioErrors(vec![ScenarioError {
+            file: path.to_path_buf(),
+            line,
+            column,
+            field: String::new(),
+            problem: format!("byte 0x{:02x} is not UTF-8 text", bytes[good]),
+            allowed: Some("a UTF-8 text file (save it as UTF-8)".into()),
+            override_arg: None,
+        }])
+    })
 }
 
 /// Validate scenario `text` as if read from `path` (relative trace files resolve against it).
@@ -87,11 +113,11 @@ pub fn from_text_with(
 
 /// Parse and validate `text`; the hash covers `text` and the files it includes.
 fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
-    let raw: raw::RawScenario = parse(text, path)?;
+    let (raw, unknown) = parse(text, path)?;
     let mut ctx = validate::Ctx {
         file: path,
         text,
-        errors: Vec::new(),
+        errors: unknown,
         included: Vec::new(),
         warnings: Vec::new(),
     };
@@ -112,39 +138,285 @@ fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
     }
 }
 
-/// TOML syntax and shape: unknown fields, missing fields and wrong types end here, with the
-/// field path from serde_path_to_error and the position from the TOML parser.
-fn parse(text: &str, path: &Path) -> Result<raw::RawScenario, ScenarioErrors> {
-    let de = toml::Deserializer::new(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        // toml's Spanned wraps values in a private field; it is not a field of the file.
+/// TOML syntax and shape. Unknown fields do not stop the reading: each is reported and
+/// blanked out (its bytes become spaces, so every position stays where it was) and the file
+/// is read again, so they come out with the value errors validation finds. Missing fields and
+/// wrong types end here, with the field path from serde_path_to_error and the position from
+/// the TOML parser, in the user's words rather than serde's.
+fn parse(
+    text: &str,
+    path: &Path,
+) -> Result<(raw::RawScenario, Vec<ScenarioError>), ScenarioErrors> {
+    /// More unknown fields than this are not worth listing one by one.
+    const MAX_UNKNOWN: usize = 100;
+    let mut blanked: Vec<u8> = text.as_bytes().to_vec();
+    let mut unknown = Vec::new();
+    loop {
+        // Blanking only ever turns whole characters into ASCII spaces.
+        let current = std::str::from_utf8(&blanked).unwrap_or(text);
+        let de = toml::Deserializer::new(current);
+        let e = match serde_path_to_error::deserialize::<_, raw::RawScenario>(de) {
+            Ok(raw) => return Ok((raw, unknown)),
+            Err(e) => e,
+        };
         let field = e
             .path()
             .to_string()
             .replace(".$__serde_spanned_private_value", "");
         let inner = e.into_inner();
-        let (line, column) = inner
-            .span()
-            .map_or((1, 1), |s| error::line_col(text, s.start));
+        let span = inner.span();
         let message = inner.message().trim().to_string();
-        let (problem, mut allowed) = split_expected(&message);
-        if allowed.as_deref() == Some("a string") {
-            allowed = Some(
-                "a quoted string: values with units are strings, e.g. \"5m\", \"100 Mbps\", \"500 GiB\"".into(),
-            );
-        }
-        ScenarioErrors(vec![ScenarioError {
+        let (line, column) = span
+            .clone()
+            .map_or((1, 1), |s| error::line_col(text, s.start));
+        let at = |problem: String, allowed: Option<String>| ScenarioError {
             file: path.to_path_buf(),
             line,
             column,
-            field: if field == "." { String::new() } else { field },
+            field: if field == "." {
+                String::new()
+            } else {
+                field.clone()
+            },
             problem,
             allowed,
             override_arg: None,
-        }])
-    })
+        };
+        if message.starts_with("unknown field") {
+            let (problem, allowed) = split_expected(&message);
+            unknown.push(at(problem, allowed));
+            let range = span.and_then(|s| key_value_range(current, s.start));
+            match range {
+                Some(r) if unknown.len() < MAX_UNKNOWN => {
+                    for b in &mut blanked[r] {
+                        if *b != b'\n' && *b != b'\r' {
+                            *b = b' ';
+                        }
+                    }
+                    continue;
+                }
+                _ => return Err(ScenarioErrors(unknown)),
+            }
+        }
+        let source = span.map_or("", |s| text.get(s).unwrap_or(""));
+        let (problem, allowed) = shape_words(&message, &field, source);
+        unknown.push(at(problem, allowed));
+        return Err(ScenarioErrors(unknown));
+    }
 }
 
+/// The bytes to blank for the unknown key starting at `offset`: the key, its value and, in an
+/// inline table, one comma beside it. `None` when the key names a table (`[x]`, `[[x]]`).
+fn key_value_range(text: &str, offset: usize) -> Option<std::ops::Range<usize>> {
+    let doc = toml_edit::ImDocument::parse(text).ok()?;
+    let (range, inline) = find_in_table(doc.as_table(), offset)?;
+    let bytes = text.as_bytes();
+    if !inline {
+        return Some(range);
+    }
+    let before = bytes[..range.start]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())?;
+    if bytes[before] == b',' {
+        return Some(before..range.end);
+    }
+    let after = range.end
+        + bytes[range.end..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())?;
+    if bytes[after] == b',' {
+        return Some(range.start..after + 1);
+    }
+    Some(range)
+}
+
+fn find_in_table(t: &toml_edit::Table, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+    for (k, _) in t.iter() {
+        let (key, item) = t.get_key_value(k)?;
+        if let (Some(ks), toml_edit::Item::Value(v)) = (key.span(), item) {
+            if ks.start == offset {
+                return Some((ks.start..v.span()?.end, false));
+            }
+        }
+        if let Some(found) = find_in_item(item, offset) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn find_in_item(item: &toml_edit::Item, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+    match item {
+        toml_edit::Item::Table(t) => find_in_table(t, offset),
+        toml_edit::Item::ArrayOfTables(a) => a.iter().find_map(|t| find_in_table(t, offset)),
+        toml_edit::Item::Value(v) => find_in_value(v, offset),
+        toml_edit::Item::None => None,
+    }
+}
+
+fn find_in_value(v: &toml_edit::Value, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+    match v {
+        toml_edit::Value::InlineTable(t) => {
+            for (k, _) in t.iter() {
+                let (key, item) = t.get_key_value(k)?;
+                let value = item.as_value()?;
+                if let (Some(ks), Some(vs)) = (key.span(), value.span()) {
+                    if ks.start == offset {
+                        return Some((ks.start..vs.end, true));
+                    }
+                }
+                if let Some(found) = find_in_value(value, offset) {
+                    return Some(found);
+                }
+            }
+            None
+        }
+        toml_edit::Value::Array(a) => a.iter().find_map(|v| find_in_value(v, offset)),
+        _ => None,
+    }
+}
+
+/// Fields whose values are points in time (a TOML date-time must be quoted).
+const TIME_FIELDS: &[&str] = &[
+    "start",
+    "at",
+    "protect_at",
+    "down_at",
+    "up_at",
+    "first_tick",
+    "initial_replication_start",
+];
+
+/// serde's and toml's shape errors (`invalid type: integer `5`, expected a string`) in the
+/// user's words: what was found, and what the field takes.
+fn shape_words(message: &str, field: &str, source: &str) -> (String, Option<String>) {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let last = last.split('[').next().unwrap_or(last);
+    let quoted_units =
+        "a quoted string: values with units are strings, e.g. \"5m\", \"100 Mbps\", \"500 GiB\"";
+    let (found, expected) = if let Some(rest) = message.strip_prefix("invalid type: ") {
+        match rest.split_once(", expected ") {
+            Some((f, e)) => (describe_found(f, source), e.to_string()),
+            None => (rest.to_string(), String::new()),
+        }
+    } else if let Some(rest) = message.strip_prefix("invalid value: ") {
+        match rest.split_once(", expected ") {
+            Some((f, e)) => {
+                let f = describe_found(f, source);
+                (format!("{f} is out of range"), e.to_string())
+            }
+            None => (rest.to_string(), String::new()),
+        }
+    } else if message.is_empty() {
+        // toml gives no words for a character it refuses (a control character, say).
+        let ch = source.chars().next();
+        return match ch {
+            Some(c) => (
+                format!("character U+{:04X} is not allowed here", c as u32),
+                Some(
+                    "TOML text: no control characters other than tab, in comments and strings too"
+                        .into(),
+                ),
+            ),
+            None => (
+                "the file is not valid TOML here".into(),
+                Some("TOML text: key = value lines under [table] headers".into()),
+            ),
+        };
+    } else if message == "invalid date-time" {
+        return (
+            "an unquoted date-time (TOML's own date-times need seconds, and drsim reads them as text anyway)".into(),
+            Some("a date-time in quotes such as \"2026-11-23T08:00\"".into()),
+        );
+    } else {
+        let (p, a) = split_expected(message);
+        return (p, a);
+    };
+    let out_of_range = message.starts_with("invalid value: ");
+    let problem = |what: &str| {
+        if out_of_range {
+            found.clone()
+        } else {
+            format!("{found} is not {what}")
+        }
+    };
+    let whole = |default: &str| -> String {
+        match last {
+            "count" => "a whole number from 1 to 1,000,000".into(),
+            "generation" => "a whole number: 1 or 2".into(),
+            "seed" => "a whole number from 0 to 9,223,372,036,854,775,807".into(),
+            _ => format!("a whole number from 0 to {default}"),
+        }
+    };
+    match expected.as_str() {
+        "a string" if field == "scenario.start" => (
+            problem("a quoted date-time"),
+            Some("a date-time in quotes such as \"2026-11-23T08:00\"".into()),
+        ),
+        "a string" if TIME_FIELDS.contains(&last) => (
+            problem("a quoted date-time or offset"),
+            Some("a date-time in quotes such as \"2026-11-23T08:00\", or an offset such as \"6h\"".into()),
+        ),
+        "a string" => (problem("a quoted string"), Some(quoted_units.into())),
+        "u8" => (problem("a whole number"), Some(whole("255"))),
+        "u32" => (problem("a whole number"), Some(whole("4,294,967,295"))),
+        "u64" | "usize" => (
+            problem("a whole number"),
+            Some(whole("9,223,372,036,854,775,807")),
+        ),
+        "f64" | "f32" => (
+            problem("a number"),
+            Some(match last {
+                "probability" => "a number from 0 to 1, e.g. 0.05".into(),
+                _ => "a number such as 0.5 or 2.0".into(),
+            }),
+        ),
+        "a boolean" => (problem("true or false"), Some("true or false, unquoted".into())),
+        "a sequence" => (
+            problem("a list"),
+            Some(match last {
+                "disks" => "a list of inline tables in brackets, e.g. [{ size = \"127 GiB\", used = \"30 GiB\" }]".into(),
+                "work_days" => "a list of day names in brackets, e.g. [\"mon\", \"tue\"]".into(),
+                "vms" if field.contains("groups") => "a list of VM names in brackets, e.g. [\"dc01\", \"app01\"]".into(),
+                _ => "a list in brackets, e.g. [\"a\", \"b\"], or [[table]] entries".into(),
+            }),
+        ),
+        e if e.starts_with("struct ") || e == "a map" => (
+            problem("a table"),
+            Some(format!(
+                "a table: [{0}] (or [[{0}]]) with its key = value lines below it, or an inline table {{ key = value }}",
+                if last.is_empty() { "name" } else { last }
+            )),
+        ),
+        other => (problem(other), None),
+    }
+}
+
+/// serde's "integer `5`", "floating point `1.5`", "map", ... as the user wrote it.
+fn describe_found(serde: &str, source: &str) -> String {
+    let value = serde
+        .split_once('`')
+        .map(|(_, v)| v.trim_end_matches('`').to_string());
+    let kind = serde.split(' ').next().unwrap_or(serde);
+    match (kind, value) {
+        ("integer", Some(v)) | ("floating", Some(v)) => format!("the number {v}"),
+        ("boolean", Some(v)) => format!("the yes/no value {v}"),
+        ("string", _) => {
+            let v = serde.trim_start_matches("string ").trim_matches('"');
+            format!("the text \"{v}\"")
+        }
+        ("map", _)
+            if source
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            format!("the unquoted date-time {}", source.trim())
+        }
+        ("map", _) => "a table".into(),
+        ("sequence", _) => "a list".into(),
+        _ => serde.replace('`', ""),
+    }
+}
 /// serde says "unknown field `x`, expected one of `a`, `b`": keep the allowed list apart.
 fn split_expected(message: &str) -> (String, Option<String>) {
     for marker in [", expected one of ", ", expected "] {

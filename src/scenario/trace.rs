@@ -68,6 +68,15 @@ pub(super) fn load(
         });
         None
     };
+    if let Some((line, column)) = stray_quote(&bytes) {
+        return fail(
+            line,
+            column,
+            "row",
+            "a stray quote: a quote may only wrap a whole field".into(),
+            "fields without quotes, e.g. `1h30m,2 MB/s`, or each wrapped whole: `\"1h30m\",\"2 MB/s\"`",
+        );
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(bytes.as_slice());
@@ -193,4 +202,34 @@ pub(super) fn load(
         );
     }
     Some(points)
+}
+
+/// The 1-based line and column (in characters) of the first quote in `bytes` that does not
+/// wrap a whole field on one line. A trace's values hold no commas, so fields split at every
+/// comma; a quote left open would otherwise swallow the rows below it.
+fn stray_quote(bytes: &[u8]) -> Option<(usize, usize)> {
+    let text = String::from_utf8_lossy(bytes);
+    for (ln, line) in text.lines().enumerate() {
+        let mut column = 1;
+        for field in line.split(',') {
+            let chars: Vec<char> = field.chars().collect();
+            let first = chars.iter().position(|c| !c.is_whitespace());
+            let last = chars.iter().rposition(|c| !c.is_whitespace());
+            let quotes: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] == '"').collect();
+            let wrapped = quotes.len() == 2
+                && Some(quotes[0]) == first
+                && Some(quotes[1]) == last
+                && quotes[0] < quotes[1];
+            if !quotes.is_empty() && !wrapped {
+                let bad = match (quotes.first(), first) {
+                    (Some(&q), Some(f)) if q == f && quotes.len() > 1 => quotes[1],
+                    (Some(&q), _) => q,
+                    _ => 0,
+                };
+                return Some((ln + 1, column + bad));
+            }
+            column += chars.len() + 1;
+        }
+    }
+    None
 }

@@ -340,6 +340,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         }
     }
     let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
+    domains(ctx, raw, start, run);
     let faults = faults(ctx, raw, &hosts, start, run);
     let failovers = super::failovers::failovers(ctx, raw, topology, &sites, start, run);
 
@@ -2193,4 +2194,191 @@ fn faults(
 /// Where a scenario file lives; relative trace paths resolve against it.
 pub fn base_dir(file: &Path) -> PathBuf {
     file.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Domain checks on values that parse but make no sense (issue 15 point 3): zero where a
+/// zero cannot work, names left empty, days listed twice, times the run never reaches. Each
+/// value is read quietly here: a value that does not parse was reported where it is read.
+///
+/// At or after the end of the run: an outage or a degradation is an error, as a fault is (the
+/// trouble the scenario was written to show would never happen); an initial replication
+/// start or a protect_at is a warning (the VM stays unprotected for the whole run, which the
+/// results show, and a shorter `scenario.duration` in a sweep should not refuse the file).
+fn domains(ctx: &mut Ctx, raw: &RawScenario, start: Option<NaiveDateTime>, run: Option<Time>) {
+    if raw.scenario.name.get_ref().trim().is_empty() {
+        ctx.error(
+            raw.scenario.name.span(),
+            "scenario.name",
+            "empty name",
+            Some("a non-empty name (it heads every report)".into()),
+        );
+    }
+    if let Some(days) = raw.calendar.as_ref().and_then(|c| c.work_days.as_ref()) {
+        let mut seen: Vec<String> = Vec::new();
+        for d in days.get_ref() {
+            let d = d.to_ascii_lowercase();
+            if seen.contains(&d) && WEEKDAYS.iter().any(|w| w.eq_ignore_ascii_case(&d)) {
+                ctx.error(
+                    days.span(),
+                    "calendar.work_days",
+                    format!("\"{d}\" is listed twice"),
+                    Some(
+                        "each day at most once, e.g. [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]"
+                            .into(),
+                    ),
+                );
+            }
+            seen.push(d);
+        }
+    }
+    let zero_rate = |ctx: &mut Ctx, v: &Option<Text>, field: String, what: &str| {
+        if let Some(v) = v {
+            if parse_rate(v.get_ref()).is_ok_and(|r| r.0 == 0) {
+                ctx.error(
+                    v.span(),
+                    &field,
+                    format!("a zero rate: {what}"),
+                    Some("a rate above zero, e.g. \"100 Mbps\"".into()),
+                );
+            }
+        }
+    };
+    for (i, l) in raw.links.iter().enumerate() {
+        let f = |n: &str| format!("links[{i}].{n}");
+        let cap = Some(l.capacity.clone());
+        zero_rate(
+            ctx,
+            &cap,
+            f("capacity"),
+            "the link would never carry a byte",
+        );
+        zero_rate(
+            ctx,
+            &l.per_vm_cap,
+            f("per_vm_cap"),
+            "no VM could send a byte",
+        );
+        zero_rate(
+            ctx,
+            &l.work_hours_limit,
+            f("work_hours_limit"),
+            "nothing would replicate in work hours",
+        );
+        zero_rate(
+            ctx,
+            &l.non_work_hours_limit,
+            f("non_work_hours_limit"),
+            "nothing would replicate outside work hours",
+        );
+        let windows = l
+            .outages
+            .iter()
+            .map(|o| (&o.start, "outages", "outage"))
+            .enumerate()
+            .chain(
+                l.degradations
+                    .iter()
+                    .map(|d| (&d.start, "degradations", "degradation"))
+                    .enumerate(),
+            );
+        for (k, (at, table, what)) in windows {
+            if let (Some(t), Some(h)) = (quiet_time(at, start), run) {
+                if t >= h {
+                    ctx.error(
+                        at.span(),
+                        &format!("links[{i}].{table}[{k}].start"),
+                        format!("\"{}\" is not before the end of the run: the {what} would never happen", at.get_ref()),
+                        Some(before_end(start, h)),
+                    );
+                }
+            }
+        }
+    }
+    for (i, p) in raw.policies.iter().enumerate() {
+        if let Some(v) = &p.target_rpo {
+            if parse_duration(v.get_ref()).is_ok_and(|d| d.0 == 0) {
+                ctx.error(
+                    v.span(),
+                    &format!("policies[{i}].target_rpo"),
+                    "a zero target: no recovery point is ever zero seconds old",
+                    Some("a duration above zero, e.g. \"15m\"".into()),
+                );
+            }
+        }
+        if let Some(v) = &p.initial_replication_start {
+            late(
+                ctx,
+                v,
+                &format!("policies[{i}].initial_replication_start"),
+                start,
+                run,
+                "no VM of this policy starts initial replication in the run",
+            );
+        }
+    }
+    for (i, v) in raw.vms.iter().enumerate() {
+        if let Some(at) = &v.protect_at {
+            late(
+                ctx,
+                at,
+                &format!("vms[{i}].protect_at"),
+                start,
+                run,
+                "the VM is never protected in the run",
+            );
+        }
+        for (k, d) in v.disks.get_ref().iter().enumerate() {
+            if parse_bytes(d.size.get_ref()).is_ok_and(|b| b.0 == 0) {
+                ctx.error(
+                    d.size.span(),
+                    &format!("vms[{i}].disks[{k}].size"),
+                    "a disk of zero size",
+                    Some("a size above zero, e.g. \"127 GiB\"".into()),
+                );
+            }
+        }
+    }
+}
+
+/// A warning, not an error, for a start the run never reaches.
+fn late(
+    ctx: &mut Ctx,
+    v: &Text,
+    field: &str,
+    start: Option<NaiveDateTime>,
+    run: Option<Time>,
+    what: &str,
+) {
+    if let (Some(t), Some(h)) = (quiet_time(v, start), run) {
+        if t >= h {
+            let (line, column) = line_col(ctx.text, v.span().start);
+            ctx.warnings.push(format!(
+                "warning: {}:{line}:{column}: {field}: \"{}\" is not before the end of the run ({}): {what}",
+                ctx.file.display(),
+                v.get_ref(),
+                Millis(h)
+            ));
+        }
+    }
+}
+
+/// The `allowed` text for a point in time that must fall before the end of the run.
+fn before_end(start: Option<NaiveDateTime>, h: Time) -> String {
+    let end = start.map_or_else(
+        || "the end of the run".to_string(),
+        |s| (s + chrono::Duration::milliseconds(h as i64)).to_string(),
+    );
+    format!(
+        "a point in time before {end} (scenario.start + scenario.duration), or an offset below {}",
+        Millis(h)
+    )
+}
+
+/// [`time_point`] without reporting: `None` for a value that does not parse (reported where it
+/// is read) or for "immediate".
+fn quiet_time(v: &Text, start: Option<NaiveDateTime>) -> Option<Time> {
+    match parse_datetime(v.get_ref()) {
+        Some(dt) => u64::try_from((dt - start?).num_milliseconds()).ok(),
+        None => parse_duration(v.get_ref()).ok().map(|m| m.0),
+    }
 }
