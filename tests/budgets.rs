@@ -271,7 +271,17 @@ fn the_canonical_estates_are_well_within_the_default_budgets() {
 
 #[test]
 fn disks_of_zero_or_one_byte_are_refused_with_the_reason() {
-    for (size, shown) in [("0 B", "0 B"), ("1 B", "1 B")] {
+    // Zero is refused where it is written, by the field's domain check.
+    let text = scenario("1d", "", "", &one_vm("4 MB/s", "0 B"));
+    let (_dir, code, stderr) = run_cli(&text, &[], &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: DIR/s.toml:")
+            && stderr.contains(": vms[0].disks[0].size: a disk of zero size\n"),
+        "{stderr}"
+    );
+    // Above zero, the model's size limit says why.
+    for (size, shown) in [("1 B", "1 B"), ("1023 KiB", "1023.00 KiB")] {
         let text = scenario("1d", "", "", &one_vm("4 MB/s", size));
         let (_dir, code, stderr) = run_cli(&text, &[], &[]);
         assert_eq!(code, 2);
