@@ -32,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = drsim::run::run(spec) {
         match e {
             drsim::run::RunError::InvariantViolated(v) => panic!("invariant violated: {v}"),
-            drsim::run::RunError::SeriesTooLarge { .. } => {}
+            // Refused or stopped by a run budget: a clean, explained end.
+            drsim::run::RunError::SeriesTooLarge { .. }
+            | drsim::run::RunError::OverBudget(_)
+            | drsim::run::RunError::Stopped(_) => {}
         }
     }
 });
