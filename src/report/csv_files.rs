@@ -401,10 +401,8 @@ impl Exporter for RollupsCsv {
         let mut w = writer(out, report.stamp, &header)?;
         let (sc, vms) = (report.scenario, &report.run.result.vms);
         let hosts = digest::hosts_by_name(&report.run.result.hosts);
-        let mut row = |level: &str, t: &Totals| -> std::io::Result<()> {
-            let host = (level == "host")
-                .then(|| hosts.get(t.name.as_str()))
-                .flatten();
+        // `host`: the host's own results, for its volume columns (other levels have none).
+        let mut row = |level: &str, t: &Totals, host: Option<&&crate::sim::record::HostResult>| {
             let mut r = Row::new(&mut w);
             r.text(level)?;
             r.text(&t.name)?;
@@ -435,15 +433,15 @@ impl Exporter for RollupsCsv {
             }
             r.end()
         };
-        row("estate", &Totals::of("estate", vms.iter()))?;
+        row("estate", &Totals::of("estate", vms.iter()), None)?;
         for t in digest::families(sc, vms) {
-            row("family", &t)?;
+            row("family", &t, None)?;
         }
         for t in digest::sites(sc, vms) {
-            row("site", &t)?;
+            row("site", &t, None)?;
         }
         for t in digest::hosts(sc, vms) {
-            row("host", &t)?;
+            row("host", &t, hosts.get(t.name.as_str()))?;
         }
         w.flush()
     }
