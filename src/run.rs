@@ -51,6 +51,10 @@ pub struct RunSpec<'a> {
     /// The events and output the run may use ([`budget`]): refused before it starts when
     /// the estimate is over, stopped when the run reaches either.
     pub budget: Budget,
+    /// Find each host volume's exact peak of snapshot and log space, read before every
+    /// transfer arrival, drop and snapshot deletion (default: no, the peak at sample
+    /// instants). Costs a read of every VM on the host per arrival: for planning runs.
+    pub exact_host_peaks: bool,
 }
 
 impl<'a> RunSpec<'a> {
@@ -64,6 +68,7 @@ impl<'a> RunSpec<'a> {
             halt: None,
             check: false,
             budget: Budget::default(),
+            exact_host_peaks: false,
         }
     }
 
@@ -74,6 +79,12 @@ impl<'a> RunSpec<'a> {
 
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// See [`RunSpec::exact_host_peaks`].
+    pub fn exact_host_peaks(mut self, exact: bool) -> Self {
+        self.exact_host_peaks = exact;
         self
     }
 
@@ -213,6 +224,7 @@ pub fn run(spec: RunSpec<'_>) -> Result<RunOutput, RunError> {
         spec.halt,
         spec.check,
         spec.budget,
+        spec.exact_host_peaks,
     )
     .map_err(RunError::InvariantViolated)?;
     Ok(RunOutput {

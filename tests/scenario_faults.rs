@@ -281,7 +281,10 @@ fn every_new_field_reaches_the_model() {
                 },
                 HostFault {
                     host: 1,
-                    kind: HostFaultKind::VolumeFull { at: 30 * H },
+                    kind: HostFaultKind::VolumeFull {
+                        at: 30 * H,
+                        until: 30 * H,
+                    },
                 },
             ],
             actions: vec![

@@ -78,9 +78,12 @@ pub enum HostFaultKind {
     /// `[start, end)`: the host is low on memory. Every transfer of its VMs fails with a
     /// recoverable error and retries on the back-off schedule until it ends.
     LowMemory { start: Time, end: Time },
-    /// At this instant the volume holding the logs is full: the VMs whose logs are on it get
-    /// a log write failure and need resynchronization [src: log write failure -> resync].
-    VolumeFull { at: Time },
+    /// At `at` the volume holding the snapshots and logs is full (other data took the
+    /// space): the VMs writing to it get a log write failure and need resynchronization, or
+    /// a new initial replication before protection [src: log write failure -> resync]. Until
+    /// `until` (equal to `at` for an instant) it stays full: an initial replication or a
+    /// resync that would start waits with the retry schedule [ours].
+    VolumeFull { at: Time, until: Time },
 }
 
 /// The `kind` of a host fault in a scenario file.

@@ -308,19 +308,37 @@ pub fn first_time_reaching(
     limit: Time,
     calendar: &Calendar,
 ) -> Option<Time> {
-    let mut cursors: Vec<DiskWrites> = disks.to_vec();
+    let weighted = disks.iter().map(|d| (d.clone(), 1)).collect();
+    first_weighted_reaching(weighted, from, target, limit, calendar)
+}
+
+/// [`first_time_reaching`] for a weighted sum: the first instant in `[from, limit)` at which
+/// the sum of each cursor's cumulative writes times its weight reaches `target`. (A write
+/// that lands in a log and in a snapshot's copy-on-write space takes its space twice.)
+pub fn first_weighted_reaching(
+    mut cursors: Vec<(DiskWrites, u64)>,
+    from: Time,
+    target: u64,
+    limit: Time,
+    calendar: &Calendar,
+) -> Option<Time> {
     let mut t = from;
     while t < limit {
-        for c in cursors.iter_mut() {
+        for (c, _) in cursors.iter_mut() {
             c.written_by(t, calendar);
         }
         let end = cursors
             .iter()
-            .map(|c| c.seg_end)
+            .map(|(c, _)| c.seg_end)
             .min()
             .unwrap_or(Time::MAX)
             .min(limit);
-        let total = |x: Time| -> u64 { cursors.iter().map(|c| c.written_in_segment(x)).sum() };
+        let total = |x: Time| -> u64 {
+            cursors
+                .iter()
+                .map(|(c, w)| c.written_in_segment(x).saturating_mul(*w))
+                .fold(0u64, u64::saturating_add)
+        };
         if total(end) >= target {
             let (mut lo, mut hi) = (t, end);
             if total(lo) >= target {

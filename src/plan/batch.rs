@@ -10,7 +10,7 @@
 //! - a table joins the last batch if (static) the batch's used bytes fit what the link
 //!   carries in the goal, and (simulated, one run at the scenario's seed, the tables not yet
 //!   placed left unprotected) every placed VM is protected within the goal, no VM needs a
-//!   resync (the 50% rule), every host volume's peak bound stays within its free space and
+//!   resync (the 50% rule), every host volume's exact peak stays under its free space and
 //!   every protected VM's RPO is within the target for the plan's percent of its protected
 //!   time (earlier batches' deltas keep up); otherwise it starts a new batch.
 //!
@@ -163,15 +163,15 @@ fn broken(
         let Some(free) = host.volume_free else {
             continue;
         };
-        let bound: u64 = (0..sc.vms.len())
-            .filter(|&v| sc.vms[v].host == h)
-            .map(|v| r.vms[v].peak_volume_used_bytes)
-            .sum();
-        if bound > free.0 {
+        let (peak, full) = (
+            r.hosts[h].peak_volume_used_bytes,
+            r.hosts[h].volume_full_events,
+        );
+        if full > 0 || peak >= free.0 {
             return Some(format!(
                 "host {}'s volume peaks at {} of {} free",
                 host.name,
-                Bytes(bound),
+                Bytes(peak),
                 free
             ));
         }
@@ -224,7 +224,7 @@ pub fn plan(
     let mut sim = |batches: &[Vec<usize>], pending: &[usize]| -> Result<RunResult, PlanError> {
         let sc = batched(&base, batches, pending);
         runs += 1;
-        run(RunSpec::new(&sc).keep_series(false))
+        run(RunSpec::new(&sc).keep_series(false).exact_host_peaks(true))
             .map(|o| o.result)
             .map_err(|error| PlanError::Run {
                 seed: sc.seed,

@@ -162,8 +162,9 @@ pub struct Rep {
     pub every_vm: f64,
     pub estate: f64,
     pub vms: Vec<VmRep>,
-    /// Per host: the run's peak at sample instants.
-    pub host_peak_sampled: Vec<u64>,
+    /// Per host: the run's peak of snapshot and log space (exact in full runs, see
+    /// [`RunSpec::exact_host_peaks`]; in runs with early stop, at sample instants).
+    pub host_peak: Vec<u64>,
     pub resyncs: u64,
     pub cycles_missed: u64,
     pub transfer_failures: u64,
@@ -199,13 +200,10 @@ pub struct SearchResult {
 pub struct HostVolume {
     pub host: String,
     pub volume_free_bytes: Option<u64>,
-    /// The largest of the run's host peaks (at sample instants) over the replications at
-    /// the answer; 0 without a sample step.
-    pub peak_sampled_bytes: u64,
-    /// The sum of the host's VMs' exact peaks (each recorded at every transfer, drop and
-    /// snapshot deletion), the largest over the replications: an upper bound of the host's
-    /// exact peak, the free space to provision.
-    pub peak_bound_bytes: u64,
+    /// The host's exact peak of snapshot and log space (read before every transfer
+    /// arrival, drop and snapshot deletion, the only instants it falls), the largest over
+    /// the replications at the answer: the free space to provision.
+    pub peak_bytes: u64,
     /// [src] Static worst case during initial replication: 100% of the host's VHDs.
     pub static_worst_bytes: u64,
     /// [src] Static worst case during delta replication: 50% of the host's VHDs.
@@ -476,7 +474,12 @@ impl Planner {
         let master = self.master_seed;
         let one = |i: u32| -> Result<Rep, PlanError> {
             let seed = seeds::replication_seed(master, i);
-            let spec = RunSpec::new(sc).seed(seed).keep_series(false);
+            // Full runs give the host volumes' exact peaks (a read of every VM on the host
+            // per arrival); a run that may stop early is judged on RPO alone.
+            let spec = RunSpec::new(sc)
+                .seed(seed)
+                .keep_series(false)
+                .exact_host_peaks(halt.is_none());
             let out = match halt {
                 Some(c) => {
                     // Missed ms beyond which the mean over N replications is below percent.
@@ -654,7 +657,7 @@ fn rep_of(scope: &[usize], seed: u64, halted_at: Option<Time>, r: &RunResult) ->
         every_vm,
         estate,
         vms,
-        host_peak_sampled: r.hosts.iter().map(|h| h.peak_volume_used_bytes).collect(),
+        host_peak: r.hosts.iter().map(|h| h.peak_volume_used_bytes).collect(),
         resyncs: sum(|v| v.resyncs.len() as u64),
         cycles_missed: sum(|v| v.cycles_missed),
         transfer_failures: sum(|v| v.transfer_failures),
@@ -878,23 +881,13 @@ fn host_volumes(p: &Planner, reps: &[Rep]) -> Vec<HostVolume> {
         .enumerate()
         .map(|(h, host)| {
             let on: Vec<usize> = (0..sc.vms.len()).filter(|&v| sc.vms[v].host == h).collect();
-            let bound = reps
-                .iter()
-                .map(|r| on.iter().map(|&v| r.vms[v].peak_volume_bytes).sum::<u64>())
-                .max()
-                .unwrap_or(0);
-            let sampled = reps
-                .iter()
-                .map(|r| r.host_peak_sampled[h])
-                .max()
-                .unwrap_or(0);
+            let peak = reps.iter().map(|r| r.host_peak[h]).max().unwrap_or(0);
             let vhd = |v: usize| sc.vms[v].virtual_size();
             let worst = on.iter().map(|&v| vhd(v)).sum();
             HostVolume {
                 host: host.name.clone(),
                 volume_free_bytes: host.volume_free.map(|b| b.0),
-                peak_sampled_bytes: sampled,
-                peak_bound_bytes: bound,
+                peak_bytes: peak,
                 static_worst_bytes: worst,
                 static_delta_bytes: on.iter().map(|&v| vhd(v) / 2).sum(),
             }

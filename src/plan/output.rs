@@ -142,17 +142,16 @@ pub fn terminal(p: &Plan) -> String {
     o += "  (RPO in seconds, means over the replications; all VMs in plan.json)\n";
     o += "\nhost volumes at the answer:\n";
     o += &format!(
-        "  {:<12} {:>14} {:>14} {:>14} {:>14} {:>14}\n",
-        "host", "free", "peak (VMs)", "peak sampled", "static IR", "static delta"
+        "  {:<12} {:>14} {:>14} {:>14} {:>14}\n",
+        "host", "free", "peak", "static IR", "static delta"
     );
     for h in &p.hosts {
         o += &format!(
-            "  {:<12} {:>14} {:>14} {:>14} {:>14} {:>14}\n",
+            "  {:<12} {:>14} {:>14} {:>14} {:>14}\n",
             h.host,
             h.volume_free_bytes
                 .map_or("-".into(), |b| Bytes(b).to_string()),
-            Bytes(h.peak_bound_bytes).to_string(),
-            Bytes(h.peak_sampled_bytes).to_string(),
+            Bytes(h.peak_bytes).to_string(),
             Bytes(h.static_worst_bytes).to_string(),
             Bytes(h.static_delta_bytes).to_string()
         );

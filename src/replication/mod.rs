@@ -27,7 +27,8 @@ pub enum StateKind {
     Unprotected,
     /// The Enable protection job runs (prerequisite check, relationship, start).
     EnablingProtection,
-    /// Enabled, waiting for the scheduled start of initial replication.
+    /// Enabled, waiting for the scheduled start of initial replication (or its restart after
+    /// a log write failure).
     InitialReplicationPending,
     /// Disks are copied one by one; writes are logged.
     InitialReplication,
@@ -198,6 +199,17 @@ impl State {
             | State::FailedOver
             | State::FailoverCommitted => None,
         }
+    }
+
+    /// Whether the VM's snapshot or logs are written to its host volume and a full volume
+    /// fails it: initial replication and finalize too, besides the states the 50% rule
+    /// watches.
+    pub fn writes_to_volume(self) -> bool {
+        self.watches_log_size()
+            || matches!(
+                self,
+                State::InitialReplication { .. } | State::FinalizingProtection(_)
+            )
     }
 
     /// Whether writes are being logged and the 50% rule watches them: delta replication and
@@ -505,6 +517,10 @@ pub enum Action {
     StartJob { job: Job, duration_ms: u64 },
     /// Feed [`Input::StartInitialReplication`] at the policy's scheduled IR start.
     ScheduleInitialReplication,
+    /// Feed [`Input::StartInitialReplication`] after the first back-off wait of a recoverable
+    /// error (a log write failed before the VM was protected), and later ones while the host
+    /// volume is still full.
+    RetryInitialReplication,
     /// Take the IR snapshot and start logging writes to the .hrl logs.
     StartInitialReplication,
     /// Copy the used bytes of disk `disk` to the target.
@@ -635,7 +651,7 @@ pub enum InterruptedBy {
     Cancel,
     /// The 50% rule fired again, on the writes logged during the resync.
     LogThreshold,
-    /// A log write failed during the resync.
+    /// A log write failed (the host volume is full).
     LogWriteFailed,
     /// A non-recoverable error.
     NonRecoverableError,
@@ -893,6 +909,17 @@ impl Replication {
                     }
                 })
             }
+            (
+                State::InitialReplication { .. } | State::FinalizingProtection(_),
+                Input::LogWriteFailed,
+            ) => row!(from, {
+                // [ours] The target never held a full copy (as after a repaired error before
+                // protection): initial replication starts over once the volume has room.
+                self.interrupt(InterruptedBy::LogWriteFailed, out);
+                self.stop_and_drop(out);
+                out.push(A::RetryInitialReplication);
+                State::InitialReplicationPending
+            }),
             (State::InitialReplicationPending, Input::StartInitialReplication) => {
                 row!(S::InitialReplicationPending, {
                     self.begin_initial_replication(out)

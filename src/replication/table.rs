@@ -401,6 +401,20 @@ pub const TRANSITIONS: &[Transition] = &[
         "the 50% rule while the resync is paused: health Critical, tracking stops, logs dropped and their space released",
     ),
     t(
+        S::InitialReplication,
+        I::LogWriteFailed,
+        S::InitialReplicationPending,
+        ALWAYS,
+        "a log write failed (host volume full): snapshot and logs dropped; IR restarts after the back-off wait, once the volume has room [ours]",
+    ),
+    t(
+        S::FinalizingProtection,
+        I::LogWriteFailed,
+        S::InitialReplicationPending,
+        ALWAYS,
+        "a log write failed (host volume full) before protection: logs dropped; IR restarts after the back-off wait, once the volume has room [ours]",
+    ),
+    t(
         S::Protected,
         I::LogWriteFailed,
         S::ResyncRequired,

@@ -368,6 +368,20 @@ fn trouble_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
             taken.extend(x.taken);
         }
     }
+    // A log write failure before protection: during IR and during finalize, then IR again.
+    for transfers in [0, 1] {
+        let mut d = Driver::new(config(1, false));
+        d.feed(Input::EnableProtection);
+        d.feed(Input::JobSucceeded(Job::EnableProtection));
+        for _ in 0..transfers {
+            d.feed(Input::TransferDone);
+        }
+        d.feed(Input::LogWriteFailed);
+        assert_eq!(d.m.state(), State::InitialReplicationPending);
+        d.feed(Input::StartInitialReplication);
+        assert_eq!(d.m.state(), State::InitialReplication { disk: 0 });
+        taken.extend(d.taken);
+    }
     let mut d = protected();
     d.feed(Input::CycleTick);
     d.feed(Input::Pause);
@@ -1323,17 +1337,18 @@ fn the_actions_say_what_the_world_infers_from_the_move() {
             _ => None,
         };
         assert_eq!(said, world, "{what}");
-        // on_state_change(): an error stops initial replication (its job fails), and the
-        // Finalize protection job if it was running.
+        // on_state_change(): an error or a log write failure stops initial replication (its
+        // job fails), and the Finalize protection job if it was running.
         let work = interrupted.map(|(w, _)| w);
+        let stopped = matches!(to, S::AdminRequired | S::InitialReplicationPending);
         assert_eq!(
             work == Some(Work::InitialReplication),
-            matches!((from, to), (S::InitialReplication { .. }, S::AdminRequired)),
+            matches!(from, S::InitialReplication { .. }) && stopped,
             "{what}"
         );
         assert_eq!(
             work == Some(Work::FinalizeProtection),
-            matches!((from, to), (S::FinalizingProtection(_), S::AdminRequired)),
+            matches!(from, S::FinalizingProtection(_)) && stopped,
             "{what}"
         );
     });

@@ -369,6 +369,7 @@ struct HostSummary<'a> {
     volume_free_bytes: Option<u64>,
     peak_volume_used_bytes: u64,
     volume_full_events: u64,
+    start_waits: u64,
 }
 
 /// Delta logs that arrived, their bytes, the RPO sampled just before each arrival, and the
@@ -459,6 +460,7 @@ fn write_summary<W: Write>(
                 volume_free_bytes: h.volume_free_bytes,
                 peak_volume_used_bytes: h.peak_volume_used_bytes,
                 volume_full_events: h.volume_full_events,
+                start_waits: h.start_waits,
             })
             .collect(),
         failovers: result

@@ -234,6 +234,9 @@ fn volumes(out: &mut String, result: &RunResult) {
         if h.volume_full_events > 0 {
             line += &format!(", full {} time(s)", h.volume_full_events);
         }
+        if h.start_waits > 0 {
+            line += &format!(", {} start(s) waited for room (events.csv)", h.start_waits);
+        }
         let _ = writeln!(out, "{line}");
     }
     if hosts.len() > HOST_ROWS {

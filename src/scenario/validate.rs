@@ -1934,7 +1934,7 @@ impl FaultKind {
         match self {
             FaultKind::Error(_) => ERROR_FIELDS,
             FaultKind::Host(HostFaultType::LowMemory) => &["host", "start", "duration"],
-            FaultKind::Host(HostFaultType::VolumeFull) => &["host", "at"],
+            FaultKind::Host(HostFaultType::VolumeFull) => &["host", "at", "duration"],
         }
     }
 
@@ -1942,6 +1942,7 @@ impl FaultKind {
     fn usage(self) -> String {
         match self {
             FaultKind::Error(_) => "vm, and at or probability".to_string(),
+            FaultKind::Host(HostFaultType::VolumeFull) => "host, at, optional duration".to_string(),
             FaultKind::Host(_) => self.fields().join(", "),
         }
     }
@@ -2066,10 +2067,13 @@ fn faults(
             FaultKind::Error(e) => (Some(e), None),
             FaultKind::Host(h) => (None, Some(h)),
         };
-        // An error fault needs `vm` and one of `at` and `probability`; a host fault every field.
+        // An error fault needs `vm` and one of `at` and `probability`; a host fault every field
+        // (but a volume-full fault's duration: none means an instant).
         let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
+        let optional =
+            |name: &str| name == "duration" && host_fault == Some(HostFaultType::VolumeFull);
         for (name, at) in &fields {
-            if at.is_none() && required.contains(name) {
+            if at.is_none() && required.contains(name) && !optional(name) {
                 ok = false;
                 ctx.error(
                     fault.kind.span(),
@@ -2164,8 +2168,33 @@ fn faults(
                     _ => None,
                 }
             }
-            HostFaultType::VolumeFull => time_in_run(ctx, req(&fault.at), &f("at"), start, horizon)
-                .map(|at| HostFaultKind::VolumeFull { at }),
+            HostFaultType::VolumeFull => {
+                let at = time_in_run(ctx, req(&fault.at), &f("at"), start, horizon);
+                // Without a duration the volume is full for an instant: the logs written then
+                // fail, and the space their VMs drop frees it.
+                let len = match &fault.duration {
+                    None => Some(0),
+                    Some(d) => match ctx.duration(d, &f("duration")) {
+                        Some(0) => {
+                            ctx.error(
+                                d.span(),
+                                &f("duration"),
+                                "a full-volume spell of zero length",
+                                Some("a duration of at least 1s, or none for an instant".into()),
+                            );
+                            None
+                        }
+                        len => len,
+                    },
+                };
+                match (at, len) {
+                    (Some(at), Some(len)) => Some(HostFaultKind::VolumeFull {
+                        at,
+                        until: at.saturating_add(len),
+                    }),
+                    _ => None,
+                }
+            }
         };
         if let (Some(host), Some(kind)) = (host, kind) {
             out.hosts.push(HostFault { host, kind });

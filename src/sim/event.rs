@@ -7,8 +7,8 @@
 //! 1. cycle ticks: a tick and a transfer completion at the same instant count the transfer as
 //!    still in flight (the cycle is missed), the canonical workload's rule;
 //! 2. transfer completions and failures, non-recoverable errors;
-//! 3. job completions, retry timers, checksum comparisons, the 50% rule's check (after this
-//!    instant's transfers, so a log applied now counts), resync starts and repairs, boots and
+//! 3. job completions, retry timers, checksum comparisons, the 50% rule's and the host
+//!    volumes' checks (after this instant's transfers, so a log applied now counts), resync starts and repairs, boots and
 //!    recovery plan steps;
 //! 4. scenario commands (enable protection, scheduled IR start, administrator actions,
 //!    ordered failover operations);
@@ -59,12 +59,16 @@ pub enum Event {
     LowMemoryEnd {
         host: u32,
     },
-    /// A host's log volume is full (a fixed event), or must be checked for it.
+    /// A host's log volume is full (the fixed fault `fault` of the scenario's host faults).
     VolumeFull {
         host: u32,
+        fault: u32,
     },
+    /// A host volume's snapshots and logs may have reached its free space (the earliest
+    /// instant they can, lazily re-checked); stale if `gen` is old.
     VolumeCheck {
         host: u32,
+        gen: u32,
     },
     /// A VM's copy interval elapsed.
     CycleTick {
@@ -181,7 +185,6 @@ impl Event {
             | E::LowMemoryStart { .. }
             | E::LowMemoryEnd { .. }
             | E::VolumeFull { .. }
-            | E::VolumeCheck { .. }
             | E::SiteDown { .. }
             | E::SiteUp { .. } => CAPACITY,
             E::CycleTick { .. } => TICK,
@@ -193,6 +196,7 @@ impl Event {
             | E::RetryTimer { .. }
             | E::ChecksumsCompared { .. }
             | E::LogThresholdCheck { .. }
+            | E::VolumeCheck { .. }
             | E::StartResync { .. }
             | E::Repair { .. }
             | E::BootDone { .. }

@@ -183,11 +183,15 @@ pub(crate) fn simulate(
     halt: Option<HaltCheck<'_>>,
     check: bool,
     budget: crate::run::Budget,
+    exact_host_peaks: bool,
 ) -> Result<Simulated, check::Violation> {
     let mut queue: EventQueue<Event> = EventQueue::with_capacity(scenario.vms.len() * 2 + 16);
     let mut world = world::World::new(scenario, seed, keep_series, &mut queue);
     if check {
         world.check_steps();
+    }
+    if exact_host_peaks {
+        world.exact_host_peaks();
     }
     world.schedule_start(&mut queue);
     // One loop with or without a hook: a second copy of the engine loop made the compiler

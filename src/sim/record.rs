@@ -577,8 +577,12 @@ pub struct HostResult {
     pub volume_free_bytes: Option<u64>,
     /// Largest snapshot + log usage seen at a sample instant.
     pub peak_volume_used_bytes: u64,
-    /// Times the volume was full (a fixed fault, or the logs' growth at a check).
+    /// Times the volume was full (a fixed fault, or its VMs' snapshots and logs reaching
+    /// its free space).
     pub volume_full_events: u64,
+    /// Attempts to start an initial replication or a resync that found the volume full and
+    /// waited for the next one on the retry schedule.
+    pub start_waits: u64,
 }
 
 /// Everything a run found.

@@ -160,6 +160,13 @@ impl HotBooks {
         gone
     }
 
+    /// How many of log and IR snapshot take space for each byte the VM writes now (0 to 2;
+    /// the snapshot's cap at the virtual size is left to the caller).
+    #[inline(always)]
+    pub(super) fn volume_weight(&self) -> u8 {
+        self.tracking as u8 + self.snapshot_open as u8
+    }
+
     /// Writes go on untracked (the VM runs on a side that does not replicate yet); the next
     /// start of tracking, or the end of the run, books them as discarded.
     pub(super) fn pause_tracking(&mut self) {
@@ -370,6 +377,32 @@ impl Books<'_> {
             0
         };
         (pending, snapshot)
+    }
+
+    /// The disk cursors whose writes grow this VM's volume use from `now` on, each with its
+    /// weight (log, and snapshot until it reaches its cap), pushed onto `into`; returns their
+    /// weighted writes by `now`. Nothing is pushed for a VM whose use cannot grow.
+    pub(super) fn volume_growth(
+        &mut self,
+        now: Time,
+        spec: &VmSpec,
+        into: &mut Vec<(DiskWrites, u64)>,
+    ) -> u64 {
+        let mut weight = u64::from(self.hot.tracking);
+        if self.hot.snapshot_open {
+            let w = self.written(now);
+            weight += u64::from(w - self.cold.written_at_snapshot < spec.virtual_size());
+        }
+        if weight == 0 {
+            return 0;
+        }
+        let cal = self.calendar;
+        let mut sum = 0u64;
+        for d in self.cursors.iter_mut() {
+            sum = sum.saturating_add(d.written_by(now, cal).saturating_mul(weight));
+            into.push((d.clone(), weight));
+        }
+        sum
     }
 
     /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to

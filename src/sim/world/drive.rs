@@ -121,9 +121,17 @@ impl World<'_> {
         }
     }
 
-    /// After every accepted input: arm the 50% rule's check and judge the health again.
+    /// After every accepted input: arm the 50% rule's check, re-arm a limited host volume's
+    /// check when the VM's snapshot or log started growing, and judge the health again.
     #[inline(always)]
     pub(super) fn after_step(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        let weight = self.vms[vm].books.volume_weight();
+        if weight != self.vms[vm].volume_weight {
+            if weight > self.vms[vm].volume_weight {
+                self.volume_recheck(now, self.scenario.vms[vm].host, queue);
+            }
+            self.vms[vm].volume_weight = weight;
+        }
         let state = self.vms[vm].machine.state();
         if state.watches_log_size() && self.vms[vm].threshold == ThresholdCheck::Idle {
             self.arm_threshold(now, vm, queue);
@@ -218,6 +226,10 @@ impl World<'_> {
                 let ev = Event::StartInitialReplication { vm: vm as u32 };
                 queue.schedule(at, ev.class(), ev);
             }
+            Action::RetryInitialReplication => {
+                self.cold[vm].start_waits = 0;
+                self.retry_start(now, vm, StartKind::InitialReplication, queue);
+            }
             Action::StartInitialReplication => {
                 let w = self.start_tracking(vm, now);
                 self.books(vm).open_snapshot(w);
@@ -259,6 +271,7 @@ impl World<'_> {
                 self.start_transfer(now, vm, left, None, queue);
             }
             Action::DeleteSnapshot => {
+                self.before_volume_drop(now, vm);
                 let (pending, snapshot) = self.volume_bytes(vm, now);
                 self.books(vm).delete_snapshot();
                 self.vms[vm].watch.saw_volume(pending + snapshot);
@@ -445,6 +458,7 @@ impl World<'_> {
     /// Stop tracking writes and discard the logs: the open one, one in flight or waiting to
     /// be merged. A disk copy in progress is abandoned.
     pub(super) fn drop_logs(&mut self, now: Time, vm: usize) {
+        self.before_volume_drop(now, vm);
         let sc = self.scenario;
         if let Some((pending, snapshot)) = self.books(vm).drop_logs(now, &sc.vms[vm]) {
             self.vms[vm].watch.saw(pending, snapshot);
@@ -613,6 +627,7 @@ impl World<'_> {
     // Inlined into the link wake-up handling: once per transfer.
     #[inline(always)]
     pub(super) fn transfer_done(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
+        self.before_volume_drop(now, vm);
         let (pending, snapshot) = self.volume_bytes(vm, now);
         let v = &mut self.vms[vm];
         v.watch.saw(pending, snapshot);

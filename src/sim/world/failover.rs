@@ -741,6 +741,7 @@ impl World<'_> {
             records::download_ended(&mut self.log, vm, span, JobOutcome::Succeeded, &detail);
         }
         // Writes on the new side are not tracked until replication runs from it.
+        self.before_volume_drop(now, vm);
         self.vms[vm].books.pause_tracking();
         let f = self.cold[vm].failover();
         f.at_secondary = !f.at_secondary;

@@ -1,7 +1,15 @@
 //! Injected faults as they strike: link outages, low memory on a host, a host volume that
-//! runs full (declared, or found by the periodic volume check).
+//! runs full (a declared fault, or its VMs' snapshots and logs reaching its free space, found
+//! at the exact instant).
 
 use super::*;
+
+/// What [`World::try_start`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StartKind {
+    InitialReplication,
+    Resync,
+}
 
 impl World<'_> {
     /// A host's memory runs low: every transfer of its VMs stops with a recoverable error.
@@ -30,18 +38,164 @@ impl World<'_> {
         }
     }
 
-    /// The logs on a host's volume cannot be written: each VM whose log size is watched needs
-    /// a resync.
+    /// The snapshots and logs on a host's volume cannot be written: each VM writing to it
+    /// gets a log write failure (a resync, or a new initial replication before protection).
+    /// The space they drop is free again, so the check is re-armed.
     pub(super) fn volume_full(&mut self, now: Time, host: usize, queue: &mut EventQueue<Event>) {
         self.hosts[host].volume_full_events += 1;
+        self.hosts[host].last_full_at = Some(now);
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
-            if self.vms[vm].machine.state().watches_log_size() {
+            if self.vms[vm].machine.state().writes_to_volume() {
                 let host = self.scenario.hosts[host].name.clone();
                 let cause = ResyncCause::VolumeFull { host };
                 self.feed_because(now, vm, Input::LogWriteFailed, cause, queue);
             }
         }
+        self.volume_recheck(now, host, queue);
+    }
+
+    /// A `volume-full` fault strikes: full now, and until its end for any start.
+    pub(super) fn volume_fault(
+        &mut self,
+        now: Time,
+        host: usize,
+        until: Time,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let h = &mut self.hosts[host];
+        h.full_until = h.full_until.max(until);
+        self.volume_full(now, host, queue);
+    }
+
+    /// Re-arm a limited volume's check at this instant, once however many VMs ask (a VM
+    /// whose snapshot or log started growing): the earliest crossing moved closer.
+    pub(super) fn volume_recheck(&mut self, now: Time, h: usize, queue: &mut EventQueue<Event>) {
+        let host = &mut self.hosts[h];
+        if !host.volume_limited || host.volume_recheck_due {
+            return;
+        }
+        host.volume_recheck_due = true;
+        host.volume_gen += 1;
+        let ev = Event::VolumeCheck {
+            host: h as u32,
+            gen: host.volume_gen,
+        };
+        queue.schedule(now, ev.class(), ev);
+    }
+
+    /// Check a host volume with a size limit: full now, or schedule the check at the first
+    /// instant its VMs' snapshots and logs could reach the free space if nothing were
+    /// applied or dropped before (exact, as the 50% rule's: a check that finds space was
+    /// freed meanwhile schedules itself again).
+    pub(super) fn volume_check(&mut self, now: Time, h: usize, queue: &mut EventQueue<Event>) {
+        self.hosts[h].volume_recheck_due = false;
+        let used = self.host_volume_used(now, h);
+        let free = self.scenario.hosts[h].volume_free.map_or(u64::MAX, |b| b.0);
+        if used >= free {
+            if self.hosts[h].last_full_at == Some(now) {
+                // Still full after every writer failed at this instant: what holds the space
+                // cannot fail. Starts check the volume themselves; a VM that starts writing
+                // re-arms the check.
+                self.hosts[h].volume_gen += 1;
+                return;
+            }
+            // Re-arms through `volume_full`, after the VMs dropped their logs.
+            return self.volume_full(now, h, queue);
+        }
+        let sc = self.scenario;
+        let mut cursors = Vec::new();
+        let mut base = 0u64;
+        for i in 0..self.hosts[h].vms.len() {
+            let vm = self.hosts[h].vms[i] as usize;
+            let grows = self.books(vm).volume_growth(now, &sc.vms[vm], &mut cursors);
+            base = base.saturating_add(grows);
+        }
+        self.hosts[h].volume_gen += 1;
+        if cursors.is_empty() {
+            return; // Nothing grows: a VM that starts writing re-arms the check.
+        }
+        let target = base.saturating_add(free - used);
+        if let Some(at) = first_weighted_reaching(cursors, now, target, sc.horizon, &sc.calendar) {
+            let ev = Event::VolumeCheck {
+                host: h as u32,
+                gen: self.hosts[h].volume_gen,
+            };
+            queue.schedule(at, ev.class(), ev);
+        }
+    }
+
+    /// Whether the host volume of `vm` is full now (a fault's spell, or its VMs' use at its
+    /// free space): an initial replication or a resync cannot start on it.
+    pub(super) fn volume_is_full(&mut self, now: Time, vm: usize) -> bool {
+        let h = self.scenario.vms[vm].host;
+        if !self.hosts[h].volume_limited && self.hosts[h].full_until <= now {
+            return false;
+        }
+        if self.hosts[h].full_until > now {
+            return true;
+        }
+        let free = self.scenario.hosts[h].volume_free.map_or(u64::MAX, |b| b.0);
+        self.host_volume_used(now, h) >= free
+    }
+
+    /// Start an initial replication or a resync now, unless the host volume is full: then
+    /// the start waits for the next attempt on the retry schedule.
+    pub(super) fn try_start(
+        &mut self,
+        now: Time,
+        vm: usize,
+        kind: StartKind,
+        queue: &mut EventQueue<Event>,
+    ) {
+        if self.volume_is_full(now, vm) {
+            self.hosts[self.scenario.vms[vm].host].start_waits += 1;
+            return self.retry_start(now, vm, kind, queue);
+        }
+        self.cold[vm].start_waits = 0;
+        let input = match kind {
+            StartKind::InitialReplication => Input::StartInitialReplication,
+            StartKind::Resync => Input::StartResync,
+        };
+        self.feed(now, vm, input, queue);
+    }
+
+    /// Schedule the next attempt of a start after the back-off wait (the recoverable
+    /// low-disk error's schedule), and say so.
+    pub(super) fn retry_start(
+        &mut self,
+        now: Time,
+        vm: usize,
+        kind: StartKind,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let attempt = {
+            let c = &mut self.cold[vm];
+            c.start_waits += 1;
+            c.start_waits
+        };
+        let wait = self.vms[vm].machine.config().retry.wait_before(attempt);
+        let (ev, what) = match kind {
+            StartKind::InitialReplication => (
+                Event::StartInitialReplication { vm: vm as u32 },
+                "initial replication",
+            ),
+            StartKind::Resync => (Event::StartResync { vm: vm as u32 }, "resync"),
+        };
+        queue.schedule(now.saturating_add(wait), ev.class(), ev);
+        let host = &self.scenario.hosts[self.scenario.vms[vm].host].name;
+        let detail = format!(
+            "{what} waits for room on the volume of host {host}: attempt {attempt} in {}",
+            crate::units::Millis(wait)
+        );
+        self.log_event(
+            now,
+            vm,
+            EventKind::RetryWait,
+            Mark::None,
+            Mark::None,
+            detail,
+        );
     }
 
     /// A link goes down (an outage, or its site is lost): every transfer on it fails.
@@ -59,24 +213,5 @@ impl World<'_> {
     pub(super) fn outage_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
         self.obstacles -= 1;
         self.links.outage_end(now, l, queue);
-    }
-
-    /// Check a host volume with a size limit: full now, or when to look again.
-    pub(super) fn volume_check(&mut self, now: Time, h: usize, queue: &mut EventQueue<Event>) {
-        let used = self.host_volume_used(now, h);
-        let free = self.scenario.hosts[h].volume_free.map_or(u64::MAX, |b| b.0);
-        let next = if used >= free {
-            self.volume_full(now, h, queue);
-            VOLUME_CHECK_MS
-        } else {
-            // The volume cannot fill before the logs have grown by what is left at their
-            // fastest.
-            let soonest = self.hosts[h].max_growth.millis_for(free - used);
-            soonest.map_or(Time::MAX / 4, |ms| ms.max(VOLUME_CHECK_MS))
-        };
-        if let Some(at) = now.checked_add(next).filter(|&t| t < self.scenario.horizon) {
-            let ev = Event::VolumeCheck { host: h as u32 };
-            queue.schedule(at, ev.class(), ev);
-        }
     }
 }

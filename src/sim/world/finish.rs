@@ -29,6 +29,22 @@ impl World<'_> {
         }
     }
 
+    /// Read host volume peaks exactly from now on ([`crate::run::RunSpec::exact_host_peaks`]).
+    pub(in crate::sim) fn exact_host_peaks(&mut self) {
+        self.exact_host_peaks = true;
+    }
+
+    /// The use of `vm`'s host volume is about to drop: in exact mode, its peak is now (the
+    /// use only grows between drops).
+    #[inline(always)]
+    pub(super) fn before_volume_drop(&mut self, now: Time, vm: usize) {
+        if self.exact_host_peaks {
+            let h = self.scenario.vms[vm].host;
+            let used = self.host_volume_used(now, h);
+            self.host_peak_volume[h] = self.host_peak_volume[h].max(used);
+        }
+    }
+
     /// Snapshot and log space a host's VMs hold now; updates each VM's peak.
     pub(super) fn host_volume_used(&mut self, now: Time, host: usize) -> u64 {
         let mut used = 0;
@@ -86,6 +102,12 @@ impl World<'_> {
     pub(in crate::sim) fn finish(mut self, counts: RunCounts) -> (RunResult, EventLog, Series) {
         let end = counts.end;
         let sc = self.scenario;
+        if self.exact_host_peaks {
+            for h in 0..sc.hosts.len() {
+                let used = self.host_volume_used(end, h);
+                self.host_peak_volume[h] = self.host_peak_volume[h].max(used);
+            }
+        }
         // What the disk cursors say at the end, read first: the cursors go before the
         // results are built, so a large estate never holds both.
         let at_end: Vec<((u64, u64), u64)> = (0..self.vms.len())
@@ -149,6 +171,7 @@ impl World<'_> {
                 volume_free_bytes: h.volume_free.map(|b| b.0),
                 peak_volume_used_bytes: peak,
                 volume_full_events: state.volume_full_events,
+                start_waits: state.start_waits,
             })
             .collect();
         let failovers = self.failover_records();

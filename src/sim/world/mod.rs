@@ -18,6 +18,7 @@ mod start;
 pub(super) use start::outage_windows as outage_windows_of;
 
 use books::{Books, ColdBooks, Disks, HotBooks, Transfer};
+use faults::StartKind;
 use links::Links;
 use observe::{Quick, VmWatch};
 use path::DataPath;
@@ -32,20 +33,15 @@ use crate::engine::{EventQueue, Lane, Model, RngStreams, RunCounts, Time};
 use crate::model::faults::{AdminAction, ErrorTrigger, HostFaultKind, NonRecoverableError};
 use crate::model::faults::{RandomOutages, RepairDistribution};
 use crate::model::link::FlowId;
-use crate::model::workload::DiskWrites;
+use crate::model::workload::{first_weighted_reaching, DiskWrites};
 use crate::model::{ResyncStart, Scenario, Topology};
 use crate::replication::{
     self as rep, Action, Actions, Input, Job, JobFailure, Replication, State,
 };
-use crate::units::ByteRate;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp, LogNormal};
 use std::num::NonZeroU64;
-
-/// [ours] The finest step at which a host volume with a size limit is checked for running
-/// full; checks further apart are scheduled when the logs cannot fill it sooner.
-const VOLUME_CHECK_MS: Time = 60_000;
 
 /// An optional instant in 8 bytes (an `Option<Time>` takes 16): part of the hot per-VM
 /// state. Holds the instant plus one; instants stay far below `u64::MAX` (the horizon is at
@@ -121,6 +117,9 @@ struct Vm {
     work_gen: u32,
     /// Bumped when delta cycles stop: older ticks are void.
     tick_gen: u32,
+    /// How many of snapshot and log grow with its writes on its host volume (0 to 2), as of
+    /// its last step: a rise re-arms a limited volume's check.
+    volume_weight: u8,
     threshold: ThresholdCheck,
     /// The VM has random non-recoverable errors (`VmCold::errors`) to draw per log.
     draws_errors: bool,
@@ -148,6 +147,9 @@ struct VmCold {
     transfer_failures: u64,
     retries: u64,
     health: HealthClock,
+    /// The back-off position of a start (initial replication or resync) waiting for room
+    /// on the host volume.
+    start_waits: u32,
     /// Random non-recoverable errors, drawn per log transfer (`Vm::draws_errors`).
     errors: Option<Box<ErrorDraws>>,
     /// Failover state and the azure-to-azure cache pipe; boxed: most planning runs never
@@ -171,10 +173,20 @@ struct HostState {
     /// Low-memory windows in force.
     low_memory: u32,
     vms: Vec<u32>,
-    /// The fastest its VMs' snapshots and logs can grow together (each write may land in a
-    /// log and in an IR snapshot's copy-on-write space).
-    max_growth: ByteRate,
+    /// The volume has a declared free space: it is watched for running full.
+    volume_limited: bool,
+    /// Bumped when the volume check is re-armed: an older check is void.
+    volume_gen: u32,
+    /// A check at the current instant is scheduled (coalesces the re-arms of one instant).
+    volume_recheck_due: bool,
+    /// A `volume-full` fault keeps the volume full until then (0: none).
+    full_until: Time,
     volume_full_events: u64,
+    /// When the volume was last found full: what still holds space at that instant after
+    /// every writer failed is not failed again (no loop within one instant).
+    last_full_at: Option<Time>,
+    /// Attempts to start an initial replication or a resync that found the volume full.
+    start_waits: u64,
 }
 
 pub(super) struct World<'a> {
@@ -196,6 +208,8 @@ pub(super) struct World<'a> {
     tick_lanes: Vec<Lane>,
     stale_lane: Lane,
     host_peak_volume: Vec<u64>,
+    /// Host peaks are read before every drop of a VM's volume use, not only at samples.
+    exact_host_peaks: bool,
     seed: u64,
     streams: RngStreams,
     /// Per site: losses in force.
@@ -276,6 +290,7 @@ impl<'a> World<'a> {
                     watch: VmWatch::new(policy.target_rpo),
                     work_gen: 0,
                     tick_gen: 0,
+                    volume_weight: 0,
                     threshold: ThresholdCheck::Idle,
                     draws_errors: errors.is_some(),
                 }
@@ -287,17 +302,21 @@ impl<'a> World<'a> {
             .map(|_| HostState {
                 low_memory: 0,
                 vms: Vec::new(),
-                max_growth: ByteRate(0),
+                volume_limited: false,
+                volume_gen: 0,
+                volume_recheck_due: false,
+                full_until: 0,
                 volume_full_events: 0,
+                last_full_at: None,
+                start_waits: 0,
             })
             .collect();
+        for (host, spec) in hosts.iter_mut().zip(&scenario.hosts) {
+            host.volume_limited = spec.volume_free.is_some();
+        }
         for (i, spec) in scenario.vms.iter().enumerate() {
             let host = &mut hosts[spec.host];
             host.vms.push(i as u32);
-            for d in &spec.disks {
-                let twice = d.workload.max_rate().0.saturating_mul(2);
-                host.max_growth = ByteRate(host.max_growth.0.saturating_add(twice));
-            }
         }
         let keeps_points = !scenario.failovers.operations.is_empty();
         let series = scenario.sample_step.filter(|_| keep_series).map(|step| {
@@ -332,6 +351,7 @@ impl<'a> World<'a> {
                 .collect(),
             stale_lane: queue.lane(event::HEALTH),
             host_peak_volume: vec![0; scenario.hosts.len()],
+            exact_host_peaks: false,
             seed,
             streams,
             site_down: vec![0; scenario.sites.len()],
@@ -446,8 +466,18 @@ impl Model for World<'_> {
                 self.hosts[host as usize].low_memory -= 1;
                 self.obstacles -= 1;
             }
-            Event::VolumeFull { host } => self.volume_full(now, host as usize, queue),
-            Event::VolumeCheck { host } => self.volume_check(now, host as usize, queue),
+            Event::VolumeFull { host, fault } => {
+                let until = match self.scenario.faults.hosts[fault as usize].kind {
+                    HostFaultKind::VolumeFull { until, .. } => until,
+                    HostFaultKind::LowMemory { .. } => unreachable!("a volume-full fault"),
+                };
+                self.volume_fault(now, host as usize, until, queue)
+            }
+            Event::VolumeCheck { host, gen } => {
+                if gen == self.hosts[host as usize].volume_gen {
+                    self.volume_check(now, host as usize, queue)
+                }
+            }
             Event::TransferFailed { vm, gen } => {
                 if gen == self.vms[vm as usize].work_gen {
                     self.transfer_failed(now, vm as usize, queue)
@@ -509,7 +539,7 @@ impl Model for World<'_> {
             Event::StartResync { vm } => {
                 // A stale window opening (the resync already started another way) is void.
                 if self.vms[vm as usize].machine.state() == State::ResyncRequired {
-                    self.feed(now, vm as usize, Input::StartResync, queue)
+                    self.try_start(now, vm as usize, StartKind::Resync, queue)
                 }
             }
             Event::Repair { vm, gen } => {
@@ -527,7 +557,12 @@ impl Model for World<'_> {
                 self.feed(now, vm as usize, Input::AssumeProtected, queue)
             }
             Event::StartInitialReplication { vm } => {
-                self.feed(now, vm as usize, Input::StartInitialReplication, queue)
+                let v = vm as usize;
+                if self.vms[v].machine.state() == State::InitialReplicationPending {
+                    self.try_start(now, v, StartKind::InitialReplication, queue)
+                } else {
+                    self.feed(now, v, Input::StartInitialReplication, queue)
+                }
             }
             Event::Admin { vm, action } => {
                 let v = vm as usize;
@@ -542,6 +577,11 @@ impl Model for World<'_> {
                 match action {
                     AdminAction::Pause => self.feed(now, v, Input::Pause, queue),
                     AdminAction::Resume => self.feed(now, v, Input::Resume, queue),
+                    AdminAction::Resynchronize
+                        if self.vms[v].machine.state() == State::ResyncRequired =>
+                    {
+                        self.try_start(now, v, StartKind::Resync, queue)
+                    }
                     AdminAction::Resynchronize => self.feed(now, v, Input::StartResync, queue),
                     AdminAction::CancelResync => self.feed(now, v, Input::CancelResync, queue),
                     AdminAction::Repair => self.repair(now, v, RepairBy::Administrator, queue),

@@ -295,13 +295,19 @@ impl VmRecords {
                     self.open_resync(now, ResyncCause::RestartAfterCancel(Box::new(own)));
                 }
             }
-            (Work::InitialReplication, InterruptedBy::NonRecoverableError) => {
+            (
+                Work::InitialReplication,
+                InterruptedBy::NonRecoverableError | InterruptedBy::LogWriteFailed,
+            ) => {
                 if let (Some(started), None) = (self.ir_started_at, self.ir_done_at) {
                     let (kind, failed) = (JobKind::InitialReplication, JobOutcome::Failed);
                     log_job(log, vm, kind, started, Some(now), failed, &why());
                 }
             }
-            (Work::FinalizeProtection, InterruptedBy::NonRecoverableError) => {
+            (
+                Work::FinalizeProtection,
+                InterruptedBy::NonRecoverableError | InterruptedBy::LogWriteFailed,
+            ) => {
                 // Only the job's merging step has a job pending (sending the IR logs is
                 // part of initial replication's books, not a job of its own).
                 if let Some(job) = self.job_pending.take() {

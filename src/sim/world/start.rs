@@ -46,23 +46,21 @@ impl World<'_> {
                 }
             }
         }
-        for f in &sc.faults.hosts {
+        for (i, f) in sc.faults.hosts.iter().enumerate() {
             let host = f.host as u32;
             match f.kind {
                 HostFaultKind::LowMemory { start, end } => {
                     at(queue, start, Event::LowMemoryStart { host });
                     at(queue, end, Event::LowMemoryEnd { host });
                 }
-                HostFaultKind::VolumeFull { at: t } => at(queue, t, Event::VolumeFull { host }),
-            }
-        }
-        for (i, h) in sc.hosts.iter().enumerate() {
-            if h.volume_free.is_some() {
-                at(
+                HostFaultKind::VolumeFull { at: t, .. } => at(
                     queue,
-                    VOLUME_CHECK_MS,
-                    Event::VolumeCheck { host: i as u32 },
-                );
+                    t,
+                    Event::VolumeFull {
+                        host,
+                        fault: i as u32,
+                    },
+                ),
             }
         }
         for f in &sc.faults.vm_errors {

@@ -1,0 +1,175 @@
+//! Host volumes running full (issue 14, item 4): found at the exact millisecond the VMs'
+//! snapshots and logs reach the free space, during initial replication too; a start that
+//! finds the volume full waits on the retry schedule instead of looping.
+
+mod common;
+use common::run;
+
+const S: u64 = 1000;
+
+/// One VM on host `h` with `volume` free: 1 MB/s onto one disk, 10 GiB used, over 10 Mbps.
+fn ir_scenario(volume: &str, duration: &str) -> String {
+    common::one_vm(
+        "2026-11-24T14:00",
+        duration,
+        r#"capacity = "10 Mbps""#,
+        "",
+        r#"churn = "1 MB/s"
+disks = [{ size = "100 GiB", used = "10 GiB" }]"#,
+    )
+    .replace(
+        "[[hosts]]\nname = \"h\"\n",
+        &format!("[[hosts]]\nname = \"h\"\nvolume_free = \"{volume}\"\n"),
+    )
+}
+
+#[test]
+fn a_volume_filling_during_initial_replication_fails_it_at_the_exact_millisecond() {
+    let (r, mem) = run(&ir_scenario("1 GB", "1h"));
+    // IR starts after the 2-minute Enable protection job (120 s). Each byte written lands in
+    // the .hrl log and in the snapshot's copy-on-write space: 2 MB/s against 1 GB free, full
+    // after 500 s, at 620 s exactly (the 10 GiB copy would take 8,590 s). The VM waits the
+    // first back-off step (1 min) and starts over at 680 s, full again 500 s later.
+    let left_ir: Vec<u64> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "state" && e.3 == "initial-replication-pending")
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(
+        left_ir,
+        [620 * S, 1180 * S, 1740 * S, 2300 * S, 2860 * S, 3420 * S]
+    );
+    let waits: Vec<(u64, &str)> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "retry-wait")
+        .map(|e| (e.0, e.4.as_str()))
+        .collect();
+    assert_eq!(
+        waits[0],
+        (
+            620 * S,
+            "initial replication waits for room on the volume of host h: attempt 1 in 1m"
+        )
+    );
+    let starts: Vec<u64> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "job-start" && e.4 == "Initial replication")
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            120 * S,
+            680 * S,
+            1240 * S,
+            1800 * S,
+            2360 * S,
+            2920 * S,
+            3480 * S
+        ]
+    );
+    // Each attempt's job fails with the reason.
+    let failed: Vec<_> = mem
+        .jobs
+        .iter()
+        .filter(|j| j.1 == "Initial replication" && j.4 == "failed")
+        .collect();
+    assert_eq!(failed.len(), 6);
+    assert_eq!(failed[0].2, 120 * S);
+    assert_eq!(failed[0].3, Some(620 * S));
+    assert_eq!(failed[0].5, "log write failure: volume of host h is full");
+    let host = &r.hosts[0];
+    assert_eq!(host.volume_full_events, 6);
+    assert_eq!(host.start_waits, 0, "the volume had room at every restart");
+    // Sampled each minute: the most is at 600 s, 480 s into the first attempt (960 MB); the
+    // volume never holds more than its free space.
+    assert_eq!(host.peak_volume_used_bytes, 960_000_000);
+    // The snapshots and logs dropped at each failure are discarded writes, not lost ones.
+    let vm = &r.vms[0];
+    assert_eq!(vm.state, "initial-replication");
+    assert_eq!(vm.protected_at, None);
+}
+
+#[test]
+fn the_volume_is_full_one_millisecond_later_with_one_byte_more_free() {
+    // 1 GB + 2 bytes: at 620 s the two copies hold exactly 1 GB, 2 bytes short; 1 ms later
+    // they hold 1 GB + 2,000 bytes.
+    let (_, mem) = run(&ir_scenario("1000000002 B", "700s"));
+    let left: Vec<u64> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "state" && e.3 == "initial-replication-pending")
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(left, [620 * S + 1]);
+}
+
+/// One VM protected from the start on host `h`, resync at once, and a volume-full spell.
+fn spell_scenario(fault: &str) -> String {
+    let mut text = common::one_vm(
+        "2026-11-24T14:00",
+        "3h",
+        r#"capacity = "100 Mbps""#,
+        r#"resync_start = "immediate""#,
+        r#"protected_at_start = true
+churn = "1 MB/s"
+disks = [{ size = "100 GiB", used = "10 GiB" }]"#,
+    );
+    text.push_str(&format!(
+        "\n[[faults]]\nkind = \"volume-full\"\nhost = \"h\"\n{fault}\n"
+    ));
+    text
+}
+
+#[test]
+fn a_resync_that_finds_the_volume_full_waits_on_the_retry_schedule() {
+    let (r, mem) = run(&spell_scenario("at = \"1h\"\nduration = \"30m\""));
+    // At 1 h the log write fails and the resync is required; it would start at once, but the
+    // volume is full until 1 h 30 m: attempts wait 1, 2, 4, 8, 10, then 30 minutes (the
+    // waits reading), at 1:01, 1:03, 1:07, 1:15, 1:25; the one at 1:55 starts it.
+    let waits: Vec<(u64, &str)> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "retry-wait")
+        .map(|e| (e.0 / S, e.4.as_str()))
+        .collect();
+    let room = "resync waits for room on the volume of host h";
+    assert_eq!(
+        waits,
+        [
+            (3600, &*format!("{room}: attempt 1 in 1m")),
+            (3660, &*format!("{room}: attempt 2 in 2m")),
+            (3780, &*format!("{room}: attempt 3 in 4m")),
+            (4020, &*format!("{room}: attempt 4 in 8m")),
+            (4500, &*format!("{room}: attempt 5 in 10m")),
+            (5100, &*format!("{room}: attempt 6 in 30m")),
+        ]
+    );
+    let resyncing: Vec<u64> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "state" && e.3 == "resynchronizing")
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(resyncing, [6900 * S]);
+    assert_eq!(r.hosts[0].start_waits, 6);
+    assert_eq!(r.hosts[0].volume_full_events, 1);
+    assert_eq!(r.vms[0].resyncs.len(), 1);
+}
+
+#[test]
+fn a_volume_full_for_an_instant_lets_the_resync_start_at_once() {
+    let (r, mem) = run(&spell_scenario("at = \"1h\""));
+    assert!(mem.events.iter().all(|e| e.2 != "retry-wait"));
+    let resyncing: Vec<u64> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "state" && e.3 == "resynchronizing")
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(resyncing, [3600 * S]);
+    assert_eq!(r.hosts[0].start_waits, 0);
+}
