@@ -416,6 +416,17 @@ pub struct ProtectAfter {
     pub delay: Time,
 }
 
+/// One rule of the Azure prerequisite check a VM breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportViolation {
+    /// The disk the rule is about; `None` for the count of data disks.
+    pub disk: Option<usize>,
+    /// The field of the disk (`size`, `shared`), or `disks` for the count.
+    pub field: &'static str,
+    /// What is wrong, with the limit: the Enable protection job's failure detail.
+    pub problem: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiskSpec {
     pub size: Bytes,
@@ -435,41 +446,66 @@ impl VmSpec {
         self.disks.iter().map(|d| d.used.0).sum()
     }
 
-    /// The prerequisite check of Enable protection for an Azure target (domain.md 3.1).
-    /// `None` if the VM is inside the support limits.
+    /// The prerequisite check of Enable protection for an Azure target (domain.md 3.1): the
+    /// first rule the VM breaks, the reason its job fails. `None` if the VM is inside the
+    /// support limits.
     pub fn azure_support_violation(&self) -> Option<String> {
+        self.azure_support_violations()
+            .into_iter()
+            .next()
+            .map(|v| v.problem)
+    }
+
+    /// Every rule of the Azure prerequisite check the VM breaks, in the order the check reads
+    /// them (`validate` reports them all; the job fails on the first).
+    pub fn azure_support_violations(&self) -> Vec<SupportViolation> {
         const GB: u64 = 1_000_000_000;
+        let mut out = Vec::new();
         if let Some(os) = self.disks.first() {
             let limit = if self.generation == 1 { 2048 } else { 300 };
             if os.size.0 > limit * GB {
-                return Some(format!(
-                    "OS disk of {} GB is over the {limit} GB limit for generation {} VMs",
-                    os.size.0 / GB,
-                    self.generation
-                ));
+                out.push(SupportViolation {
+                    disk: Some(0),
+                    field: "size",
+                    problem: format!(
+                        "OS disk of {} GB is over the {limit} GB limit for generation {} VMs",
+                        os.size.0 / GB,
+                        self.generation
+                    ),
+                });
             }
         }
-        if let Some((i, d)) = self
-            .disks
-            .iter()
-            .enumerate()
-            .skip(1)
-            .find(|(_, d)| d.size.0 > 4095 * GB)
-        {
-            return Some(format!(
-                "data disk {i} of {} GB is over the 4,095 GB limit",
-                d.size.0 / GB
-            ));
+        for (i, d) in self.disks.iter().enumerate().skip(1) {
+            if d.size.0 > 4095 * GB {
+                out.push(SupportViolation {
+                    disk: Some(i),
+                    field: "size",
+                    problem: format!(
+                        "data disk {i} of {} GB is over the 4,095 GB limit",
+                        d.size.0 / GB
+                    ),
+                });
+            }
         }
         if self.disks.len() > 17 {
-            return Some(format!(
-                "{} data disks; at most 16 are supported",
-                self.disks.len() - 1
-            ));
+            out.push(SupportViolation {
+                disk: None,
+                field: "disks",
+                problem: format!(
+                    "{} data disks; at most 16 are supported",
+                    self.disks.len() - 1
+                ),
+            });
         }
-        if self.disks.iter().any(|d| d.shared) {
-            return Some("shared VHDs are not supported".to_string());
+        for (i, d) in self.disks.iter().enumerate() {
+            if d.shared {
+                out.push(SupportViolation {
+                    disk: Some(i),
+                    field: "shared",
+                    problem: "shared VHDs are not supported".to_string(),
+                });
+            }
         }
-        None
+        out
     }
 }

@@ -9,6 +9,7 @@ mod failovers;
 mod import;
 mod limits;
 mod overrides;
+mod plausibility;
 pub mod raw;
 mod trace;
 mod validate;

@@ -192,7 +192,7 @@ pub struct RawDisk {
     pub size: Text,
     pub used: Option<Text>,
     pub churn: Option<Text>,
-    pub shared: Option<bool>,
+    pub shared: Option<Spanned<bool>>,
     pub hot_region: Option<Text>,
 }
 

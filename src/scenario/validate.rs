@@ -356,7 +356,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
             vms: first..first + vm_count(v),
         });
     }
-    Some(Scenario {
+    let scenario = Scenario {
         name: h.name.get_ref().clone(),
         description: h.description.clone().unwrap_or_default(),
         hash: 0,
@@ -375,7 +375,9 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         faults,
         failovers,
         warnings: Vec::new(),
-    })
+    };
+    super::plausibility::check(ctx, raw, &profiles, &scenario);
+    Some(scenario)
 }
 
 fn calendar(
@@ -1378,6 +1380,15 @@ fn profiles(
             out.insert(p.name.get_ref().clone(), spec);
         }
     }
+    // A profile with an error of its own (a trace file not found, say) is still a name the
+    // churn fields may use: `None`, as for an import that failed, so the VMs that name it do
+    // not add "no profile named" to the error that says what is wrong.
+    for p in raw {
+        let name = p.name.get_ref();
+        if !out.contains_key(name) && !imports.contains_key(name) {
+            imports.insert(name.clone(), None);
+        }
+    }
     (out, imports)
 }
 
@@ -1546,6 +1557,21 @@ fn churn(
     if let Ok(rate) = parse_rate(v.get_ref()) {
         return Some(Churn::Spec(WorkloadSpec::Constant { rate }));
     }
+    if looks_like_path(v.get_ref()) {
+        ctx.error(
+            v.span(),
+            field,
+            format!(
+                "\"{}\" looks like a file path; churn names a profile or gives a rate, not a file",
+                v.get_ref()
+            ),
+            Some(format!(
+                "a [[profiles]] table with kind = \"trace\" and file = \"{}\" (relative to the scenario file), and churn = its name",
+                v.get_ref()
+            )),
+        );
+        return None;
+    }
     let mut names: Vec<&str> = profiles
         .keys()
         .chain(imports.keys())
@@ -1566,6 +1592,16 @@ fn churn(
         }),
     );
     None
+}
+
+/// Whether a churn value that is neither a profile nor a rate was meant as a trace file: it
+/// names a `.csv` file, or holds a path separator without being a rate gone wrong (a rate
+/// starts with its number, as in "2 MB/sec").
+fn looks_like_path(v: &str) -> bool {
+    let v = v.trim();
+    let csv = v.to_ascii_lowercase().ends_with(".csv");
+    let separator = v.contains(['/', '\\']) && !v.starts_with(|c: char| c.is_ascii_digit());
+    csv || separator
 }
 
 fn vms(
@@ -1744,7 +1780,10 @@ fn vms(
                 disks.push(DiskSpec {
                     size,
                     used,
-                    shared: disk.shared.unwrap_or(defaults::SHARED_DISK),
+                    shared: disk
+                        .shared
+                        .as_ref()
+                        .map_or(defaults::SHARED_DISK, |s| *s.get_ref()),
                     workload,
                     hot_region,
                 });
