@@ -49,7 +49,8 @@ name = "h"
 }
 
 /// A VM protected at the start: 1 MB/s of writes (300 MB per cycle), one disk with 10 GB
-/// used, booting in 2 minutes.
+/// used, booting in `boot`; no preparation at the target and no shutdown time (the tests of
+/// those set them with `timed`).
 fn vm(name: &str, boot: &str) -> String {
     format!(
         r#"
@@ -59,6 +60,8 @@ network = "corp"
 protected_at_start = true
 first_tick = "300s"
 boot_time = "{boot}"
+prepare_time = "0s"
+shutdown_time = "0s"
 churn = "1 MB/s"
 disks = [{{ size = "100 GB", used = "10 GB" }}]
 "#
