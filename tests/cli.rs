@@ -248,11 +248,12 @@ fn failovers_csv_has_a_row_per_vm_of_each_failover() {
         .arg(dir.path().join("o"))
         .assert()
         .success();
-    // The terminal summary has a line per failover.
+    // The terminal summary has a line per failover. RTO: the plan's boots and steps (30 min)
+    // and three groups prepared for the default 5 min each.
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(
         stdout.contains(
-            "failover 2: unplanned of plan office-dr at Mon 2026-11-23 14:20:00: RTO 30m, lost "
+            "failover 2: unplanned of plan office-dr at Mon 2026-11-23 14:20:00: RTO 45m, lost "
         ),
         "{stdout}"
     );

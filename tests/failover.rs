@@ -49,7 +49,8 @@ name = "h"
 }
 
 /// A VM protected at the start: 1 MB/s of writes (300 MB per cycle), one disk with 10 GB
-/// used, booting in 2 minutes.
+/// used, booting in `boot`; no preparation at the target and no shutdown time (the tests of
+/// those set them with `timed`).
 fn vm(name: &str, boot: &str) -> String {
     format!(
         r#"
@@ -59,6 +60,8 @@ network = "corp"
 protected_at_start = true
 first_tick = "300s"
 boot_time = "{boot}"
+prepare_time = "0s"
+shutdown_time = "0s"
 churn = "1 MB/s"
 disks = [{{ size = "100 GB", used = "10 GB" }}]
 "#
@@ -939,4 +942,176 @@ vm = "app"
     assert_eq!(downloads[0].3, Some(15_200 * S), "{downloads:?}");
     assert_eq!(downloads[0].4, "succeeded", "{downloads:?}");
     balanced(&r);
+}
+
+/// `vm` with a preparation time at the target and a shutdown time for planned failovers.
+fn timed(name: &str, boot: &str, prepare: &str, shutdown: &str) -> String {
+    vm(name, boot)
+        .replace(
+            "prepare_time = \"0s\"",
+            &format!("prepare_time = \"{prepare}\""),
+        )
+        .replace(
+            "shutdown_time = \"0s\"",
+            &format!("shutdown_time = \"{shutdown}\""),
+        )
+}
+
+#[test]
+fn a_planned_failover_waits_for_the_shutdown_and_the_preparation() {
+    // As the planned failover above, with a 90 s shutdown and a 45 s preparation. At 1,000 s
+    // the VM starts to shut down: it stops writing (downtime starts). At 1,090 s it is off;
+    // the last changes (900-1,000 s: 100 MB) take 8 s: ready at 1,098 s. Prepared at
+    // 1,143 s, booted 120 s later at 1,263 s. Downtime and RTO: 263 s = 90 + 8 + 45 + 120.
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "planned"
+vm = "app"
+"#;
+    let (r, mem) = run(&estate(
+        "hyperv-to-azure",
+        "",
+        &timed("app", "2m", "45s", "90s"),
+        extra,
+    ));
+    let f = only_failover(&r);
+    let v = &f.vms[0];
+    assert_eq!(v.refused, None);
+    assert_eq!(v.data_loss_bytes, Some(0));
+    assert_eq!(v.source_stopped_at, Some(1_000 * S));
+    assert_eq!(v.ready_at, Some(1_098 * S));
+    assert_eq!(v.boot_started_at, Some(1_143 * S));
+    assert_eq!(v.booted_at, Some(1_263 * S));
+    assert_eq!(v.downtime(r.horizon), Some(263 * S));
+    assert_eq!(f.rto(), Some(263 * S));
+    // Writes stopped at the start of the shutdown: the 1,000 MB written by 1,000 s all arrived.
+    assert_eq!(r.vms[0].bytes_lost, 0);
+    assert_eq!(r.vms[0].bytes_replicated, 1_000_000_000);
+    let steps: Vec<(u64, &str)> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "failover")
+        .map(|e| (e.0, e.4.as_str()))
+        .collect();
+    assert_eq!(
+        &steps[..2],
+        [
+            (1_000 * S, "shutting down the source (1m30s)"),
+            (1_090 * S, "source shut down")
+        ]
+    );
+    balanced(&r);
+}
+
+#[test]
+fn an_unplanned_failover_has_no_shutdown_but_is_prepared() {
+    // As the unplanned failover above (site lost at 1,000 s, ordered at 1,200 s, the point
+    // ready at once), with a 10-minute shutdown time that an unplanned failover never waits
+    // for, and a 45 s preparation: boot from 1,245 s to 1,365 s. RTO 165 s; downtime from
+    // the loss, 365 s.
+    let extra = r#"
+[[site_events]]
+site = "dc"
+down_at = "2026-11-23T08:16:40"
+
+[[failovers]]
+at = "2026-11-23T08:20"
+kind = "unplanned"
+vm = "app"
+"#;
+    let text = estate(
+        "hyperv-to-azure",
+        "",
+        &timed("app", "2m", "45s", "10m"),
+        extra,
+    );
+    let (r, _) = run(&text);
+    let f = only_failover(&r);
+    let v = &f.vms[0];
+    assert_eq!(v.ready_at, Some(1_200 * S));
+    assert_eq!(v.boot_started_at, Some(1_245 * S));
+    assert_eq!(v.booted_at, Some(1_365 * S));
+    assert_eq!(f.rto(), Some(165 * S));
+    assert_eq!(v.downtime(r.horizon), Some(365 * S));
+}
+
+#[test]
+fn a_planned_plan_adds_each_shutdown_and_preparation_in_group_order() {
+    // db: shutdown 3 min, preparation 4 min, boot 2 min; web: 1 min, 30 s, 1 min. Both logs
+    // of the 900 s tick (300 MB each) share the link: 48 s, applied at 948 s. Planned at
+    // 1,000 s: both stop writing. web is off at 1,060 s, its last 100 MB take 8 s: ready at
+    // 1,068 s. db is off at 1,180 s: ready at 1,188 s. Group 1 (db) starts at 1,188 s,
+    // prepared at 1,428 s, booted at 1,548 s; the 2-minute script runs to 1,668 s. Group 2
+    // (web) starts then, prepared at 1,698 s, booted at 1,758 s. RTO 758 s; downtime db
+    // 548 s, web 758 s.
+    let vms = [
+        timed("db", "2m", "4m", "3m"),
+        timed("web", "1m", "30s", "1m"),
+    ]
+    .concat();
+    let extra = r#"
+[[recovery_plans]]
+name = "erp"
+groups = [
+  { vms = ["db"], after = [{ script = "check-db", duration = "2m" }] },
+  { vms = ["web"] },
+]
+
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "planned"
+plan = "erp"
+"#;
+    let (r, _) = run(&estate("hyperv-to-azure", "", &vms, extra));
+    let f = only_failover(&r);
+    let (db, web) = (&f.vms[0], &f.vms[1]);
+    assert_eq!((db.vm.as_str(), web.vm.as_str()), ("db", "web"));
+    assert_eq!(web.ready_at, Some(1_068 * S));
+    assert_eq!(db.ready_at, Some(1_188 * S));
+    assert_eq!(f.groups[0].started_at, Some(1_188 * S));
+    assert_eq!(db.boot_started_at, Some(1_428 * S));
+    assert_eq!(f.groups[0].booted_at, Some(1_548 * S));
+    assert_eq!(f.groups[1].started_at, Some(1_668 * S));
+    assert_eq!(web.boot_started_at, Some(1_698 * S));
+    assert_eq!(f.groups[1].booted_at, Some(1_758 * S));
+    assert_eq!(f.rto(), Some(758 * S));
+    assert_eq!(db.downtime(r.horizon), Some(548 * S));
+    assert_eq!(web.downtime(r.horizon), Some(758 * S));
+    assert_eq!(
+        (db.data_loss_bytes, web.data_loss_bytes),
+        (Some(0), Some(0))
+    );
+    balanced(&r);
+}
+
+#[test]
+fn a_planned_failover_refused_after_the_shutdown_restarts_the_source() {
+    // The link goes down at 1,030 s, while the VM shuts down (1,000-1,090 s): at 1,090 s
+    // the source is unreachable, the failover is refused and the VM runs again at the
+    // source, having written nothing for 90 s.
+    let link = "[[links]]\nname = \"wan\"\ncapacity = \"100 Mbps\"\noutages = [{ start = \"2026-11-23T08:17:10\", duration = \"1h\" }]\n";
+    let extra = r#"
+[[failovers]]
+at = "2026-11-23T08:16:40"
+kind = "planned"
+vm = "app"
+"#;
+    let text = estate(
+        "hyperv-to-azure",
+        "",
+        &timed("app", "2m", "45s", "90s"),
+        extra,
+    )
+    .replace("[[links]]\nname = \"wan\"\ncapacity = \"100 Mbps\"\n", link);
+    let (r, mem) = run(&text);
+    let f = only_failover(&r);
+    assert_eq!(
+        f.vms[0].refused.as_deref(),
+        Some("the source is unreachable: link wan is down")
+    );
+    assert_eq!(f.vms[0].booted_at, None);
+    assert_eq!(refusals(&mem).len(), 1, "{:?}", refusals(&mem));
+    // 1 MB/s for the day but the 90 s it was shutting down: 86,310 MB.
+    assert_eq!(r.vms[0].bytes_written, 86_310_000_000);
 }

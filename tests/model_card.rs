@@ -54,6 +54,7 @@ fn the_defaults_written_out_as_the_card_quotes_them_change_nothing() {
         "policies.high_churn",
         "policies.cache_disk_limit",
         "vms.first_tick_step",
+        "vms.prepare_time (vmm-to-vmm)",
     ];
     let quoted = quoted_defaults();
     let lines = |table: &str| -> String {

@@ -309,7 +309,7 @@ fn unknown_vm_or_host_in_faults_and_actions() {
         errors(&text),
         format!(
             "error: bad.toml:{host}:8: faults[0].host: no host is named \"hv02\"\n  allowed: hv01\n\
-             error: bad.toml:{vm}:6: actions[0].vm: no vm is named \"sql-01\"\n  allowed: dc01, file01, app01"
+             error: bad.toml:{vm}:6: actions[0].vm: no vm is named \"sql-01\"\n  allowed: dc01, file01, app01; or a glob with * and ?; tag:NAME (no VM has tags)"
         )
     );
 }
@@ -322,7 +322,7 @@ fn vm_references_use_the_stamped_names_and_list_a_few() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{line}:6: actions[0].vm: no vm is named \"web-13\"\n  allowed: dc01, file01, web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08, ... (14 VMs in all)"
+            "error: bad.toml:{line}:6: actions[0].vm: no vm is named \"web-13\"\n  allowed: dc01, file01, web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08, ... (14 VMs in all); or a [[vms]] table: web; a glob with * and ?; tag:NAME (no VM has tags)"
         )
     );
     let ok = text.replace("web-13", "web-12");

@@ -575,7 +575,7 @@ fn plan_vms_must_exist_and_appear_once() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{}: recovery_plans[0].groups[0].vms[1]: no vm is named \"web-10\"\n  allowed: {WEB}\n\
+            "error: bad.toml:{}: recovery_plans[0].groups[0].vms[1]: no vm is named \"web-10\"\n  allowed: {WEB}; or a [[vms]] table: web; a glob with * and ?; tag:NAME (no VM has tags)\n\
              error: bad.toml:{}: recovery_plans[0].groups[1].vms[1]: \"web-01\" is already in groups[0] of this plan\n  allowed: a VM in at most one group of a plan\n\
              error: bad.toml:{}: recovery_plans[0].groups[2].vms[1]: \"web-03\" is already in vms[0] of this group\n  allowed: a VM in at most one group of a plan\n\
              error: bad.toml:{}: recovery_plans[0].groups[3].vms: a group without VMs\n  allowed: at least one VM name, such as vms = [\"web-01\"]",

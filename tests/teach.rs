@@ -50,7 +50,8 @@ fn explain_of_the_teaching_scenario_is_pinned() {
         "resync waits for the off-peak window",
         "Tue 18:00  resync-required -> resynchronizing",
         "resynchronizing -> protected",
-        "Wed 20:00  protected -> failing-over: a planned failover",
+        "Wed 20:00 failover: shutting down the source (2m)",
+        "Wed 20:02  protected -> failing-over: a planned failover",
         "failing-over -> failed-over",
         "rule: protected --log-threshold-reached--> resync-required",
     ] {

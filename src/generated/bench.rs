@@ -87,6 +87,8 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 batch: None,
                 first_tick: None,
                 boot_time: defaults::BOOT_TIME,
+                prepare_time: defaults::PREPARE_TIME,
+                shutdown_time: defaults::SHUTDOWN_TIME,
                 network: None,
                 high_churn: None,
                 disks: vec![DiskSpec {

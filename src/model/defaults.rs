@@ -140,6 +140,16 @@ defaults! {
     FIRST_TICK_STEP: Time = 0; "vms.first_tick_step" => duration;
     /// [ours] Boot time at the target: 3 minutes.
     BOOT_TIME: Time = 3 * MIN; "vms.boot_time" => duration;
+    /// [ours] Preparation at an Azure target before the boot: 5 minutes to create the VM from
+    /// the recovery point's disks (the sources name the step, not its length).
+    PREPARE_TIME: Time = 5 * MIN; "vms.prepare_time" => duration;
+    /// [ours] vmm-to-vmm: 1 minute; the replica VM exists at the secondary site, its
+    /// recovery point is applied.
+    PREPARE_TIME_VMM: Time = MIN; "vms.prepare_time (vmm-to-vmm)" => duration;
+    /// [ours] A planned failover shuts the source VM down: 2 minutes for a server guest to
+    /// stop its services and power off (the sources say it is shut down, not how long it
+    /// takes).
+    SHUTDOWN_TIME: Time = 2 * MIN; "vms.shutdown_time" => duration;
     /// [ours] A disk is not a shared VHD.
     SHARED_DISK: bool = false; "vms.disks.shared" => |b: bool| b.to_string();
     /// [ours] The lognormal shape of burst sizes: 1.0 (the domain names the family, not the

@@ -397,6 +397,12 @@ pub struct VmSpec {
     pub first_tick: Option<Time>,
     /// Boot time at the target (for RTO, used by failover).
     pub boot_time: Time,
+    /// [ours] Preparation at the target before the boot (its VM created or its recovery
+    /// point applied).
+    pub prepare_time: Time,
+    /// [ours] How long the source VM takes to shut down in a planned failover, before the
+    /// last changes are sent.
+    pub shutdown_time: Time,
     /// The VM network it is attached to; failover needs a mapping for it at its site.
     pub network: Option<String>,
     /// azure-to-azure: the VM's own churn option (ASR sets it per VM), over its policy's.

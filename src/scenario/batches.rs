@@ -9,7 +9,7 @@
 //! `protect_after_delay` without `protect_after`, and a cycle (naming the tables on it).
 
 use super::raw::{RawScenario, RawVm};
-use super::validate::{stamped_name, vm_count, Ctx};
+use super::validate::{stamped_names_by_table, vm_count, Ctx};
 use crate::model::{ProtectAfter, VmSpec};
 use std::collections::BTreeMap;
 
@@ -39,18 +39,19 @@ pub(super) fn resolve(ctx: &mut Ctx, raw: &RawScenario, vms: &mut [VmSpec]) {
     };
     // Names: VM names after stamping, table names, batch names (first table that uses each).
     let mut vm_index: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, v) in tables.iter().enumerate() {
-        let n = ranges[i].len();
-        for (k, vm) in ranges[i].clone().enumerate() {
-            vm_index.entry(stamped_name(v, k + 1, n)).or_insert(vm);
+    for (i, names) in stamped_names_by_table(tables).into_iter().enumerate() {
+        for (name, vm) in names.into_iter().zip(ranges[i].clone()) {
+            vm_index.entry(name).or_insert(vm);
         }
     }
-    let table_index: BTreeMap<&str, usize> = tables
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, v)| (v.name.get_ref().as_str(), i))
-        .collect();
+    // Tables that share a name (their numbering continues) are named together.
+    let mut table_index: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, v) in tables.iter().enumerate() {
+        table_index
+            .entry(v.name.get_ref().as_str())
+            .or_default()
+            .push(i);
+    }
     let mut batches: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, v) in tables.iter().enumerate() {
         let f = format!("vms[{i}].batch");
@@ -111,8 +112,9 @@ pub(super) fn resolve(ctx: &mut Ctx, raw: &RawScenario, vms: &mut [VmSpec]) {
         let (on_tables, on_vms): (Vec<usize>, Vec<usize>) = if let Some(ts) = batches.get(name) {
             let vms = ts.iter().flat_map(|&t| ranges[t].clone()).collect();
             (ts.clone(), vms)
-        } else if let Some(&t) = table_index.get(name) {
-            (vec![t], ranges[t].clone().collect())
+        } else if let Some(ts) = table_index.get(name) {
+            let vms = ts.iter().flat_map(|&t| ranges[t].clone()).collect();
+            (ts.clone(), vms)
         } else if let Some(&vm) = vm_index.get(name) {
             let t = ranges.iter().position(|r| r.contains(&vm)).unwrap_or(0);
             (vec![t], vec![vm])
@@ -128,7 +130,12 @@ pub(super) fn resolve(ctx: &mut Ctx, raw: &RawScenario, vms: &mut [VmSpec]) {
                 String::new()
             };
             let batch_names: Vec<&str> = batches.keys().map(String::as_str).collect();
-            let table_names: Vec<&str> = tables.iter().map(|t| t.name.get_ref().as_str()).collect();
+            let mut table_names: Vec<&str> = Vec::new();
+            for t in tables {
+                if !table_names.contains(&t.name.get_ref().as_str()) {
+                    table_names.push(t.name.get_ref());
+                }
+            }
             let allowed = format!(
                 "a batch ({}), a [[vms]] name ({}) or a VM name ({}{more})",
                 if batch_names.is_empty() {

@@ -2,7 +2,8 @@
 //! (operations on a VM or a plan, in time order) and `[[site_events]]` (whole sites lost).
 
 use super::raw::*;
-use super::validate::{names, parse_datetime, time_in_run, Ctx, VmNames};
+use super::select::{select_vms, VmIndex};
+use super::validate::{names, parse_datetime, time_in_run, Ctx};
 use crate::engine::Time;
 use crate::model::defaults;
 use crate::model::failover::{
@@ -82,7 +83,7 @@ pub(super) fn failovers(
     if raw.recovery_plans.is_empty() && raw.failovers.is_empty() && raw.site_events.is_empty() {
         return Failovers::default();
     }
-    let vms = VmNames::new(&raw.vms);
+    let vms = VmIndex::new(&raw.vms);
     let plan_names = names(&raw.recovery_plans, |p| &p.name, ctx, "recovery_plans");
     let plans = raw
         .recovery_plans
@@ -94,7 +95,7 @@ pub(super) fn failovers(
         .failovers
         .iter()
         .enumerate()
-        .filter_map(|(i, o)| operation(ctx, o, i, &vms, &plan_names, topology, start, horizon))
+        .flat_map(|(i, o)| operation(ctx, o, i, &vms, &plan_names, topology, start, horizon))
         .collect();
     // Stable: file order among equal times.
     operations.sort_by_key(|o| o.at);
@@ -105,7 +106,7 @@ pub(super) fn failovers(
     }
 }
 
-fn plan(ctx: &mut Ctx, p: &RawPlan, i: usize, vms: &VmNames) -> Option<RecoveryPlan> {
+fn plan(ctx: &mut Ctx, p: &RawPlan, i: usize, vms: &VmIndex) -> Option<RecoveryPlan> {
     let f = |n: &str| format!("recovery_plans[{i}].{n}");
     let raw_groups = p.groups.get_ref();
     let mut ok = true;
@@ -147,27 +148,36 @@ fn plan(ctx: &mut Ctx, p: &RawPlan, i: usize, vms: &VmNames) -> Option<RecoveryP
         let mut members = Vec::new();
         for (k, name) in written.iter().enumerate() {
             let field = fg(&format!("vms[{k}]"));
-            let Some(vm) = vms.resolve(ctx, name, &field) else {
+            let selected = select_vms(ctx, vms, name, &field);
+            if selected.is_empty() {
                 ok = false;
-                continue;
-            };
-            if let Some((first_g, first_k)) = placed.insert(vm, (g, k)) {
-                ok = false;
-                let where_ = if first_g == g {
-                    format!("vms[{first_k}] of this group")
-                } else {
-                    format!("groups[{first_g}] of this plan")
-                };
-                ctx.error(
-                    name.span(),
-                    &field,
-                    format!("\"{}\" is already in {where_}", name.get_ref()),
-                    Some("a VM in at most one group of a plan".into()),
-                );
-                placed.insert(vm, (first_g, first_k));
-                continue;
             }
-            members.push(vm);
+            for vm in selected {
+                if let Some((first_g, first_k)) = placed.insert(vm, (g, k)) {
+                    ok = false;
+                    let where_ = if first_g == g {
+                        format!("vms[{first_k}] of this group")
+                    } else {
+                        format!("groups[{first_g}] of this plan")
+                    };
+                    // A selector names the VM it brought twice.
+                    let vm_name = vms.name(vm);
+                    let what = if vm_name == name.get_ref() {
+                        format!("\"{vm_name}\"")
+                    } else {
+                        format!("\"{vm_name}\" (from \"{}\")", name.get_ref())
+                    };
+                    ctx.error(
+                        name.span(),
+                        &field,
+                        format!("{what} is already in {where_}"),
+                        Some("a VM in at most one group of a plan".into()),
+                    );
+                    placed.insert(vm, (first_g, first_k));
+                    continue;
+                }
+                members.push(vm);
+            }
         }
         let after = steps(ctx, &group.get_ref().after, &fg("after"));
         match after {
@@ -317,12 +327,12 @@ fn operation(
     ctx: &mut Ctx,
     o: &RawFailover,
     i: usize,
-    vms: &VmNames,
+    vms: &VmIndex,
     plan_names: &[String],
     topology: Option<Topology>,
     start: Option<NaiveDateTime>,
     horizon: Option<Time>,
-) -> Option<Operation> {
+) -> Vec<Operation> {
     let f = |n: &str| format!("failovers[{i}].{n}");
     let at = time_in_run(ctx, &o.at, &f("at"), start, horizon);
     let kind = o.kind.get_ref().as_str();
@@ -333,7 +343,7 @@ fn operation(
             format!("unknown failover kind \"{kind}\""),
             Some(kinds()),
         );
-        return None;
+        return Vec::new();
     };
     let takes = fields(order);
     let mut ok = true;
@@ -393,9 +403,14 @@ fn operation(
             );
             None
         }
-        (Some(v), None) => vms.resolve(ctx, v, &f("vm")).map(OperationTarget::Vm),
+        // A selector of several VMs orders each its own operation, in file order.
+        (Some(v), None) => {
+            let selected = select_vms(ctx, vms, v, &f("vm"));
+            let targets: Vec<_> = selected.into_iter().map(OperationTarget::Vm).collect();
+            Some(targets).filter(|t| !t.is_empty())
+        }
         (None, Some(p)) => match plan_names.iter().position(|n| n == p.get_ref()) {
-            Some(k) => Some(OperationTarget::Plan(k)),
+            Some(k) => Some(vec![OperationTarget::Plan(k)]),
             None => {
                 ctx.error(
                     p.span(),
@@ -412,7 +427,7 @@ fn operation(
         },
     };
     if !ok {
-        return None;
+        return Vec::new();
     }
     let point = match &o.point {
         None => Some(defaults::POINT),
@@ -420,25 +435,24 @@ fn operation(
     };
     let kind = match order {
         // A planned failover always uses the final sync.
-        OrderKind::Failover(kind @ FailoverKind::Planned) => OperationKind::Failover {
+        OrderKind::Failover(kind @ FailoverKind::Planned) => Some(OperationKind::Failover {
             kind,
             point: PointChoice::Latest,
-        },
-        OrderKind::Failover(kind) => OperationKind::Failover {
-            kind,
-            point: point?,
-        },
-        OrderKind::ChangePoint => OperationKind::ChangePoint { point: point? },
-        OrderKind::Commit => OperationKind::Commit,
-        OrderKind::Cleanup => OperationKind::Cleanup,
-        OrderKind::ReverseReplicate => OperationKind::ReverseReplicate,
-        OrderKind::Failback => failback(ctx, o, &f)?,
+        }),
+        OrderKind::Failover(kind) => point.map(|point| OperationKind::Failover { kind, point }),
+        OrderKind::ChangePoint => point.map(|point| OperationKind::ChangePoint { point }),
+        OrderKind::Commit => Some(OperationKind::Commit),
+        OrderKind::Cleanup => Some(OperationKind::Cleanup),
+        OrderKind::ReverseReplicate => Some(OperationKind::ReverseReplicate),
+        OrderKind::Failback => failback(ctx, o, &f),
     };
-    Some(Operation {
-        at: at?,
-        target: target?,
-        kind,
-    })
+    let (Some(at), Some(targets), Some(kind)) = (at, target, kind) else {
+        return Vec::new();
+    };
+    targets
+        .into_iter()
+        .map(|target| Operation { at, target, kind })
+        .collect()
 }
 
 /// A failover's `point`: a keyword, or a point in time inside the run and not after the

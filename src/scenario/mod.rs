@@ -11,6 +11,7 @@ mod limits;
 mod overrides;
 mod plausibility;
 pub mod raw;
+mod select;
 mod trace;
 mod validate;
 

@@ -165,6 +165,8 @@ pub struct RawProfile {
 pub struct RawVm {
     pub name: Text,
     pub count: Option<Spanned<u32>>,
+    /// Labels that VM selectors (`tag:NAME`) pick VMs by.
+    pub tags: Option<Spanned<Vec<Text>>>,
     pub host: Option<Text>,
     pub generation: Option<Spanned<u8>>,
     pub protect_at: Option<Text>,
@@ -177,6 +179,8 @@ pub struct RawVm {
     pub first_tick: Option<Text>,
     pub first_tick_step: Option<Text>,
     pub boot_time: Option<Text>,
+    pub prepare_time: Option<Text>,
+    pub shutdown_time: Option<Text>,
     pub churn: Option<Text>,
     pub network: Option<Text>,
     /// azure-to-azure: this VM's churn option, over its policy's.

@@ -4,6 +4,7 @@
 use super::error::{line_col, ScenarioError};
 use super::import::{self, Import};
 use super::raw::*;
+use super::select::{select_vms, VmIndex};
 use crate::engine::Time;
 use crate::model::calendar::{Calendar, WEEKDAYS};
 use crate::model::defaults;
@@ -1614,7 +1615,8 @@ fn vms(
     topology: Option<Topology>,
 ) -> Vec<VmSpec> {
     let host_names: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
-    names(&raw.vms, |v| &v.name, ctx, "vms");
+    vm_table_names(ctx, &raw.vms);
+    let stamped = stamped_names_by_table(&raw.vms);
     if raw.vms.is_empty() {
         ctx.error(
             0..0,
@@ -1681,6 +1683,20 @@ fn vms(
         let boot_time = v.boot_time.as_ref().map_or(Some(defaults::BOOT_TIME), |b| {
             ctx.duration(b, &f("boot_time"))
         });
+        let prepare_default = match topology {
+            Some(Topology::VmmToVmm) => defaults::PREPARE_TIME_VMM,
+            _ => defaults::PREPARE_TIME,
+        };
+        let prepare_time = v.prepare_time.as_ref().map_or(Some(prepare_default), |p| {
+            ctx.duration(p, &f("prepare_time"))
+        });
+        let shutdown_time = v
+            .shutdown_time
+            .as_ref()
+            .map_or(Some(defaults::SHUTDOWN_TIME), |p| {
+                ctx.duration(p, &f("shutdown_time"))
+            });
+        super::select::tags(ctx, v, &f("tags"));
         let network = v.network.as_ref().and_then(|n| {
             if n.get_ref().trim().is_empty() {
                 ctx.error(
@@ -1808,12 +1824,22 @@ fn vms(
             );
             continue;
         }
-        let (Some(host), Some(protect_at), Some(boot_time)) = (host, protect_at, boot_time) else {
+        let (
+            Some(host),
+            Some(protect_at),
+            Some(boot_time),
+            Some(prepare_time),
+            Some(shutdown_time),
+        ) = (host, protect_at, boot_time, prepare_time, shutdown_time)
+        else {
             continue;
         };
+        if stamped[i].len() != count {
+            continue; // past MAX_VMS: an earlier table's error says why
+        }
         for k in 1..=count {
             let first_tick = first_tick.map(|t| t + (k as Time - 1) * first_tick_step);
-            let name = stamped_name(v, k, count);
+            let name = stamped[i][k - 1].clone();
             if let Some(first) = taken.insert(name.clone(), i) {
                 if first != i {
                     ctx.error(
@@ -1835,6 +1861,8 @@ fn vms(
                 batch: None,
                 first_tick,
                 boot_time,
+                prepare_time,
+                shutdown_time,
                 network: network.clone(),
                 high_churn,
                 disks,
@@ -1911,37 +1939,78 @@ pub(super) fn vm_count(v: &RawVm) -> usize {
         .map_or(defaults::VM_COUNT, |c| *c.get_ref()) as usize
 }
 
-/// The name of the `k`-th (from 1) of the `count` VMs a `[[vms]]` table stamps out.
-pub(super) fn stamped_name(v: &RawVm, k: usize, count: usize) -> String {
-    if v.count.is_some() {
-        let width = count.to_string().len().max(2);
-        format!("{}-{k:0width$}", v.name.get_ref())
-    } else {
-        v.name.get_ref().clone()
-    }
-}
-
-/// Every VM name after stamping, in model order: what the `vm` of faults and actions names.
-/// Taken from the file rather than from the validated VMs, so that a VM with an error of its
-/// own does not also make every reference to it an error.
-fn stamped_names(raw: &[RawVm]) -> Vec<String> {
-    let mut out = Vec::new();
+/// Every VM name after stamping, per table, in model order: what VM selectors name. A table
+/// with `count` stamps `name-01`, `name-02`, ...; tables that share a name (each with
+/// `count`) number on, the second from the first's last number + 1, all with as many digits
+/// as the last number of the name needs (at least two). Taken from the file rather than from
+/// the validated VMs, so that a VM with an error of its own does not also make every
+/// reference to it an error. A table whose count is wrong, or past [`MAX_VMS`], has none.
+pub(super) fn stamped_names_by_table(raw: &[RawVm]) -> Vec<Vec<String>> {
+    // Per table its first number; per name the last number so far.
+    let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut firsts = Vec::with_capacity(raw.len());
+    let mut total = 0;
     for v in raw {
         let count = vm_count(v);
-        if count == 0 || out.len() + count > MAX_VMS {
+        if count == 0 || total + count > MAX_VMS {
+            firsts.push(None);
             continue;
         }
-        out.extend((1..=count).map(|k| stamped_name(v, k, count)));
+        total += count;
+        let end = last.entry(v.name.get_ref()).or_insert(0);
+        firsts.push(Some(*end + 1));
+        *end += count;
     }
-    out
+    raw.iter()
+        .zip(firsts)
+        .map(|(v, first)| {
+            let Some(first) = first else {
+                return Vec::new();
+            };
+            let name = v.name.get_ref();
+            if v.count.is_none() {
+                return vec![name.clone()];
+            }
+            let width = last[name.as_str()].to_string().len().max(2);
+            (first..first + vm_count(v))
+                .map(|k| format!("{name}-{k:0width$}"))
+                .collect()
+        })
+        .collect()
+}
+
+/// The names of the `[[vms]]` tables: not empty, and used once unless every table of the name
+/// has `count` (then their numbering continues).
+fn vm_table_names(ctx: &mut Ctx, raw: &[RawVm]) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, v) in raw.iter().enumerate() {
+        let n = v.name.get_ref();
+        if n.trim().is_empty() {
+            ctx.error(
+                v.name.span(),
+                &format!("vms[{i}].name"),
+                "empty name",
+                Some("a non-empty name".into()),
+            );
+        } else if let Some(&first) = seen.get(n.as_str()) {
+            if v.count.is_none() || raw[first].count.is_none() {
+                ctx.error(
+                    v.name.span(),
+                    &format!("vms[{i}].name"),
+                    format!("\"{n}\" is already the name of vms[{first}]"),
+                    Some("a name used once per table, or on tables that all set count (their numbering continues)".into()),
+                );
+            }
+        } else {
+            seen.insert(n, i);
+        }
+    }
 }
 
 /// The fields of the error kinds (a VM, and `at` or `probability`).
 const ERROR_FIELDS: &[&str] = &["vm", "at", "probability"];
 const PROBABILITY: &str =
     "exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)";
-/// How many names a "no vm is named" error lists.
-const VM_NAMES_SHOWN: usize = 10;
 
 /// The `kind` of a `[[faults]]` table: a non-recoverable error of a VM, or a host fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2006,48 +2075,6 @@ fn kinds_taking(field: &str) -> String {
     kinds.join(", ")
 }
 
-/// The VMs that `vm` fields may name (after stamping), looked up by name.
-pub(super) struct VmNames {
-    names: Vec<String>,
-    index: BTreeMap<String, usize>,
-}
-
-impl VmNames {
-    pub(super) fn new(raw: &[RawVm]) -> VmNames {
-        let names = stamped_names(raw);
-        let mut index = BTreeMap::new();
-        for (i, n) in names.iter().enumerate() {
-            index.entry(n.clone()).or_insert(i);
-        }
-        VmNames { names, index }
-    }
-
-    /// The VM `v` names, or an error that lists the first few names.
-    pub(super) fn resolve(&self, ctx: &mut Ctx, v: &Text, field: &str) -> Option<usize> {
-        if let Some(&i) = self.index.get(v.get_ref()) {
-            return Some(i);
-        }
-        let shown: Vec<&str> = self
-            .names
-            .iter()
-            .take(VM_NAMES_SHOWN)
-            .map(String::as_str)
-            .collect();
-        let allowed = match self.names.len() {
-            0 => "none: add a [[vms]] table first".to_string(),
-            n if n <= VM_NAMES_SHOWN => shown.join(", "),
-            n => format!("{}, ... ({n} VMs in all)", shown.join(", ")),
-        };
-        ctx.error(
-            v.span(),
-            field,
-            format!("no vm is named \"{}\"", v.get_ref()),
-            Some(allowed),
-        );
-        None
-    }
-}
-
 /// Injected faults and scheduled administrator actions, in file order. `horizon` is `None`
 /// when scenario.duration is wrong.
 fn faults(
@@ -2061,7 +2088,7 @@ fn faults(
     if raw.faults.is_empty() && raw.actions.is_empty() {
         return out;
     }
-    let vms = VmNames::new(&raw.vms);
+    let vms = VmIndex::new(&raw.vms);
     let host_names: Vec<String> = hosts.iter().map(|h| h.name.clone()).collect();
     for (i, fault) in raw.faults.iter().enumerate() {
         let f = |n: &str| format!("faults[{i}].{n}");
@@ -2152,7 +2179,7 @@ fn faults(
             v.as_ref().expect("checked present")
         }
         if let Some(error) = error {
-            let vm = vms.resolve(ctx, req(&fault.vm), &f("vm"));
+            let selected = select_vms(ctx, &vms, req(&fault.vm), &f("vm"));
             let trigger = match (&fault.at, &fault.probability) {
                 (Some(at), _) => {
                     time_in_run(ctx, at, &f("at"), start, horizon).map(ErrorTrigger::At)
@@ -2173,8 +2200,11 @@ fn faults(
                 }
                 (None, None) => unreachable!("checked above"),
             };
-            if let (Some(vm), Some(trigger)) = (vm, trigger) {
-                out.vm_errors.push(VmErrorFault { vm, error, trigger });
+            if let Some(trigger) = trigger {
+                // One fault per VM selected, in file order.
+                for vm in selected {
+                    out.vm_errors.push(VmErrorFault { vm, error, trigger });
+                }
             }
             continue;
         }
@@ -2242,7 +2272,7 @@ fn faults(
     for (i, a) in raw.actions.iter().enumerate() {
         let f = |n: &str| format!("actions[{i}].{n}");
         let at = time_in_run(ctx, &a.at, &f("at"), start, horizon);
-        let vm = vms.resolve(ctx, &a.vm, &f("vm"));
+        let selected = select_vms(ctx, &vms, &a.vm, &f("vm"));
         let action = AdminAction::parse(a.action.get_ref());
         if action.is_none() {
             ctx.error(
@@ -2252,8 +2282,10 @@ fn faults(
                 Some(AdminAction::listed()),
             );
         }
-        if let (Some(at), Some(vm), Some(action)) = (at, vm, action) {
-            out.actions.push(ScheduledAction { at, vm, action });
+        if let (Some(at), Some(action)) = (at, action) {
+            for vm in selected {
+                out.actions.push(ScheduledAction { at, vm, action });
+            }
         }
     }
     out

@@ -157,6 +157,16 @@ pub enum Event {
         run: u32,
         slot: u32,
     },
+    /// A VM of a failover run is prepared at the target: it starts to boot.
+    Prepared {
+        run: u32,
+        slot: u32,
+    },
+    /// The source VM of a planned failover has shut down: the failover itself starts.
+    ShutdownDone {
+        run: u32,
+        slot: u32,
+    },
     /// A recovery plan's script or manual action ends.
     PlanStepDone {
         run: u32,
@@ -200,6 +210,8 @@ impl Event {
             | E::StartResync { .. }
             | E::Repair { .. }
             | E::BootDone { .. }
+            | E::Prepared { .. }
+            | E::ShutdownDone { .. }
             | E::PlanStepDone { .. } => JOB,
             E::EnableProtection { .. }
             | E::AssumeProtected { .. }

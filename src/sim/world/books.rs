@@ -630,6 +630,8 @@ mod tests {
             batch: None,
             first_tick: None,
             boot_time: 0,
+            prepare_time: 0,
+            shutdown_time: 0,
             network: None,
             high_churn: None,
             disks: vec![disk.clone(), disk],

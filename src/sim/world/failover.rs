@@ -522,13 +522,13 @@ impl World<'_> {
                 kind: FailoverKind::Planned,
                 ..
             } => {
-                if self.site_down[site] > 0 {
-                    let side = if at_secondary { "target" } else { "source" };
-                    let why = format!("the {side} site {} is unreachable", sc.sites[site].name);
+                if let Some(why) = self.planned_blocked(vm) {
                     return self.refuse(now, vm, what, why);
                 }
-                if let Some(why) = self.link_down(vm) {
-                    return self.refuse(now, vm, what, why);
+                let shutdown = sc.vms[vm].shutdown_time;
+                let protected = self.vms[vm].machine.state().kind() == rep::StateKind::Protected;
+                if shutdown > 0 && protected {
+                    return self.start_shutdown(now, vm, run, slot, shutdown, queue);
                 }
                 Input::PlannedFailover
             }
@@ -585,7 +585,16 @@ impl World<'_> {
                             && !alternate_vm
                             && !self.other_side_empty(vm),
                     },
-                    _ => Input::PlannedFailover,
+                    // A planned failover back: its source shuts down first as well.
+                    _ => {
+                        let shutdown = sc.vms[vm].shutdown_time;
+                        let protected =
+                            self.vms[vm].machine.state().kind() == rep::StateKind::Protected;
+                        if shutdown > 0 && protected {
+                            return self.start_shutdown(now, vm, run, slot, shutdown, queue);
+                        }
+                        Input::PlannedFailover
+                    }
                 }
             }
             _ => unreachable!("only failovers and failbacks start a run"),
@@ -609,6 +618,47 @@ impl World<'_> {
             }
         }
         refused
+    }
+
+    /// [ours] A planned failover first shuts the source VM down: it stops serving and
+    /// writing at once (its downtime starts), and the last changes are sent once it is off,
+    /// `shutdown` later. Part of `order_vm`: the VM joins run `run` at `slot`.
+    fn start_shutdown(
+        &mut self,
+        now: Time,
+        vm: usize,
+        run: usize,
+        slot: usize,
+        shutdown: Time,
+        queue: &mut EventQueue<Event>,
+    ) -> Option<String> {
+        let f = self.cold[vm].failover();
+        let old = f.run;
+        f.run = Some((run as u32, slot as u32));
+        f.last_slot = f.run;
+        self.shut_down(now, vm);
+        let detail = format!(
+            "shutting down the source ({})",
+            crate::units::Millis(shutdown)
+        );
+        self.log_failover(now, vm, detail);
+        let (run, slot) = (run as u32, slot as u32);
+        let ev = Event::ShutdownDone { run, slot };
+        queue.schedule(now + shutdown, ev.class(), ev);
+        // This order took the VM out of an unfinished run: that run goes on without it.
+        if let Some((old_run, old_slot)) = old {
+            let (old_run, old_slot) = (old_run as usize, old_slot as usize);
+            let what = match self.runs[run as usize].record.kind {
+                "failback" => "failback",
+                _ => "planned-failover",
+            };
+            let old = &mut self.runs[old_run].record.vms[old_slot];
+            if old.ready_at.is_none() {
+                old.refused = Some(format!("superseded by the {what} at the same VM"));
+                self.advance_run(now, old_run, queue);
+            }
+        }
+        None
     }
 
     /// The machine's `ShutDown`: the VM stops writing on the side it ran on.
@@ -810,13 +860,17 @@ impl World<'_> {
                     self.runs[r].record.groups[g].started_at = Some(now);
                     for &s in &accepted {
                         let vm = self.runs[r].vm_of[s];
-                        let boot = self.scenario.vms[vm].boot_time;
-                        self.runs[r].record.vms[s].boot_started_at = Some(now);
-                        let ev = Event::BootDone {
-                            run: r as u32,
-                            slot: s as u32,
-                        };
-                        queue.schedule(now + boot, ev.class(), ev);
+                        // [ours] Each VM of the group is prepared at the target (its VM
+                        // created or its point applied), then boots; the VMs of a group in
+                        // parallel.
+                        let prepare = self.scenario.vms[vm].prepare_time;
+                        if prepare == 0 {
+                            self.prepared(now, r, s, queue);
+                        } else {
+                            let (run, slot) = (r as u32, s as u32);
+                            let ev = Event::Prepared { run, slot };
+                            queue.schedule(now + prepare, ev.class(), ev);
+                        }
                     }
                     if accepted.is_empty() {
                         self.runs[r].phase = Phase::After { group: g, step: 0 };
@@ -926,6 +980,75 @@ impl World<'_> {
             other => other,
         };
         self.advance_run(now, r, queue);
+    }
+
+    /// A VM of run `r` is prepared at the target: it boots.
+    pub(super) fn prepared(
+        &mut self,
+        now: Time,
+        r: usize,
+        slot: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let vm = self.runs[r].vm_of[slot];
+        let boot = self.scenario.vms[vm].boot_time;
+        self.runs[r].record.vms[slot].boot_started_at = Some(now);
+        let ev = Event::BootDone {
+            run: r as u32,
+            slot: slot as u32,
+        };
+        queue.schedule(now + boot, ev.class(), ev);
+    }
+
+    /// The source VM of a planned failover (slot `slot` of run `r`) is off: the machine's
+    /// planned failover sends the last changes now. Nothing happens if another order took
+    /// the VM out of this run meanwhile.
+    pub(super) fn shutdown_done(
+        &mut self,
+        now: Time,
+        r: usize,
+        slot: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let vm = self.runs[r].vm_of[slot];
+        if self.cold[vm].failover().run != Some((r as u32, slot as u32)) {
+            return;
+        }
+        self.log_failover(now, vm, "source shut down".to_string());
+        let what = match self.runs[r].record.kind {
+            "failback" => "failback",
+            _ => "planned-failover",
+        };
+        let refused = match self.planned_blocked(vm) {
+            Some(why) => self.refuse(now, vm, what, why),
+            None => self.feed_checked(now, vm, Input::PlannedFailover, queue),
+        };
+        if let Some(why) = refused {
+            // [ours] The failover job fails; the operator starts the VM again at the source.
+            let f = self.cold[vm].failover();
+            (f.run, f.last_slot) = (None, None);
+            self.runs[r].record.vms[slot].refused = Some(why);
+            self.start_writes(now, vm, STOP_SHUT_DOWN, queue);
+            self.advance_run(now, r, queue);
+        }
+    }
+
+    /// Why a planned failover cannot reach the VM's source now, if it cannot [src].
+    fn planned_blocked(&self, vm: usize) -> Option<String> {
+        let sc = self.scenario;
+        let site = self.site_of(vm);
+        if self.site_down[site] > 0 {
+            let side = if self.cold[vm].at_secondary() {
+                "target"
+            } else {
+                "source"
+            };
+            return Some(format!(
+                "the {side} site {} is unreachable",
+                sc.sites[site].name
+            ));
+        }
+        self.link_down(vm)
     }
 
     pub(super) fn boot_done(

@@ -449,6 +449,10 @@ impl Model for World<'_> {
             Event::BootDone { run, slot } => {
                 self.boot_done(now, run as usize, slot as usize, queue)
             }
+            Event::Prepared { run, slot } => self.prepared(now, run as usize, slot as usize, queue),
+            Event::ShutdownDone { run, slot } => {
+                self.shutdown_done(now, run as usize, slot as usize, queue)
+            }
             Event::PlanStepDone { run } => self.step_done(now, run as usize, queue),
             Event::CacheDone { vm, gen } => {
                 let v = vm as usize;
