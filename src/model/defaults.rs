@@ -12,6 +12,7 @@ use super::failover::FailbackMode;
 use super::faults::RepairKind;
 use super::keyword::Keyword;
 use super::recovery_points::PointChoice;
+use super::workload::BurstHours;
 use super::{Orchestration, ResyncBasis, ResyncStart, ResyncWindow};
 use crate::engine::Time;
 use crate::replication::RetryReading;
@@ -145,6 +146,9 @@ defaults! {
     /// [ours] The lognormal shape of burst sizes: 1.0 (the domain names the family, not the
     /// shape).
     BURST_SIZE_SIGMA: f64 = 1.0; "profiles.burst_size_sigma" => |s: f64| format!("{s:.1}");
+    /// [ours] A bursts profile bursts at any hour unless it says `hours = "work"`: the
+    /// behaviour of bursts profiles before `hours` existed.
+    BURST_HOURS: BurstHours = BurstHours::Always; "profiles.hours" => word;
     /// [ours] A failover uses the newest recovery point: the lowest RPO.
     POINT: PointChoice = PointChoice::Latest; "failovers.point" => word;
     /// [src] hyperv-to-azure failback compares checksums while the Azure VM runs

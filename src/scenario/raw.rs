@@ -157,6 +157,8 @@ pub struct RawProfile {
     pub mean_gap: Option<Text>,
     pub burst_size_median: Option<Text>,
     pub burst_size_sigma: Option<Spanned<f64>>,
+    pub hours: Option<Text>,
+    pub parts: Option<Vec<Text>>,
     pub file: Option<Text>,
 }
 
