@@ -75,6 +75,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 name: format!("host-{h:05}"),
                 site: 0,
                 volume_free: None,
+                parallel_transfers: defaults::PARALLEL_TRANSFERS,
             })
             .collect(),
         vms: (0..vms)

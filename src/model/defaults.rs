@@ -141,6 +141,8 @@ defaults! {
     FIRST_TICK_STEP: Time = 0; "vms.first_tick_step" => duration;
     /// [ours] Boot time at the target: 3 minutes.
     BOOT_TIME: Time = 3 * MIN; "vms.boot_time" => duration;
+    /// [src, third-party] A Hyper-V Replica host sends 6 transfers at once.
+    PARALLEL_TRANSFERS: u32 = 6; "hosts.parallel_transfers" => |n: u32| n.to_string();
     /// [ours] A disk is not a shared VHD.
     SHARED_DISK: bool = false; "vms.disks.shared" => |b: bool| b.to_string();
     /// [ours] The lognormal shape of burst sizes: 1.0 (the domain names the family, not the

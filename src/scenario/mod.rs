@@ -10,6 +10,7 @@ mod import;
 mod limits;
 mod overrides;
 pub mod raw;
+mod slots;
 mod sums;
 mod trace;
 mod validate;

@@ -142,6 +142,7 @@ pub struct RawHost {
     pub name: Text,
     pub site: Option<Text>,
     pub volume_free: Option<Text>,
+    pub parallel_transfers: Option<Spanned<u32>>,
 }
 
 /// A named write workload. Which fields apply depends on `kind`; validation checks that.

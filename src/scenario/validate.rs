@@ -323,7 +323,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         }
     }
     let sites = sites(ctx, raw, &links, &policies, topology);
-    let hosts = hosts(ctx, raw, &sites);
+    let hosts = hosts(ctx, raw, &sites, topology);
     let (profiles, mut imports) = profiles(ctx, &raw.profiles, base_dir);
     let mut vms = vms(ctx, raw, &hosts, &profiles, &mut imports, start, topology);
     super::batches::resolve(ctx, raw, &mut vms);
@@ -1239,7 +1239,12 @@ fn network_mappings(
     out
 }
 
-fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
+fn hosts(
+    ctx: &mut Ctx,
+    raw: &RawScenario,
+    sites: &[Site],
+    topology: Option<Topology>,
+) -> Vec<Host> {
     let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
     names(&raw.hosts, |h| &h.name, ctx, "hosts");
     raw.hosts
@@ -1260,6 +1265,7 @@ fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
                 .volume_free
                 .as_ref()
                 .and_then(|v| ctx.bytes(v, &format!("hosts[{i}].volume_free"))),
+            parallel_transfers: super::slots::parallel_transfers(ctx, h, i, topology),
         })
         .collect()
 }
