@@ -216,7 +216,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
      "a non-empty name"),
     ("kind = \"office-hours\"", "kind = \"spiky\"",
      "38:8: profiles[0].kind: unknown workload kind \"spiky\"",
-     "constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma), trace (file), perfmon (file), disk-bytes (file)"),
+     "constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma, hours), trace (file), sum (parts), perfmon (file), disk-bytes (file)"),
     ("peak = \"4 MB/s\"", "peak = \"4 MB\"",
      "39:8: profiles[0].peak: \"4 MB\": unknown rate unit \"MB\"",
      "bps, kbps, Mbps, Gbps, Tbps, or a size per time such as MB/s, GB/h, GB/day (e.g. \"100 Mbps\", \"6 MB/s\")"),

@@ -183,7 +183,7 @@ fn keyword_errors_list_the_keywords_of_their_table() {
         (
             "kind = \"office-hours\"",
             "kind = \"weekly\"",
-            "profiles[0].kind: unknown workload kind \"weekly\"\n  allowed: constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma), trace (file)",
+            "profiles[0].kind: unknown workload kind \"weekly\"\n  allowed: constant (rate), office-hours (peak, base), bursts (base, burst_rate, mean_gap, burst_size_median, burst_size_sigma, hours), trace (file), sum (parts), perfmon (file), disk-bytes (file)",
         ),
         (
             "target_rpo = \"15m\"",

@@ -8,7 +8,7 @@
 
 use crate::model::calendar::Calendar;
 use crate::model::defaults;
-use crate::model::workload::WorkloadSpec;
+use crate::model::workload::{BurstHours, WorkloadSpec};
 use crate::model::*;
 use crate::run::{self, RunSpec};
 use crate::units::{ByteRate, Bytes};
@@ -37,6 +37,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
             mean_gap_ms: 1_800_000,
             size_median_bytes: 150_000_000,
             size_sigma: 0.5,
+            hours: BurstHours::Always,
         },
     ];
     let hosts = vms.div_ceil(VMS_PER_HOST).max(1);
@@ -74,6 +75,7 @@ pub fn estate(vms: u32, days: u32) -> Scenario {
                 name: format!("host-{h:05}"),
                 site: 0,
                 volume_free: None,
+                parallel_transfers: defaults::PARALLEL_TRANSFERS,
             })
             .collect(),
         vms: (0..vms)

@@ -66,7 +66,9 @@ name = "site"
 
 [[hosts]]
 name = "host"
+parallel_transfers = {slots}     # the peer has no per-host limit: every VM may send at once
 "#,
+        slots = vms.max(1),
         capacity = millibytes_text(capacity_mb),
         interval = crate::units::Millis(INTERVAL_MS),
     );

@@ -12,6 +12,7 @@ use super::failover::FailbackMode;
 use super::faults::RepairKind;
 use super::keyword::Keyword;
 use super::recovery_points::PointChoice;
+use super::workload::BurstHours;
 use super::{Orchestration, ResyncBasis, ResyncStart, ResyncWindow};
 use crate::engine::Time;
 use crate::replication::RetryReading;
@@ -150,11 +151,16 @@ defaults! {
     /// stop its services and power off (the sources say it is shut down, not how long it
     /// takes).
     SHUTDOWN_TIME: Time = 2 * MIN; "vms.shutdown_time" => duration;
+    /// [src, third-party] A Hyper-V Replica host sends 6 transfers at once.
+    PARALLEL_TRANSFERS: u32 = 6; "hosts.parallel_transfers" => |n: u32| n.to_string();
     /// [ours] A disk is not a shared VHD.
     SHARED_DISK: bool = false; "vms.disks.shared" => |b: bool| b.to_string();
     /// [ours] The lognormal shape of burst sizes: 1.0 (the domain names the family, not the
     /// shape).
     BURST_SIZE_SIGMA: f64 = 1.0; "profiles.burst_size_sigma" => |s: f64| format!("{s:.1}");
+    /// [ours] A bursts profile bursts at any hour unless it says `hours = "work"`: the
+    /// behaviour of bursts profiles before `hours` existed.
+    BURST_HOURS: BurstHours = BurstHours::Always; "profiles.hours" => word;
     /// [ours] A failover uses the newest recovery point: the lowest RPO.
     POINT: PointChoice = PointChoice::Latest; "failovers.point" => word;
     /// [src] hyperv-to-azure failback compares checksums while the Azure VM runs

@@ -369,6 +369,9 @@ pub struct Host {
     /// Free space on the volume that holds the VMs' snapshots and .hrl logs; `None` when
     /// the scenario does not model it.
     pub volume_free: Option<Bytes>,
+    /// How many of its VMs' transfers may be on the link at once; the others wait for a
+    /// slot in arrival order (hyperv-to-azure and vmm-to-vmm).
+    pub parallel_transfers: u32,
 }
 
 /// One `[[vms]]` table: its name (`sql` of `sql-01`, `sql-02`) and the VMs it stamped out.

@@ -31,7 +31,12 @@ pub enum WorkloadSpec {
         mean_gap_ms: u64,
         size_median_bytes: u64,
         size_sigma: f64,
+        /// When the burst process runs: always, or only in the calendar's work hours.
+        hours: BurstHours,
     },
+    /// The sum of other workloads (a base profile plus bursts): each part keeps its own
+    /// segments and its own random stream, and the sum writes exactly what the parts write.
+    Sum { parts: Arc<[WorkloadSpec]> },
     /// A replayed churn trace: `(offset from start, rate)` points in increasing time order;
     /// each rate holds until the next point, the last one until the end of the run.
     Trace { points: Arc<[(Time, ByteRate)]> },
@@ -44,6 +49,7 @@ pub enum WorkloadKind {
     OfficeHours,
     Bursts,
     Trace,
+    Sum,
     /// A typeperf / relog performance-counter CSV, one column per virtual disk: each disk
     /// becomes a `Trace` (`src/scenario/import.rs`).
     Perfmon,
@@ -57,9 +63,34 @@ impl Keyword for WorkloadKind {
         (WorkloadKind::OfficeHours, "office-hours"),
         (WorkloadKind::Bursts, "bursts"),
         (WorkloadKind::Trace, "trace"),
+        (WorkloadKind::Sum, "sum"),
         (WorkloadKind::Perfmon, "perfmon"),
         (WorkloadKind::DiskBytes, "disk-bytes"),
     ];
+}
+
+/// When a bursts profile's burst process runs (`hours`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BurstHours {
+    Always,
+    /// [ours] Only inside the calendar's work hours: outside them the disk writes its base
+    /// rate and the burst process is paused, its gap or burst resuming where it stopped at
+    /// the next work period. So the process seen in work hours is the same renewal process as
+    /// `Always` on a clock that counts work hours only.
+    Work,
+}
+
+impl Keyword for BurstHours {
+    const ALL: &'static [(Self, &'static str)] =
+        &[(BurstHours::Always, "always"), (BurstHours::Work, "work")];
+    const DEFAULT: Option<Self> = Some(super::defaults::BURST_HOURS);
+
+    fn note(self) -> Option<&'static str> {
+        Some(match self {
+            BurstHours::Always => "bursts at any hour",
+            BurstHours::Work => "bursts only in the calendar's work hours, the base rate otherwise",
+        })
+    }
 }
 
 impl WorkloadSpec {
@@ -74,6 +105,13 @@ impl WorkloadSpec {
             WorkloadSpec::Trace { points } => {
                 points.iter().map(|p| p.1).max().unwrap_or(ByteRate(0))
             }
+            // An upper bound: the parts' peaks need not coincide.
+            WorkloadSpec::Sum { parts } => ByteRate(
+                parts
+                    .iter()
+                    .map(|p| p.max_rate().0)
+                    .fold(0, u64::saturating_add),
+            ),
         }
     }
 }
@@ -97,6 +135,7 @@ impl WorkloadSpec {
                 mean_gap_ms,
                 size_median_bytes,
                 size_sigma,
+                hours,
             } => WorkloadSpec::Bursts {
                 base: r(*base),
                 // Rate and size together: a burst lasts as long and writes `factor` times
@@ -105,9 +144,13 @@ impl WorkloadSpec {
                 mean_gap_ms: *mean_gap_ms,
                 size_median_bytes: (*size_median_bytes as f64 * factor).round() as u64,
                 size_sigma: *size_sigma,
+                hours: *hours,
             },
             WorkloadSpec::Trace { points } => WorkloadSpec::Trace {
                 points: points.iter().map(|&(t, rate)| (t, r(rate))).collect(),
+            },
+            WorkloadSpec::Sum { parts } => WorkloadSpec::Sum {
+                parts: parts.iter().map(|p| p.scaled(factor)).collect(),
             },
         }
     }
@@ -115,6 +158,10 @@ impl WorkloadSpec {
 
 /// `DiskWrites::stopped_at_bytes` of a VM that runs.
 const RUNNING: u64 = u64::MAX;
+
+/// `DiskWrites::seg_rate` of a sum: its bytes are its parts' bytes (a sentinel keeps the
+/// per-disk state small; no single workload writes 18 TB/s, validation caps churn far lower).
+const SUM: ByteRate = ByteRate(u64::MAX);
 
 /// The cumulative writes of one disk.
 ///
@@ -127,8 +174,9 @@ pub struct DiskWrites {
     seg_start: Time,
     /// Exclusive end of the current segment; `Time::MAX` for "forever".
     seg_end: Time,
+    /// The segment's rate, or `SUM` for a sum (whose parts hold the bytes).
     seg_rate: ByteRate,
-    /// Cumulative bytes written at `seg_start`.
+    /// Cumulative bytes written at `seg_start` (unused by a sum).
     bytes_at_seg_start: u64,
     /// Bytes the schedule would have written while the VM was down: never written. The
     /// schedule itself runs on (an office day is an office day whenever the VM comes back).
@@ -146,9 +194,23 @@ struct Segments {
     spec: WorkloadSpec,
     /// Burst workloads only: this disk's own random stream.
     rng: Option<ChaCha8Rng>,
-    /// Trace: points already in force. Bursts: 1 when the next segment is a gap, 0 when it
-    /// is a burst.
+    /// Trace: points already in force. Bursts: 1 when the next piece drawn is a gap, 0 when
+    /// it is a burst (so while a piece runs, 1 means it is a burst).
     phase: usize,
+    /// Bursts: what is left of the current gap or burst, in ms of the process's clock (a
+    /// work-hours process pauses outside work hours); 0 when the next piece is to be drawn.
+    left_ms: u64,
+    /// Sum: one cursor per part (never stopped: the sum's own cursor stops and restarts).
+    parts: Vec<DiskWrites>,
+}
+
+/// The random stream of part `k` of a sum on a disk whose stream is `disk`: derived from
+/// it, so each part draws on its own and adding a VM or a part changes no other draw.
+pub fn part_stream(disk: &ChaCha8Rng, k: usize) -> ChaCha8Rng {
+    let mut rng = disk.clone();
+    let name = format!("{}/part/{k}", disk.get_stream());
+    rng.set_stream(crate::engine::stable_hash(name.as_bytes()));
+    rng
 }
 
 impl DiskWrites {
@@ -158,10 +220,20 @@ impl DiskWrites {
             WorkloadSpec::Constant { rate } => (rate, None),
             _ => {
                 let bursts = matches!(spec, WorkloadSpec::Bursts { .. });
+                let parts = match &spec {
+                    WorkloadSpec::Sum { parts } => parts
+                        .iter()
+                        .enumerate()
+                        .map(|(k, p)| DiskWrites::new(p.clone(), calendar, part_stream(&rng, k)))
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 let segments = Segments {
                     rng: bursts.then_some(rng),
                     // Bursts start in a gap, so a burst never begins exactly at t = 0.
                     phase: usize::from(bursts),
+                    left_ms: 0,
+                    parts,
                     spec,
                 };
                 (ByteRate(0), Some(segments))
@@ -206,8 +278,7 @@ impl DiskWrites {
             while t >= self.seg_end {
                 self.next_segment(calendar);
             }
-            let schedule = self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start);
-            self.skipped += schedule - at_stop;
+            self.skipped += self.schedule_in_segment(t) - at_stop;
         }
     }
 
@@ -222,22 +293,48 @@ impl DiskWrites {
         let schedule = if self.is_stopped() {
             self.stopped_at_bytes
         } else {
-            self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
+            self.schedule_in_segment(t)
         };
         schedule - self.skipped
+    }
+
+    /// What the schedule has written by `t` inside (or at the end of) the current segment,
+    /// whether the VM runs or not.
+    #[inline(always)]
+    fn schedule_in_segment(&self, t: Time) -> u64 {
+        if self.seg_rate == SUM {
+            return self.parts_in_segment(t);
+        }
+        self.bytes_at_seg_start + self.seg_rate.bytes_in(t - self.seg_start)
+    }
+
+    /// A sum's bytes: each part rounds on its own segments, so the sum is their total to the
+    /// byte. Every part's segment holds `t`: the sum's segments end where any part's does.
+    #[inline(never)]
+    fn parts_in_segment(&self, t: Time) -> u64 {
+        let segments = self.segments.as_deref().expect("a sum has parts");
+        segments.parts.iter().map(|p| p.written_in_segment(t)).sum()
     }
 
     // Rare next to the queries: kept out of the inlined `written_by`.
     #[inline(never)]
     fn next_segment(&mut self, calendar: &Calendar) {
         let end = self.seg_end;
-        self.bytes_at_seg_start += self.seg_rate.bytes_in(end - self.seg_start);
+        if self.seg_rate != SUM {
+            self.bytes_at_seg_start += self.seg_rate.bytes_in(end - self.seg_start);
+        }
         self.make_segment(end, calendar);
     }
 
     /// Set the segment that starts at `from`.
     fn make_segment(&mut self, from: Time, calendar: &Calendar) {
-        let Segments { spec, rng, phase } = self
+        let Segments {
+            spec,
+            rng,
+            phase,
+            left_ms,
+            parts,
+        } = self
             .segments
             .as_deref_mut()
             .expect("a constant workload has one segment");
@@ -258,24 +355,43 @@ impl DiskWrites {
                 mean_gap_ms,
                 size_median_bytes,
                 size_sigma,
+                hours,
             } => {
-                let rng = rng.as_mut().expect("burst workloads own a stream");
-                let (rate, len_ms) = if *phase == 1 {
-                    let gap = Exp::new(1.0 / (*mean_gap_ms).max(1) as f64)
-                        .expect("positive rate")
-                        .sample(rng);
-                    (*base, (gap.ceil() as u64).max(1))
+                let work_only = *hours == BurstHours::Work;
+                if work_only && !calendar.is_work_time(from) {
+                    // Paused: the base rate until work starts again.
+                    (*base, calendar.next_change(from).unwrap_or(Time::MAX))
                 } else {
-                    let mu = ((*size_median_bytes).max(1) as f64).ln();
-                    let size = LogNormal::new(mu, *size_sigma)
-                        .expect("validated sigma")
-                        .sample(rng);
-                    let size = size.min(1e15) as u64;
-                    let ms = burst_rate.millis_for(size.max(1)).unwrap_or(1).max(1);
-                    (ByteRate(base.0 + burst_rate.0), ms)
-                };
-                *phase ^= 1;
-                (rate, from.saturating_add(len_ms))
+                    if *left_ms == 0 {
+                        let rng = rng.as_mut().expect("burst workloads own a stream");
+                        *left_ms = if *phase == 1 {
+                            let gap = Exp::new(1.0 / (*mean_gap_ms).max(1) as f64)
+                                .expect("positive rate")
+                                .sample(rng);
+                            (gap.ceil() as u64).max(1)
+                        } else {
+                            let mu = ((*size_median_bytes).max(1) as f64).ln();
+                            let size = LogNormal::new(mu, *size_sigma)
+                                .expect("validated sigma")
+                                .sample(rng);
+                            let size = size.min(1e15) as u64;
+                            burst_rate.millis_for(size.max(1)).unwrap_or(1).max(1)
+                        };
+                        *phase ^= 1;
+                    }
+                    let rate = if *phase == 1 {
+                        ByteRate(base.0 + burst_rate.0)
+                    } else {
+                        *base
+                    };
+                    let mut end = from.saturating_add(*left_ms);
+                    if work_only {
+                        // Work time has a next change: it is not work time forever.
+                        end = end.min(calendar.next_change(from).unwrap_or(Time::MAX));
+                    }
+                    *left_ms = left_ms.saturating_sub(end - from);
+                    (rate, end)
+                }
             }
             WorkloadSpec::Trace { points } => {
                 while *phase < points.len() && points[*phase].0 <= from {
@@ -287,6 +403,16 @@ impl DiskWrites {
                     n => points[n - 1].1,
                 };
                 (rate, points.get(*phase).map_or(Time::MAX, |p| p.0))
+            }
+            WorkloadSpec::Sum { .. } => {
+                // The parts move to `from`; the sum's segment ends at the first part's end,
+                // so its boundaries are the union of the parts'.
+                let mut end = Time::MAX;
+                for p in parts.iter_mut() {
+                    p.written_by(from, calendar);
+                    end = end.min(p.seg_end);
+                }
+                (SUM, end)
             }
         };
         self.seg_rate = rate;
@@ -454,6 +580,7 @@ mod tests {
             mean_gap_ms: 600_000,
             size_median_bytes: 50_000_000,
             size_sigma: 0.5,
+            hours: BurstHours::Always,
         };
         let mut a = DiskWrites::new(spec.clone(), &c, rng());
         let mut b = DiskWrites::new(spec, &c, rng());
@@ -474,14 +601,35 @@ mod tests {
             mean_gap_ms: 20_000,
             size_median_bytes: 50_000,
             size_sigma: 0.8,
+            hours: BurstHours::Always,
+        };
+        let work_bursts = WorkloadSpec::Bursts {
+            base: ByteRate(1_500),
+            burst_rate: ByteRate(9_000_333),
+            mean_gap_ms: 30_000,
+            size_median_bytes: 40_000,
+            size_sigma: 0.8,
+            hours: BurstHours::Work,
+        };
+        let sum = WorkloadSpec::Sum {
+            parts: vec![
+                work_bursts.clone(),
+                WorkloadSpec::Constant {
+                    rate: ByteRate(2_333),
+                },
+            ]
+            .into(),
         };
         let office = WorkloadSpec::OfficeHours {
             peak: ByteRate::from_bytes_per_s(11),
             base: ByteRate::from_bytes_per_s(1),
         };
+        // Across 08:00, where the work-hours bursts (alone and in a sum) start.
         let mut disks = vec![
             DiskWrites::new(bursts, &c, rng()),
             DiskWrites::new(office, &c, rng()),
+            DiskWrites::new(work_bursts, &c, rng()),
+            DiskWrites::new(sum, &c, rng()),
         ];
         // Move the cursors to a start instant first, as the simulation would have.
         let from = 7 * H + 59 * 60_000;
@@ -492,7 +640,7 @@ mod tests {
         for t in from..limit {
             totals.push(scan.iter_mut().map(|d| d.written_by(t, &c)).sum::<u64>());
         }
-        for extra in [0, 1, 999, 123_457, 400_000, 2_000_000] {
+        for extra in [0, 1, 999, 123_457, 400_000, 2_000_000, 5_000_000, 9_000_000] {
             let target = at_from + extra;
             let expected = totals
                 .iter()
@@ -511,6 +659,206 @@ mod tests {
                 .map(|d| d.written_by(from, &c))
                 .sum::<u64>(),
             at_from
+        );
+    }
+}
+
+#[cfg(test)]
+mod office_bursts_and_sums {
+    use super::*;
+    use crate::engine::RngStreams;
+
+    const H: Time = 3_600_000;
+    const DAY: Time = 24 * H;
+
+    fn rng() -> ChaCha8Rng {
+        RngStreams::new(1).stream("test")
+    }
+
+    /// Base 1 MB/s; bursts at 100 MB/s of lognormal size (median 600 MB, sigma 0.5) after
+    /// exponential gaps of mean 20 s, in work hours only.
+    fn work_bursts() -> WorkloadSpec {
+        WorkloadSpec::Bursts {
+            base: ByteRate::from_bytes_per_s(1_000_000),
+            burst_rate: ByteRate::from_bytes_per_s(100_000_000),
+            mean_gap_ms: 20_000,
+            size_median_bytes: 600_000_000,
+            size_sigma: 0.5,
+            hours: BurstHours::Work,
+        }
+    }
+
+    #[test]
+    fn work_hours_bursts_are_the_base_outside_work_hours_and_the_renewal_mean_inside() {
+        // Four weeks from Monday 00:00, work Mon-Fri 08:00-18:00: 20 work days of 10 h.
+        let c = Calendar::test_monday(0);
+        let mut w = DiskWrites::new(work_bursts(), &c, rng());
+        let end = 28 * DAY;
+        let (mut t, mut at_t) = (0, 0);
+        let (mut work_ms, mut work_bytes) = (0u64, 0u64);
+        while t < end {
+            let next = c
+                .next_change(t)
+                .expect("the calendar has work days")
+                .min(end);
+            let at_next = w.written_by(next, &c);
+            if c.is_work_time(t) {
+                work_ms += next - t;
+                work_bytes += at_next - at_t;
+            } else {
+                // Outside work hours exactly the base: 1 MB/s is 1,000 bytes a millisecond.
+                assert_eq!(at_next - at_t, 1_000 * (next - t), "off period at {t}");
+            }
+            (t, at_t) = (next, at_next);
+        }
+        assert_eq!(work_ms, 20 * 10 * H);
+
+        // The expectation the implementation draws from, in ms. A gap is ceil(X), X
+        // exponential of mean m: geometric, E = 1 / (1 - e^(-1/m)) = 20,000.5 ms. A burst of
+        // S bytes lasts ceil(S / 100,000) ms (100 MB/s is 100,000 B/ms): E[S]/1e5 + 0.5, with
+        // E[S] = 600 MB * e^(sigma^2/2) = 679.8 MB, so E[D] = 6,799.0 ms.
+        let m = 20_000.0_f64;
+        let e_gap = 1.0 / (1.0 - (-1.0 / m).exp());
+        let e_size = 600e6 * (0.5f64 * 0.5 / 2.0).exp();
+        let e_burst = e_size / 1e5 + 0.5;
+        let cycle = e_burst + e_gap;
+        let p = e_burst / cycle;
+        // In work hours: base + burst_rate * p = 1 MB/s + 100 MB/s * 0.2537 = 26.37 MB/s.
+        let expected = 1e6 + 1e8 * p;
+        let mean = work_bytes as f64 / (work_ms as f64 / 1000.0);
+        // Tolerance: the share of time in bursts over N = 720,000 s / 26.8 s = 26,866 cycles
+        // has (delta method) sd = sqrt(((1-p)^2 Var D + p^2 Var G) / N) / E[cycle]
+        // = 0.0013, i.e. 131 kB/s of the mean (Var D = (E[S]/1e5)^2 (e^(sigma^2) - 1),
+        // Var G = m^2). Four sd: 524 kB/s, 2% of the mean.
+        let n = work_ms as f64 / cycle;
+        let var_d = (e_size / 1e5).powi(2) * ((0.5f64 * 0.5).exp() - 1.0);
+        let var_g = m * m;
+        let sd_p = (((1.0 - p).powi(2) * var_d + p * p * var_g) / n).sqrt() / cycle;
+        let tolerance = 4.0 * 1e8 * sd_p;
+        assert!(
+            (500_000.0..550_000.0).contains(&tolerance),
+            "tolerance {tolerance}"
+        );
+        assert!(
+            (mean - expected).abs() < tolerance,
+            "mean {mean:.0} B/s in work hours, expected {expected:.0} +- {tolerance:.0}"
+        );
+    }
+
+    #[test]
+    fn bursts_at_any_hour_run_through_the_night() {
+        // The same process with `hours = "always"` writes more than the base at night.
+        let c = Calendar::test_monday(0);
+        let mut spec = work_bursts();
+        if let WorkloadSpec::Bursts { hours, .. } = &mut spec {
+            *hours = BurstHours::Always;
+        }
+        let mut w = DiskWrites::new(spec, &c, rng());
+        // Monday 00:00-08:00: 8 h of base alone would be 28.8 GB.
+        assert!(w.written_by(8 * H, &c) > 28_800_000_000 * 2);
+    }
+
+    /// A sum of an office-hours profile, work-hours bursts, a constant and a trace, with
+    /// rates that do not divide a millisecond evenly, so the parts round differently.
+    fn parts() -> Vec<WorkloadSpec> {
+        vec![
+            WorkloadSpec::OfficeHours {
+                peak: ByteRate(11_000_777),
+                base: ByteRate(1_333),
+            },
+            WorkloadSpec::Bursts {
+                base: ByteRate(777),
+                burst_rate: ByteRate(90_000_333),
+                mean_gap_ms: 600_000,
+                size_median_bytes: 5_000_000,
+                size_sigma: 1.0,
+                hours: BurstHours::Work,
+            },
+            WorkloadSpec::Constant {
+                rate: ByteRate(2_333),
+            },
+            WorkloadSpec::Trace {
+                points: vec![(H + 1, ByteRate(4_999)), (30 * H + 7, ByteRate(123))].into(),
+            },
+        ]
+    }
+
+    /// The instants a cursor's segments end, up to `until`.
+    fn boundaries(mut w: DiskWrites, c: &Calendar, until: Time) -> Vec<Time> {
+        let mut out = Vec::new();
+        while w.seg_end < until {
+            out.push(w.seg_end);
+            w.written_by(w.seg_end, c);
+        }
+        out
+    }
+
+    #[test]
+    fn a_sum_writes_its_parts_bytes_to_the_byte() {
+        let c = Calendar::test_monday(7);
+        let sum = WorkloadSpec::Sum {
+            parts: parts().into(),
+        };
+        let mut s = DiskWrites::new(sum, &c, rng());
+        let mut each: Vec<DiskWrites> = parts()
+            .into_iter()
+            .enumerate()
+            .map(|(k, p)| DiskWrites::new(p, &c, part_stream(&rng(), k)))
+            .collect();
+        // Three days every 997 ms: crosses every kind of segment edge at odd offsets.
+        let mut t = 0;
+        let mut bursts_wrote = 0;
+        while t < 3 * DAY {
+            let parts: Vec<u64> = each.iter_mut().map(|w| w.written_by(t, &c)).collect();
+            assert_eq!(s.written_by(t, &c), parts.iter().sum::<u64>(), "at {t}");
+            bursts_wrote = parts[1];
+            t += 997;
+        }
+        // The bursts did burst (more than their base of 0.777 B/s alone).
+        assert!(bursts_wrote > 1_000_000, "{bursts_wrote}");
+    }
+
+    #[test]
+    fn a_sum_ends_its_segments_where_its_parts_do_and_nowhere_else() {
+        let c = Calendar::test_monday(7);
+        let until = 3 * DAY;
+        let sum = WorkloadSpec::Sum {
+            parts: parts().into(),
+        };
+        let mut union: Vec<Time> = parts()
+            .into_iter()
+            .enumerate()
+            .flat_map(|(k, p)| {
+                boundaries(DiskWrites::new(p, &c, part_stream(&rng(), k)), &c, until)
+            })
+            .collect();
+        union.sort_unstable();
+        union.dedup();
+        assert_eq!(
+            boundaries(DiskWrites::new(sum, &c, rng()), &c, until),
+            union
+        );
+        // Office hours alone change 6 times in three days from Monday 07:00.
+        assert!(union.len() > 6);
+    }
+
+    #[test]
+    fn a_stopped_sum_writes_nothing_and_resumes_with_its_parts() {
+        let c = Calendar::test_monday(7);
+        let spec = WorkloadSpec::Sum {
+            parts: parts().into(),
+        };
+        let mut s = DiskWrites::new(spec.clone(), &c, rng());
+        let mut reference = DiskWrites::new(spec, &c, rng());
+        s.stop(2 * H, &c);
+        let at_stop = reference.written_by(2 * H, &c);
+        assert_eq!(s.written_by(5 * H, &c), at_stop);
+        s.restart(5 * H, &c);
+        // From the restart on, it writes what the schedule writes.
+        let skipped = reference.written_by(5 * H, &c) - at_stop;
+        assert_eq!(
+            s.written_by(9 * H, &c),
+            reference.written_by(9 * H, &c) - skipped
         );
     }
 }

@@ -12,6 +12,8 @@ mod overrides;
 mod plausibility;
 pub mod raw;
 mod select;
+mod slots;
+mod sums;
 mod trace;
 mod validate;
 

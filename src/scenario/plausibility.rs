@@ -9,7 +9,7 @@ use super::error::line_col;
 use super::raw::{RawScenario, RawVm, Text};
 use super::validate::Ctx;
 use crate::engine::{RngStreams, Time};
-use crate::model::workload::{DiskWrites, WorkloadKind, WorkloadSpec};
+use crate::model::workload::{BurstHours, DiskWrites, WorkloadKind, WorkloadSpec};
 use crate::model::{Keyword, Scenario, Topology, VmFamily, VmSpec};
 use crate::units::{ByteRate, Bytes, Millis};
 use std::collections::BTreeMap;
@@ -217,7 +217,7 @@ fn vm_mean_churn(scenario: &Scenario, vm: &VmSpec) -> ByteRate {
         .map(|(d, disk)| {
             // The stream the simulation gives the disk, though no kind walked here uses it.
             let rng = || streams.stream(&format!("vm/{}/disk/{d}/workload", vm.name));
-            u128::from(mean_rate(&disk.workload, scenario, rng).0)
+            u128::from(mean_rate(&disk.workload, scenario, &rng).0)
         })
         .sum();
     ByteRate(u64::try_from(sum).unwrap_or(u64::MAX))
@@ -229,7 +229,7 @@ fn vm_mean_churn(scenario: &Scenario, vm: &VmSpec) -> ByteRate {
 fn mean_rate(
     spec: &WorkloadSpec,
     scenario: &Scenario,
-    rng: impl Fn() -> rand_chacha::ChaCha8Rng,
+    rng: &dyn Fn() -> rand_chacha::ChaCha8Rng,
 ) -> ByteRate {
     let horizon = scenario.horizon.max(1);
     match spec {
@@ -247,14 +247,33 @@ fn mean_rate(
             mean_gap_ms,
             size_median_bytes,
             size_sigma,
+            hours,
         } => {
             // A cycle is a gap (mean `mean_gap_ms`) then a burst writing a lognormal size
-            // (mean median * e^(sigma^2 / 2)) at `burst_rate`.
+            // (mean median * e^(sigma^2 / 2)) at `burst_rate`; with `hours = "work"` only in
+            // the run's share of work hours.
             let size = *size_median_bytes as f64 * (size_sigma * size_sigma / 2.0).exp();
             let burst_ms = size * 1e6 / burst_rate.0.max(1) as f64;
-            let extra = size * 1e6 / (*mean_gap_ms as f64 + burst_ms);
+            let share = match hours {
+                BurstHours::Always => 1.0,
+                BurstHours::Work => {
+                    let unit = ByteRate::from_bytes_per_s(1000);
+                    let work = WorkloadSpec::OfficeHours {
+                        peak: unit,
+                        base: ByteRate(0),
+                    };
+                    mean_rate(&work, scenario, rng).0 as f64 / unit.0 as f64
+                }
+            };
+            let extra = share * size * 1e6 / (*mean_gap_ms as f64 + burst_ms);
             ByteRate(base.0.saturating_add(extra.round() as u64))
         }
+        WorkloadSpec::Sum { parts } => ByteRate(
+            parts
+                .iter()
+                .map(|p| mean_rate(p, scenario, rng).0)
+                .fold(0, u64::saturating_add),
+        ),
     }
 }
 

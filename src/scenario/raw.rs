@@ -142,6 +142,7 @@ pub struct RawHost {
     pub name: Text,
     pub site: Option<Text>,
     pub volume_free: Option<Text>,
+    pub parallel_transfers: Option<Spanned<u32>>,
 }
 
 /// A named write workload. Which fields apply depends on `kind`; validation checks that.
@@ -157,6 +158,8 @@ pub struct RawProfile {
     pub mean_gap: Option<Text>,
     pub burst_size_median: Option<Text>,
     pub burst_size_sigma: Option<Spanned<f64>>,
+    pub hours: Option<Text>,
+    pub parts: Option<Vec<Text>>,
     pub file: Option<Text>,
 }
 

@@ -13,7 +13,7 @@ use crate::model::faults::{
     NonRecoverableError, RandomOutages, RepairDistribution, RepairKind, ScheduledAction,
     VmErrorFault,
 };
-use crate::model::workload::{WorkloadKind, WorkloadSpec};
+use crate::model::workload::{BurstHours, WorkloadKind, WorkloadSpec};
 use crate::model::*;
 use crate::units::{parse_bytes, parse_duration, parse_rate, ByteRate, Bytes, Millis};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -324,7 +324,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
         }
     }
     let sites = sites(ctx, raw, &links, &policies, topology);
-    let hosts = hosts(ctx, raw, &sites);
+    let hosts = hosts(ctx, raw, &sites, topology);
     let (profiles, mut imports) = profiles(ctx, &raw.profiles, base_dir);
     let mut vms = vms(ctx, raw, &hosts, &profiles, &mut imports, start, topology);
     super::batches::resolve(ctx, raw, &mut vms);
@@ -1242,7 +1242,12 @@ fn network_mappings(
     out
 }
 
-fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
+fn hosts(
+    ctx: &mut Ctx,
+    raw: &RawScenario,
+    sites: &[Site],
+    topology: Option<Topology>,
+) -> Vec<Host> {
     let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
     names(&raw.hosts, |h| &h.name, ctx, "hosts");
     raw.hosts
@@ -1263,6 +1268,7 @@ fn hosts(ctx: &mut Ctx, raw: &RawScenario, sites: &[Site]) -> Vec<Host> {
                 .volume_free
                 .as_ref()
                 .and_then(|v| ctx.bytes(v, &format!("hosts[{i}].volume_free"))),
+            parallel_transfers: super::slots::parallel_transfers(ctx, h, i, topology),
         })
         .collect()
 }
@@ -1274,8 +1280,9 @@ fn profile_fields(kind: WorkloadKind) -> (&'static [&'static str], &'static [&'s
         WorkloadKind::OfficeHours => (&["peak", "base"], &[]),
         WorkloadKind::Bursts => (
             &["base", "burst_rate", "mean_gap", "burst_size_median"],
-            &["burst_size_sigma"],
+            &["burst_size_sigma", "hours"],
         ),
+        WorkloadKind::Sum => (&["parts"], &[]),
         WorkloadKind::Trace | WorkloadKind::Perfmon | WorkloadKind::DiskBytes => (&["file"], &[]),
     }
 }
@@ -1304,9 +1311,10 @@ fn profiles(
     names(raw, |p| &p.name, ctx, "profiles");
     let mut out = BTreeMap::new();
     let mut imports = BTreeMap::new();
+    let mut sums = Vec::new();
     for (i, p) in raw.iter().enumerate() {
         let f = |n: &str| format!("profiles[{i}].{n}");
-        let fields: [(&str, bool); 8] = [
+        let fields: [(&str, bool); 10] = [
             ("rate", p.rate.is_some()),
             ("peak", p.peak.is_some()),
             ("base", p.base.is_some()),
@@ -1314,6 +1322,8 @@ fn profiles(
             ("mean_gap", p.mean_gap.is_some()),
             ("burst_size_median", p.burst_size_median.is_some()),
             ("burst_size_sigma", p.burst_size_sigma.is_some()),
+            ("hours", p.hours.is_some()),
+            ("parts", p.parts.is_some()),
             ("file", p.file.is_some()),
         ];
         let Some(workload) = WorkloadKind::parse(p.kind.get_ref()) else {
@@ -1376,14 +1386,31 @@ fn profiles(
             imports.insert(p.name.get_ref().clone(), import);
             continue;
         }
+        if workload == WorkloadKind::Sum {
+            // Once every other profile is known: a part may be defined further down.
+            sums.push(i);
+            continue;
+        }
         let spec = profile_spec(ctx, p, workload, &f, base_dir);
         if let Some(spec) = spec {
             out.insert(p.name.get_ref().clone(), spec);
         }
     }
-    // A profile with an error of its own (a trace file not found, say) is still a name the
-    // churn fields may use: `None`, as for an import that failed, so the VMs that name it do
-    // not add "no profile named" to the error that says what is wrong.
+    let kinds: BTreeMap<&str, &str> = raw
+        .iter()
+        .map(|p| (p.name.get_ref().as_str(), p.kind.get_ref().as_str()))
+        .collect();
+    let mut resolved = Vec::new();
+    for i in sums {
+        let p = &raw[i];
+        let field = format!("profiles[{i}].parts");
+        if let Some(spec) = super::sums::sum_profile(ctx, p, &field, &out, &imports, &kinds) {
+            resolved.push((p.name.get_ref().clone(), spec));
+        }
+    }
+    out.extend(resolved);
+    // A profile with an error of its own is reported once: the disks that use it, like
+    // those of a failed import, add no "no profile named" error.
     for p in raw {
         let name = p.name.get_ref();
         if !out.contains_key(name) && !imports.contains_key(name) {
@@ -1456,7 +1483,12 @@ fn profile_spec(
                     Some("a duration of at least 1ms".into()),
                 );
             }
+            let hours = match &p.hours {
+                Some(h) => keyword::<BurstHours>(ctx, h, &f("hours"), "hours"),
+                None => Some(defaults::BURST_HOURS),
+            };
             Some(WorkloadSpec::Bursts {
+                hours: hours?,
                 base: base?,
                 burst_rate: burst_rate?,
                 mean_gap_ms: mean_gap?,
@@ -1471,8 +1503,8 @@ fn profile_spec(
                 }
             })
         }
-        // Resolved per disk, in `vms`.
-        WorkloadKind::Perfmon | WorkloadKind::DiskBytes => None,
+        // Resolved per disk, in `vms`; sums once every other profile is known.
+        WorkloadKind::Perfmon | WorkloadKind::DiskBytes | WorkloadKind::Sum => None,
     }
 }
 

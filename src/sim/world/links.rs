@@ -1,6 +1,11 @@
 //! The links of a run: each a [`FairLink`] shared by the transfers on it, with its outages,
 //! degradations and throttle schedule applied to its capacity, and the wake-up event that
 //! completes its next transfer. VMs are flows on a link; the world says which.
+//!
+//! A host sends at most `parallel_transfers` of its VMs' transfers at once [src, third-party:
+//! 6 by default]; a transfer that finds every slot taken waits in the host's queue, first
+//! come first served, and starts on the link the instant a slot frees [ours: the order].
+//! Each transfer (a disk's copy, a log, a resync's blocks) takes a slot of its own [ours].
 
 use super::event::{self, Event};
 use crate::engine::{EventQueue, Lane, Time};
@@ -9,6 +14,7 @@ use crate::model::Scenario;
 use crate::sim::record::LinkResult;
 use crate::sim::series::LinkPoint;
 use crate::units::ByteRate;
+use std::collections::VecDeque;
 
 struct Link {
     fair: FairLink,
@@ -23,9 +29,26 @@ struct Link {
     offered_at_sample: u64,
 }
 
+/// A host's transfer slots.
+struct Slots {
+    limit: u32,
+    busy: u32,
+    /// Transfers waiting for a slot, in arrival order: (flow, link, bytes).
+    waiting: VecDeque<(FlowId, u32, u64)>,
+}
+
+/// `Links::queued` of a flow that is not waiting for a slot.
+const NOT_QUEUED: u64 = u64::MAX;
+
 pub(super) struct Links<'a> {
     scenario: &'a Scenario,
     links: Vec<Link>,
+    /// Per host.
+    slots: Vec<Slots>,
+    /// Per flow (VM): its host.
+    host_of: Vec<u32>,
+    /// Per flow: the bytes of its transfer waiting for a slot, or `NOT_QUEUED`.
+    queued: Vec<u64>,
     /// The queue lane of link wake-ups (they mostly come in time order).
     wake_lane: Lane,
     /// A reused buffer: link completions allocate nothing per event.
@@ -51,6 +74,17 @@ impl<'a> Links<'a> {
                 .collect(),
             wake_lane: queue.lane(event::TRANSFER),
             finished: Vec::new(),
+            slots: scenario
+                .hosts
+                .iter()
+                .map(|h| Slots {
+                    limit: h.parallel_transfers.max(1),
+                    busy: 0,
+                    waiting: VecDeque::new(),
+                })
+                .collect(),
+            host_of: scenario.vms.iter().map(|v| v.host as u32).collect(),
+            queued: vec![NOT_QUEUED; scenario.vms.len()],
         }
     }
 
@@ -69,7 +103,7 @@ impl<'a> Links<'a> {
         self.links[l].fair.load()
     }
 
-    /// Start sending `bytes` for `flow`.
+    /// Start sending `bytes` for `flow`, or queue it on its host until a slot frees.
     #[inline(always)]
     pub(super) fn start(
         &mut self,
@@ -79,11 +113,23 @@ impl<'a> Links<'a> {
         bytes: u64,
         queue: &mut EventQueue<Event>,
     ) {
+        debug_assert_eq!(
+            self.queued[flow as usize], NOT_QUEUED,
+            "flow {flow} already waits"
+        );
+        let slots = &mut self.slots[self.host_of[flow as usize] as usize];
+        if slots.busy >= slots.limit {
+            slots.waiting.push_back((flow, l as u32, bytes));
+            self.queued[flow as usize] = bytes;
+            return;
+        }
+        slots.busy += 1;
         self.links[l].fair.start(now, flow, bytes);
         self.rearm(l, queue);
     }
 
-    /// Stop `flow`'s transfer: the bytes it had left, if it was sending.
+    /// Stop `flow`'s transfer: the bytes it had left, if it was sending or waiting for a
+    /// slot (then all of them). A slot it frees goes to the host's next waiting transfer.
     pub(super) fn stop(
         &mut self,
         now: Time,
@@ -91,14 +137,51 @@ impl<'a> Links<'a> {
         flow: FlowId,
         queue: &mut EventQueue<Event>,
     ) -> Option<u64> {
+        let host = self.host_of[flow as usize] as usize;
+        if self.queued[flow as usize] != NOT_QUEUED {
+            // Rare (a stop while waiting): a scan of this host's queue only.
+            let waiting = &mut self.slots[host].waiting;
+            let at = waiting.iter().position(|w| w.0 == flow);
+            waiting.remove(at.expect("a queued flow is in its host's queue"));
+            return Some(std::mem::replace(
+                &mut self.queued[flow as usize],
+                NOT_QUEUED,
+            ));
+        }
         let left = self.links[l].fair.stop(now, flow);
+        if left.is_some() {
+            if let Some(other) = self.slot_freed(now, host).filter(|&o| o != l) {
+                self.rearm(other, queue);
+            }
+        }
         self.rearm(l, queue);
         left
     }
 
-    /// Bytes `flow` has left to send.
+    /// A transfer of `host` ended: its slot goes to the first waiting transfer, which starts
+    /// now. The caller rearms the links.
+    #[inline(always)]
+    fn slot_freed(&mut self, now: Time, host: usize) -> Option<usize> {
+        let slots = &mut self.slots[host];
+        match slots.waiting.pop_front() {
+            Some((next, l, bytes)) => {
+                self.queued[next as usize] = NOT_QUEUED;
+                self.links[l as usize].fair.start(now, next, bytes);
+                Some(l as usize)
+            }
+            None => {
+                slots.busy -= 1;
+                None
+            }
+        }
+    }
+
+    /// Bytes `flow` has left to send (all of them while it waits for a slot).
     pub(super) fn remaining(&self, l: usize, flow: FlowId) -> u64 {
-        self.links[l].fair.remaining_bytes(flow)
+        match self.queued[flow as usize] {
+            NOT_QUEUED => self.links[l].fair.remaining_bytes(flow),
+            bytes => bytes,
+        }
     }
 
     /// The link's capacity now: zero in an outage, else the throttle schedule's, degraded.
@@ -142,7 +225,26 @@ impl<'a> Links<'a> {
     ) {
         self.links[l].down += 1;
         self.update_capacity(now, l, queue);
+        let carried = failed.len();
         self.links[l].fair.fail_all(now, failed);
+        for &(flow, _) in &failed[carried..] {
+            self.slots[self.host_of[flow as usize] as usize].busy -= 1;
+        }
+        // Those waiting for a slot on it fail too, after those it carried, host by host (a
+        // host's VMs all use its site's link, so its queue empties).
+        for slots in &mut self.slots {
+            let before = failed.len();
+            slots.waiting.retain(|&(flow, on, bytes)| {
+                let here = on as usize == l;
+                if here {
+                    failed.push((flow, bytes));
+                }
+                !here
+            });
+            for &(flow, _) in &failed[before..] {
+                self.queued[flow as usize] = NOT_QUEUED;
+            }
+        }
         self.rearm(l, queue);
     }
 
@@ -154,12 +256,24 @@ impl<'a> Links<'a> {
     /// A wake-up of link `l`: the flows whose transfers completed now, or `None` when the
     /// wake-up is void. Hand the buffer back with [`Links::finished_done`].
     #[inline(always)]
-    pub(super) fn wake(&mut self, now: Time, l: usize, gen: u64) -> Option<Vec<FlowId>> {
+    pub(super) fn wake(
+        &mut self,
+        now: Time,
+        l: usize,
+        gen: u64,
+        queue: &mut EventQueue<Event>,
+    ) -> Option<Vec<FlowId>> {
         if gen != self.links[l].gen {
             return None;
         }
         let mut finished = std::mem::take(&mut self.finished);
         self.links[l].fair.take_finished(now, &mut finished);
+        for &flow in &finished {
+            let host = self.host_of[flow as usize] as usize;
+            if let Some(other) = self.slot_freed(now, host).filter(|&o| o != l) {
+                self.rearm(other, queue);
+            }
+        }
         Some(finished)
     }
 

@@ -506,7 +506,7 @@ impl Model for World<'_> {
             }
             Event::LinkWake { link, gen } => {
                 let l = link as usize;
-                let Some(finished) = self.links.wake(now, l, gen) else {
+                let Some(finished) = self.links.wake(now, l, gen, queue) else {
                     return;
                 };
                 for &flow in &finished {
