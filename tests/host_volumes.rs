@@ -1,6 +1,7 @@
-//! Host volumes running full (issue 14, item 4): found at the exact millisecond the VMs'
-//! snapshots and logs reach the free space, during initial replication too; a start that
-//! finds the volume full waits on the retry schedule instead of looping.
+//! The logs and snapshots of initial replication (issue 14, items 4 and 5): host volumes run
+//! full at the exact millisecond the VMs' snapshots and logs reach the free space, during
+//! initial replication too; a start that finds the volume full waits on the retry schedule
+//! instead of looping; the 50% rule watches the logs written during initial replication.
 
 mod common;
 use common::run;
@@ -172,4 +173,52 @@ fn a_volume_full_for_an_instant_lets_the_resync_start_at_once() {
         .collect();
     assert_eq!(resyncing, [3600 * S]);
     assert_eq!(r.hosts[0].start_waits, 0);
+}
+
+/// One VM, 2 GB virtual (1.5 GB used), 1 MB/s, over 1 Mbps: the copy would take 12,000 s.
+fn threshold_scenario(during_ir: bool) -> String {
+    common::one_vm(
+        "2026-11-24T14:00",
+        "1h",
+        r#"capacity = "1 Mbps""#,
+        &format!("resync_threshold_during_ir = {during_ir}"),
+        r#"churn = "1 MB/s"
+disks = [{ size = "2 GB", used = "1.5 GB" }]"#,
+    )
+}
+
+#[test]
+fn the_50_percent_rule_watches_the_logs_of_initial_replication() {
+    let (r, mem) = run(&threshold_scenario(true));
+    // IR starts at 120 s; its log reaches 50% of 2 GB (1 GB) 1,000 s later, at 1,120 s: the
+    // IR starts over at 1,180 s (the first back-off wait), and again at 2,240 s, 3,300 s.
+    let left: Vec<u64> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "state" && e.3 == "initial-replication-pending")
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(left, [1120 * S, 2180 * S, 3240 * S]);
+    let failed: Vec<_> = mem
+        .jobs
+        .iter()
+        .filter(|j| j.1 == "Initial replication" && j.4 == "failed")
+        .map(|j| (j.2, j.3, j.5.as_str()))
+        .collect();
+    assert_eq!(
+        failed[0],
+        (
+            120 * S,
+            Some(1120 * S),
+            "pending log reached 50% of the VM's virtual size"
+        )
+    );
+    assert_eq!(r.vms[0].protected_at, None);
+    // From protection on only: the log grows to 3.48 GB over the hour, the copy goes on.
+    let (r, mem) = run(&threshold_scenario(false));
+    assert!(mem
+        .events
+        .iter()
+        .all(|e| e.3 != "initial-replication-pending"));
+    assert_eq!(r.vms[0].state, "initial-replication");
 }

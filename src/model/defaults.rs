@@ -86,6 +86,9 @@ defaults! {
     };
     /// [ours] The 50% rule compares the VM's total, not each disk.
     RESYNC_BASIS: ResyncBasis = ResyncBasis::Vm; "policies.resync_basis" => word;
+    /// [ours] The sources state the rule for the .hrl logs without exempting those written
+    /// during initial replication (the same files, domain.md 3.2): it watches them too.
+    RESYNC_THRESHOLD_DURING_IR: bool = true; "policies.resync_threshold_during_ir" => |b: bool| b.to_string();
     /// [src] A required resync starts automatically, off-peak (domain.md 3.5).
     RESYNC_START: ResyncStart = ResyncStart::OffPeak; "policies.resync_start" => word;
     /// [ours] The off-peak window: outside the calendar's work hours (weekdays 18:00-08:00

@@ -152,6 +152,9 @@ pub struct Policy {
     pub resync_threshold_ppm: u32,
     /// Whether the rule compares the VM's total or each disk on its own.
     pub resync_basis: ResyncBasis,
+    /// Whether the rule also watches the logs written during initial replication and
+    /// finalize (reaching it then starts initial replication over).
+    pub resync_threshold_during_ir: bool,
     /// When a required resync starts.
     pub resync_start: ResyncStart,
     /// The off-peak window.
@@ -192,6 +195,7 @@ impl Policy {
             retry_reading: defaults::RETRY_READING,
             resync_threshold_ppm: defaults::RESYNC_THRESHOLD_PPM,
             resync_basis: defaults::RESYNC_BASIS,
+            resync_threshold_during_ir: defaults::RESYNC_THRESHOLD_DURING_IR,
             resync_start: defaults::RESYNC_START,
             resync_window: defaults::RESYNC_WINDOW,
             resync_read_rate: defaults::RESYNC_READ_RATE,

@@ -517,9 +517,9 @@ pub enum Action {
     StartJob { job: Job, duration_ms: u64 },
     /// Feed [`Input::StartInitialReplication`] at the policy's scheduled IR start.
     ScheduleInitialReplication,
-    /// Feed [`Input::StartInitialReplication`] after the first back-off wait of a recoverable
-    /// error (a log write failed before the VM was protected), and later ones while the host
-    /// volume is still full.
+    /// Feed [`Input::StartInitialReplication`] after the first back-off wait (a log write
+    /// failed, or the 50% rule fired, before the VM was protected), and later ones while the
+    /// host volume is full.
     RetryInitialReplication,
     /// Take the IR snapshot and start logging writes to the .hrl logs.
     StartInitialReplication,
@@ -911,11 +911,16 @@ impl Replication {
             }
             (
                 State::InitialReplication { .. } | State::FinalizingProtection(_),
-                Input::LogWriteFailed,
+                Input::LogWriteFailed | Input::LogThresholdReached,
             ) => row!(from, {
                 // [ours] The target never held a full copy (as after a repaired error before
-                // protection): initial replication starts over once the volume has room.
-                self.interrupt(InterruptedBy::LogWriteFailed, out);
+                // protection): initial replication starts over, after the first back-off
+                // wait and once the volume has room.
+                let by = match input {
+                    Input::LogWriteFailed => InterruptedBy::LogWriteFailed,
+                    _ => InterruptedBy::LogThreshold,
+                };
+                self.interrupt(by, out);
                 self.stop_and_drop(out);
                 out.push(A::RetryInitialReplication);
                 State::InitialReplicationPending

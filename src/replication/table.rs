@@ -402,6 +402,20 @@ pub const TRANSITIONS: &[Transition] = &[
     ),
     t(
         S::InitialReplication,
+        I::LogThresholdReached,
+        S::InitialReplicationPending,
+        ALWAYS,
+        "the 50% rule on the logs written during IR (policy resync_threshold_during_ir): snapshot and logs dropped; IR starts over after the first back-off wait [ours]",
+    ),
+    t(
+        S::FinalizingProtection,
+        I::LogThresholdReached,
+        S::InitialReplicationPending,
+        ALWAYS,
+        "the 50% rule before protection (policy resync_threshold_during_ir): logs dropped; IR starts over after the first back-off wait [ours]",
+    ),
+    t(
+        S::InitialReplication,
         I::LogWriteFailed,
         S::InitialReplicationPending,
         ALWAYS,

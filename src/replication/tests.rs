@@ -368,15 +368,19 @@ fn trouble_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
             taken.extend(x.taken);
         }
     }
-    // A log write failure before protection: during IR and during finalize, then IR again.
-    for transfers in [0, 1] {
+    // A log write failure or the 50% rule before protection: during IR and during
+    // finalize, then IR again.
+    for (transfers, trigger) in [0, 1]
+        .into_iter()
+        .flat_map(|n| [(n, Input::LogWriteFailed), (n, Input::LogThresholdReached)])
+    {
         let mut d = Driver::new(config(1, false));
         d.feed(Input::EnableProtection);
         d.feed(Input::JobSucceeded(Job::EnableProtection));
         for _ in 0..transfers {
             d.feed(Input::TransferDone);
         }
-        d.feed(Input::LogWriteFailed);
+        d.feed(trigger);
         assert_eq!(d.m.state(), State::InitialReplicationPending);
         d.feed(Input::StartInitialReplication);
         assert_eq!(d.m.state(), State::InitialReplication { disk: 0 });

@@ -111,6 +111,7 @@ pub struct RawPolicy {
     pub retry_schedule: Option<Text>,
     pub resync_threshold: Option<Text>,
     pub resync_basis: Option<Text>,
+    pub resync_threshold_during_ir: Option<Spanned<bool>>,
     pub resync_start: Option<Text>,
     pub resync_window: Option<Text>,
     pub resync_read_rate: Option<Text>,

@@ -1011,6 +1011,9 @@ fn resync_and_health(
             policy.resync_basis = b;
         }
     }
+    if let Some(v) = &p.resync_threshold_during_ir {
+        policy.resync_threshold_during_ir = *v.get_ref();
+    }
     if let Some(v) = &p.resync_start {
         if let Some(s) = keyword(ctx, v, &f("resync_start"), "start") {
             policy.resync_start = s;

@@ -133,10 +133,21 @@ impl World<'_> {
             self.vms[vm].volume_weight = weight;
         }
         let state = self.vms[vm].machine.state();
-        if state.watches_log_size() && self.vms[vm].threshold == ThresholdCheck::Idle {
+        if self.vms[vm].threshold == ThresholdCheck::Idle && self.rule_watches(vm, state) {
             self.arm_threshold(now, vm, queue);
         }
         self.refresh_health(now, vm, queue);
+    }
+
+    /// Whether the 50% rule watches the VM's logs in `state`: from protection on, and during
+    /// initial replication and finalize when its policy says so.
+    #[inline(always)]
+    fn rule_watches(&self, vm: usize, state: State) -> bool {
+        state.watches_log_size()
+            || (matches!(
+                state,
+                State::InitialReplication { .. } | State::FinalizingProtection(_)
+            ) && self.scenario.policies[self.vms[vm].policy()].resync_threshold_during_ir)
     }
 
     /// Schedule the 50% rule's check at the instant the pending bytes would reach the
@@ -165,7 +176,7 @@ impl World<'_> {
             return;
         }
         self.vms[vm].threshold = ThresholdCheck::Idle;
-        if !self.vms[vm].machine.state().watches_log_size() {
+        if !self.rule_watches(vm, self.vms[vm].machine.state()) {
             return;
         }
         let sc = self.scenario;

@@ -297,7 +297,9 @@ impl VmRecords {
             }
             (
                 Work::InitialReplication,
-                InterruptedBy::NonRecoverableError | InterruptedBy::LogWriteFailed,
+                InterruptedBy::NonRecoverableError
+                | InterruptedBy::LogWriteFailed
+                | InterruptedBy::LogThreshold,
             ) => {
                 if let (Some(started), None) = (self.ir_started_at, self.ir_done_at) {
                     let (kind, failed) = (JobKind::InitialReplication, JobOutcome::Failed);
@@ -306,7 +308,9 @@ impl VmRecords {
             }
             (
                 Work::FinalizeProtection,
-                InterruptedBy::NonRecoverableError | InterruptedBy::LogWriteFailed,
+                InterruptedBy::NonRecoverableError
+                | InterruptedBy::LogWriteFailed
+                | InterruptedBy::LogThreshold,
             ) => {
                 // Only the job's merging step has a job pending (sending the IR logs is
                 // part of initial replication's books, not a job of its own).
