@@ -761,6 +761,7 @@ fn plan(args: PlanArgs) -> i32 {
         growth_percent,
         seed,
         threads,
+        ir_goal,
     };
     // Refuse bad options, and an output folder, before any run.
     let planner = match plan::Planner::new(&scenario, spec.clone()) {
@@ -795,23 +796,23 @@ fn plan(args: PlanArgs) -> i32 {
         eprintln!("error: writing results to {}: {e}", target.display());
         return 1;
     }
-    let batches = match std::fs::read_to_string(&file)
+    let scenario_dir = file.parent().unwrap_or(std::path::Path::new("."));
+    if let Err(e) = std::fs::read_to_string(&file)
         .map_err(|e| format!("error: {}: {e}", file.display()))
-        .and_then(|text| plan::batch::plan_and_write(&text, &scenario, &made, ir_goal, dir.path()))
+        .and_then(|text| {
+            plan::batch::write_scenario(&text, scenario_dir, &scenario, &made, dir.path())
+        })
     {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{e}");
-            return 1;
-        }
-    };
+        eprintln!("{e}");
+        return 1;
+    }
     if let Err(e) = dir.commit() {
         eprintln!("error: {e}");
         return 2;
     }
     if !quiet {
         stdout(&output::terminal(&made));
-        stdout(&plan::batch::terminal(&batches));
+        stdout(&plan::batch::terminal(&made.batches));
     }
     stdout(&format!("results in {}\n", target.display()));
     0

@@ -260,7 +260,7 @@ fn no_batch_copies_more_than_the_link_carries_in_the_goal() {
 fn the_plan_scenario_file_reproduces_the_planned_times() {
     let (sc, b) = batch_plan(100, 72);
     let text = std::fs::read_to_string(IR_BATCHING).unwrap();
-    let written = batch::scenario_text(&text, &sc, 0, &b).unwrap();
+    let written = batch::scenario_text(&text, Path::new("scenarios"), &sc, 0, &b).unwrap();
     // Comments survive the edit.
     assert!(written.contains("# two database servers, busy writers"));
     let replay = drsim::scenario::from_text(&written, Path::new(IR_BATCHING)).unwrap();
@@ -292,4 +292,30 @@ fn the_plan_scenario_file_reproduces_the_planned_times() {
         .map(|v| v.protected_at)
         .collect::<Option<Vec<_>>>();
     assert_eq!(last.and_then(|l| l.into_iter().max()), b.ir_completion_ms);
+}
+
+#[test]
+fn the_plan_scenario_file_finds_its_trace_files_from_the_output_folder() {
+    // measured-churn.toml names its imports relative to scenarios/; the plan's copy lives in
+    // an output folder, so they are written as absolute paths and load from anywhere.
+    let path = "scenarios/measured-churn.toml";
+    let sc = drsim::scenario::load(Path::new(path)).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    let b = batch::plan(&sc, 0, &[], 1_000_000_000, 72 * 3_600_000, 99.0, 900_000).unwrap();
+    let written = batch::scenario_text(&text, Path::new("scenarios"), &sc, 0, &b).unwrap();
+    let doc: toml::Table = written.parse().unwrap();
+    let files: Vec<&str> = doc["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.get("file").and_then(|f| f.as_str()))
+        .collect();
+    assert!(!files.is_empty());
+    for f in &files {
+        assert!(Path::new(f).is_absolute(), "{f}");
+        assert!(Path::new(f).exists(), "{f}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("plan-scenario.toml");
+    drsim::scenario::from_text(&written, &elsewhere).unwrap_or_else(|e| panic!("{e}"));
 }

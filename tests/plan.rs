@@ -19,6 +19,7 @@ fn spec(target_min: u64, percent: f64, replications: u32) -> PlanSpec {
         growth_percent: 0.0,
         seed: None,
         threads: Some(1),
+        ir_goal: drsim::plan::batch::DEFAULT_IR_GOAL,
     }
 }
 

@@ -59,6 +59,7 @@ fn each_search_is_drawn_from_its_steps() {
         growth_percent: 0.0,
         seed: None,
         threads: Some(1),
+        ir_goal: drsim::plan::batch::DEFAULT_IR_GOAL,
     };
     let made = plan::plan(&sc, spec).unwrap();
     let charts = plan::charts::charts(&made);

@@ -407,6 +407,7 @@ pub fn csv(b: &BatchPlan) -> String {
 /// toml_edit: everything else, comments included, stays as written.
 pub fn scenario_text(
     text: &str,
+    scenario_dir: &std::path::Path,
     sc: &Scenario,
     link: usize,
     b: &BatchPlan,
@@ -427,6 +428,24 @@ pub fn scenario_text(
     l["capacity"] = value(format!("{} bps", b.bandwidth_bps));
     l.remove("work_hours_limit");
     l.remove("non_work_hours_limit");
+    // The file lands in the output folder: relative trace and import files are resolved
+    // against the scenario's folder now, so the plan runs from anywhere.
+    if let Some(profiles) = doc
+        .get_mut("profiles")
+        .and_then(|p| p.as_array_of_tables_mut())
+    {
+        for p in profiles.iter_mut() {
+            let Some(file) = p.get("file").and_then(|f| f.as_str()) else {
+                continue;
+            };
+            let path = std::path::Path::new(file);
+            if path.is_relative() {
+                let full = std::path::absolute(scenario_dir.join(path))
+                    .unwrap_or_else(|_| scenario_dir.join(path));
+                p["file"] = value(full.to_string_lossy().into_owned());
+            }
+        }
+    }
     let vms = doc
         .get_mut("vms")
         .and_then(|l| l.as_array_of_tables_mut())
@@ -456,40 +475,22 @@ pub fn scenario_text(
     Ok(head + &doc.to_string())
 }
 
-/// The initial-replication batch plan of `made` at its answer (the scenario's own capacity
-/// when there is none), written as batches.csv and plan-scenario.toml into `dir`;
-/// `scenario_text` is the scenario file as written (its comments survive in the plan).
-pub fn plan_and_write(
+/// `plan-scenario.toml` in `dir`: the user's scenario `written` (its file in `scenario_dir`)
+/// with the batches of `made`.
+pub fn write_scenario(
     written: &str,
+    scenario_dir: &std::path::Path,
     scenario: &crate::model::Scenario,
     made: &super::Plan,
-    goal: crate::engine::Time,
     dir: &std::path::Path,
-) -> Result<BatchPlan, String> {
+) -> Result<(), String> {
     let link = scenario
         .links
         .iter()
         .position(|l| l.name == made.link)
         .ok_or("the planned link is gone")?;
-    let scope: Vec<usize> = (0..scenario.vms.len())
-        .filter(|&v| made.vms.contains(&scenario.vms[v].name))
-        .collect();
-    let bps = made.answer().unwrap_or(made.own.capacity_bps);
-    let b = plan(
-        scenario,
-        link,
-        &scope,
-        bps,
-        goal,
-        made.spec.percent,
-        made.spec.target_rpo,
-    )
-    .map_err(|e| e.to_string())?;
-    let toml = scenario_text(written, scenario, link, &b).map_err(|e| format!("error: {e}"))?;
-    let write = |name: &str, body: &str| {
-        std::fs::write(dir.join(name), body).map_err(|e| format!("error: writing {name}: {e}"))
-    };
-    write("batches.csv", &csv(&b))?;
-    write("plan-scenario.toml", &toml)?;
-    Ok(b)
+    let toml = scenario_text(written, scenario_dir, scenario, link, &made.batches)
+        .map_err(|e| format!("error: {e}"))?;
+    std::fs::write(dir.join("plan-scenario.toml"), toml)
+        .map_err(|e| format!("error: writing plan-scenario.toml: {e}"))
 }

@@ -82,6 +82,8 @@ pub struct PlanSpec {
     pub seed: Option<u64>,
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
+    /// The goal of the initial-replication batch plan ([`batch::DEFAULT_IR_GOAL`]).
+    pub ir_goal: Time,
 }
 
 /// Whose RPO a criterion judges.
@@ -262,6 +264,9 @@ pub struct Plan {
     pub simulated_ms: u64,
     /// What the runs would have simulated without early stop.
     pub full_ms: u64,
+    /// The initial-replication batches at the answer (the scenario's own capacity when
+    /// there is none).
+    pub batches: batch::BatchPlan,
 }
 
 /// The scenario's own link as planned.
@@ -294,6 +299,7 @@ pub fn hash_of(scenario_hash: u64, spec: &PlanSpec, master_seed: u64) -> u64 {
     b.extend_from_slice(&spec.growth_percent.to_bits().to_le_bytes());
     b.extend_from_slice(&spec.replications.to_le_bytes());
     b.extend_from_slice(&master_seed.to_le_bytes());
+    b.extend_from_slice(&spec.ir_goal.to_le_bytes());
     stable_hash(&b)
 }
 
@@ -837,7 +843,22 @@ pub fn plan(scenario: &Scenario, spec: PlanSpec) -> Result<Plan, PlanError> {
     let excluded = (0..p.base.vms.len())
         .filter_map(|v| excluded_reason(&p.base, v).map(|r| (p.base.vms[v].name.clone(), r)))
         .collect();
+    // The batches, at the every-VM answer; the scenario as written (today's churn).
+    let batch_bps = searches[0]
+        .found
+        .answer_bps
+        .unwrap_or(bps_of(own_link.capacity));
+    let batches = batch::plan(
+        scenario,
+        p.link,
+        &p.scope,
+        batch_bps,
+        p.spec.ir_goal,
+        p.spec.percent,
+        p.spec.target_rpo,
+    )?;
     Ok(Plan {
+        batches,
         scenario: scenario.name.clone(),
         scenario_hash: scenario.hash,
         link: own_link.name.clone(),

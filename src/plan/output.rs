@@ -232,6 +232,8 @@ struct PlanJson<'a> {
     simulated_ms: u64,
     full_ms: u64,
     early_stop_saved_ms: u64,
+    /// The initial-replication batch plan (batches.csv has its rows).
+    ir_batches: &'a super::batch::BatchPlan,
 }
 
 /// Write `plan.json`.
@@ -304,6 +306,7 @@ pub fn write_json(p: &Plan, out: &mut dyn Write) -> io::Result<()> {
         simulated_ms: p.simulated_ms,
         full_ms: p.full_ms,
         early_stop_saved_ms: p.full_ms - p.simulated_ms,
+        ir_batches: &p.batches,
     };
     let mut out = io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &doc).map_err(io::Error::other)?;
@@ -365,5 +368,6 @@ pub fn write_all(p: &Plan, dir: &std::path::Path) -> io::Result<()> {
     let mut f = std::fs::File::create(dir.join(FILES[1]))?;
     write_json(p, &mut f)?;
     f.flush()?;
+    std::fs::write(dir.join("batches.csv"), super::batch::csv(&p.batches))?;
     super::charts::write_charts(p, dir)
 }
