@@ -67,18 +67,58 @@ enum Command {
     /// Time a generated estate: events, wall time, events/s.
     Bench {
         /// Number of VMs (1 to 1,000,000).
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=MAX_VMS))]
+        #[arg(long, default_value_t = 1000, allow_hyphen_values = true, value_parser = whole::<u32>(1, MAX_VMS))]
         vms: u32,
         /// Simulated days (1 to 3650).
-        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS))]
+        #[arg(long, default_value_t = 7, allow_hyphen_values = true, value_parser = whole::<u32>(1, MAX_DAYS))]
         days: u32,
     },
 }
 
+/// A value parser for a whole number from `lo` to `hi`, refusing in the user's words
+/// (`allowed: a whole number from 1 to 1,000`) what clap would call a flag (`-1`) or an
+/// out-of-range `u32`.
+fn whole<T>(lo: u64, hi: u64) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+{
+    move |s: &str| {
+        let allowed = format!(
+            "allowed: a whole number from {} to {}",
+            thousands(lo),
+            thousands(hi)
+        );
+        match s.trim().parse::<u64>() {
+            Ok(n) if (lo..=hi).contains(&n) => T::try_from(n).map_err(|_| allowed),
+            Ok(_) => Err(format!("out of range; {allowed}")),
+            Err(_) if s.trim().starts_with('-') => Err(format!("cannot be negative; {allowed}")),
+            Err(_) => Err(format!("not a whole number; {allowed}")),
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// [ours] The most worker threads a sweep or a plan may ask for.
+const MAX_THREADS: u64 = 1024;
+/// [ours] The most replications per point of a sweep.
+const MAX_SWEEP_REPLICATIONS: u64 = 1_000_000;
+
 /// [ours] The largest generated estate (`bench`, `gen canonical`).
-const MAX_VMS: i64 = 1_000_000;
+const MAX_VMS: u64 = 1_000_000;
 /// [ours] The longest generated run, in days (`bench`, `gen canonical`).
-const MAX_DAYS: i64 = 3650;
+const MAX_DAYS: u64 = 3650;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum StatesFormat {
@@ -124,11 +164,11 @@ struct RunArgs {
     no_charts: bool,
     /// Stop the run after N events, its results marked partial (exit 3) [default: 2e9, and
     /// a run estimated over it is refused before it starts].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = whole::<u64>(1, u64::MAX))]
     max_events: Option<u64>,
     /// Stop the run once its CSV tables reach SIZE (e.g. 500MB), its results marked partial
     /// (exit 3) [default: 2 GiB, and a run estimated over it is refused before it starts].
-    #[arg(long, value_name = "SIZE")]
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
     max_output_size: Option<String>,
 }
 
@@ -142,13 +182,13 @@ struct SweepArgs {
     #[arg(long = "set", value_name = "PATH=SPEC")]
     set: Vec<String>,
     /// Runs per combination, each with its own seed.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = whole::<u32>(1, MAX_SWEEP_REPLICATIONS))]
     replications: u32,
     /// Master seed from which replication i's seed derives [default: the scenario's seed].
     #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     seed: Option<u64>,
     /// Worker threads [default: one per core].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<usize>(1, MAX_THREADS))]
     threads: Option<usize>,
     /// Output folder [default: output/<scenario name>-sweep].
     #[arg(long)]
@@ -176,20 +216,20 @@ struct PlanArgs {
     #[arg(long, default_value = "15m")]
     target_rpo: String,
     /// The share of protected time the RPO must be within target, in percent (0, 100].
-    #[arg(long, default_value_t = 99.0)]
+    #[arg(long, default_value_t = 99.0, allow_hyphen_values = true)]
     percent: f64,
     /// Runs per candidate bandwidth, each with its own seed (as in `drsim sweep`).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = whole::<u32>(1, 1000))]
     replications: u32,
     /// Churn growth applied to every workload, e.g. 30% [default: 30%, the ASR
     /// Deployment Planner's].
-    #[arg(long, default_value = "30%")]
+    #[arg(long, default_value = "30%", allow_hyphen_values = true)]
     growth: String,
     /// Master seed from which replication i's seed derives [default: the scenario's seed].
     #[arg(long, allow_hyphen_values = true, value_parser = parse_seed)]
     seed: Option<u64>,
     /// Worker threads [default: one per core]; never changes the results.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole::<usize>(1, MAX_THREADS))]
     threads: Option<usize>,
     /// Output folder [default: output/<scenario name>-plan].
     #[arg(long)]
@@ -224,10 +264,10 @@ enum GenWorkload {
     /// The canonical delta-replication workload of shared/bench (SimPy peer's input).
     Canonical {
         /// Number of VMs (1 to 1,000,000).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_VMS))]
+        #[arg(long, allow_hyphen_values = true, value_parser = whole::<u32>(1, MAX_VMS))]
         vms: u32,
         /// Simulated days (1 to 3650).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=MAX_DAYS))]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = whole::<u32>(1, MAX_DAYS))]
         days: u32,
         /// Link capacity over the total write rate (0.95 overloads the link).
         #[arg(long, default_value_t = canonical::HEADROOM)]
@@ -741,7 +781,11 @@ fn plan(args: PlanArgs) -> i32 {
         }
     };
     let growth_percent = match growth.trim().trim_end_matches('%').trim().parse::<f64>() {
-        Ok(g) if g.is_finite() => g,
+        Ok(g) if g.is_finite() && g > -100.0 => g,
+        Ok(_) => {
+            eprintln!("error: --growth {growth}: out of range; allowed: a percentage above -100%, e.g. 30% or -20%");
+            return 2;
+        }
         _ => {
             eprintln!("error: --growth {growth}: not a percentage (e.g. 30%)");
             return 2;

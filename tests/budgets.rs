@@ -349,11 +349,11 @@ fn bench_refuses_days_and_vms_out_of_range_at_once() {
     for (args, message) in [
         (
             ["--days", "4294967295"],
-            "error: invalid value '4294967295' for '--days <DAYS>': 4294967295 is not in 1..=3650\n",
+            "error: invalid value '4294967295' for '--days <DAYS>': out of range; allowed: a whole number from 1 to 3,650\n",
         ),
         (
             ["--vms", "4294967295"],
-            "error: invalid value '4294967295' for '--vms <VMS>': 4294967295 is not in 1..=1000000\n",
+            "error: invalid value '4294967295' for '--vms <VMS>': out of range; allowed: a whole number from 1 to 1,000,000\n",
         ),
     ] {
         let a = drsim().arg("bench").args(args).assert().code(2);
@@ -370,4 +370,52 @@ fn bench_refuses_days_and_vms_out_of_range_at_once() {
         stderr.starts_with("error: bench --vms 1000000 --days 3650: the run would process up to "),
         "{stderr}"
     );
+}
+
+#[test]
+fn command_line_numbers_out_of_range_or_negative_get_a_message_in_the_users_words() {
+    let q = "scenarios/quickstart.toml";
+    for (args, message) in [
+        (
+            vec!["sweep", q, "--replications", "-1"],
+            "error: invalid value '-1' for '--replications <REPLICATIONS>': cannot be negative; allowed: a whole number from 1 to 1,000,000\n",
+        ),
+        (
+            vec!["sweep", q, "--threads", "0"],
+            "error: invalid value '0' for '--threads <THREADS>': out of range; allowed: a whole number from 1 to 1,024\n",
+        ),
+        (
+            vec!["plan", q, "--replications", "5000"],
+            "error: invalid value '5000' for '--replications <REPLICATIONS>': out of range; allowed: a whole number from 1 to 1,000\n",
+        ),
+        (
+            vec!["plan", q, "--percent", "-3"],
+            "error: --percent -3 is outside (0, 100]: the share of protected time the RPO must be within target\n",
+        ),
+        (
+            vec!["plan", q, "--growth", "-150%"],
+            "error: --growth -150%: out of range; allowed: a percentage above -100%, e.g. 30% or -20%\n",
+        ),
+        (
+            vec!["run", q, "--max-events", "0"],
+            "error: invalid value '0' for '--max-events <N>': out of range; allowed: a whole number from 1 to 18,446,744,073,709,551,615\n",
+        ),
+        (
+            vec!["bench", "--vms", "-5"],
+            "error: invalid value '-5' for '--vms <VMS>': cannot be negative; allowed: a whole number from 1 to 1,000,000\n",
+        ),
+        (
+            vec!["gen", "canonical", "--vms", "x"],
+            "error: invalid value 'x' for '--vms <VMS>': not a whole number; allowed: a whole number from 1 to 1,000,000\n",
+        ),
+    ] {
+        // Refused while reading the arguments: nothing is run or written.
+        let a = drsim()
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        assert!(stderr.starts_with(message), "{args:?}: {stderr}");
+    }
 }

@@ -340,7 +340,10 @@ fn bad_options_are_refused_with_a_message() {
     for (args, says) in [
         (vec!["--percent", "120"], "--percent 120"),
         (vec!["--percent", "0"], "--percent 0"),
-        (vec!["--replications", "0"], "--replications 0"),
+        (
+            vec!["--replications", "0"],
+            "for '--replications <REPLICATIONS>': out of range",
+        ),
         (vec!["--growth", "lots"], "--growth lots"),
         (vec!["--target-rpo", "soon"], "--target-rpo soon"),
         (vec!["--threads", "0"], "--threads"),
