@@ -193,3 +193,98 @@ fn latest_processed_trails_latest_when_processing_lags() {
     assert_eq!(r.failovers[1].vms[0].recovery_point_at, Some(55 * MIN));
     assert_eq!(r.failovers[0].vms[0].recovery_point_at, Some(60 * MIN));
 }
+
+/// The errors of a scenario that must be refused.
+fn errors(text: &str) -> String {
+    match drsim::scenario::from_text(text, std::path::Path::new("bad.toml")) {
+        Ok(_) => panic!("accepted a bad scenario"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle")
+        + 1
+}
+
+#[test]
+fn cache_outages_refuse_bad_fields_with_exact_errors() {
+    let fault = |fields: &str| {
+        a2a(
+            "1 MB/s",
+            1,
+            "",
+            &format!("[[faults]]\nkind = \"cache-outage\"\nvm = \"vm\"\n{fields}\n"),
+        )
+    };
+    let text = fault("start = \"1h\"\nduration = \"0s\"\nrate = \"0 MB/s\"");
+    let (d, r) = (
+        line_of(&text, "duration = \"0s\""),
+        line_of(&text, "rate ="),
+    );
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{d}:12: faults[0].duration: a cache outage of zero length\n  allowed: a duration of at least 1s\n\
+             error: bad.toml:{r}:8: faults[0].rate: a zero rate\n  allowed: a rate above zero for a throttling window, such as \"5 MB/s\"; leave it out for an outage"
+        )
+    );
+    let text = fault("at = \"1h\"");
+    let (k, at) = (line_of(&text, "cache-outage"), line_of(&text, "at = "));
+    let usage = "allowed: for cache-outage: vm, start, duration, optional rate";
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"cache-outage\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full\n  {usage}\n\
+             error: bad.toml:{k}:8: faults[0].start: missing; kind \"cache-outage\" needs it\n  {usage}\n\
+             error: bad.toml:{k}:8: faults[0].duration: missing; kind \"cache-outage\" needs it\n  {usage}"
+        )
+    );
+    // `rate` belongs to cache outages alone.
+    let text = a2a(
+        "1 MB/s",
+        1,
+        "",
+        "[[faults]]\nkind = \"vm-not-found\"\nvm = \"vm\"\nat = \"1h\"\nrate = \"1 MB/s\"\n",
+    );
+    let r = line_of(&text, "rate =");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{r}:8: faults[0].rate: does not apply to kind \"vm-not-found\"; rate is for cache-outage\n  allowed: for vm-not-found: vm, and at or probability"
+        )
+    );
+}
+
+#[test]
+fn cache_outages_and_processing_belong_to_azure_to_azure() {
+    let text = common::one_vm(
+        "2026-11-23T00:00",
+        "1d",
+        "capacity = \"100 Mbps\"",
+        "processing_delay = \"5m\"",
+        "churn = \"1 MB/s\"\ndisks = [{ size = \"10 GB\", used = \"1 GB\" }]\n\n\
+         [[faults]]\nkind = \"cache-outage\"\nvm = \"vm\"\nstart = \"1h\"\nduration = \"1h\"",
+    );
+    let (p, k) = (
+        line_of(&text, "processing_delay"),
+        line_of(&text, "cache-outage"),
+    );
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{p}:20: policies[0].processing_delay: does not apply to topology \"hyperv-to-azure\": only azure-to-azure replicates through a cache storage account\n  allowed: processing_delay only with topology = \"azure-to-azure\"; leave it out\n\
+             error: bad.toml:{k}:8: faults[0].kind: \"cache-outage\" does not apply to topology \"hyperv-to-azure\": only azure-to-azure replicates through a cache storage account\n  allowed: cache-outage only with topology = \"azure-to-azure\""
+        )
+    );
+    let text = a2a("1 MB/s", 1, "processing_delay = \"3h\"", "");
+    let p = line_of(&text, "processing_delay");
+    assert_eq!(
+        errors(&text),
+        format!(
+            "error: bad.toml:{p}:20: policies[0].processing_delay: \"3h\" is out of range\n  allowed: a duration from 0s to 2h (every point is kept for 2 h), such as \"5m\" (the default)"
+        )
+    );
+}

@@ -256,6 +256,24 @@ mod tests {
     }
 
     #[test]
+    fn latest_processed_is_the_newest_point_processed_by_then() {
+        // Points created at 5, 10, 15 min, each processed 7 min later (12, 17, 22 min).
+        let mut rp = RecoveryPoints::new();
+        for m in [5, 10, 15] {
+            let p = RecoveryPoint {
+                processed_at: (m + 7) * MIN,
+                ..crash(m * MIN)
+            };
+            rp.add(p, m * MIN, A2A);
+        }
+        let at = |choice, now| rp.choose(choice, now).map(|p| p.at);
+        assert_eq!(at(PointChoice::Latest, 16 * MIN), Some(15 * MIN));
+        assert_eq!(at(PointChoice::LatestProcessed, 16 * MIN), Some(5 * MIN));
+        assert_eq!(at(PointChoice::LatestProcessed, 17 * MIN), Some(10 * MIN));
+        assert_eq!(at(PointChoice::LatestProcessed, 11 * MIN), None);
+    }
+
+    #[test]
     fn an_app_consistent_point_is_the_one_an_hour_keeps() {
         let mut rp = RecoveryPoints::new();
         rp.add(crash(0), 0, A2A);
