@@ -53,6 +53,7 @@ fn the_defaults_written_out_as_the_card_quotes_them_change_nothing() {
         "policies.compression_ratio",
         "policies.high_churn",
         "policies.cache_disk_limit",
+        "policies.processing_delay",
         "vms.first_tick_step",
         "vms.prepare_time (vmm-to-vmm)",
     ];

@@ -224,7 +224,7 @@ fn unknown_fault_kind_lists_every_kind_with_its_fields() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{line}:8: faults[0].kind: unknown fault kind \"disk-on-fire\"\n  allowed: broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at, optional duration)"
+            "error: bad.toml:{line}:8: faults[0].kind: unknown fault kind \"disk-on-fire\"\n  allowed: broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at, optional duration); cache-outage (vm, start, duration, optional rate)"
         )
     );
 }

@@ -314,6 +314,7 @@ fn every_new_field_reaches_the_model() {
                     action: AdminAction::Repair,
                 },
             ],
+            cache: vec![],
         }
     );
 }

@@ -130,6 +130,11 @@ defaults! {
     /// disk's limit for large I/O.
     CACHE_DISK_LIMIT: ByteRate = ByteRate::from_bytes_per_s(20_000_000);
         "policies.cache_disk_limit" => rate;
+    /// [ours] azure-to-azure: a point's data is processed from the cache into the target 5
+    /// minutes after it reached the cache, one point-generation interval (the service makes
+    /// a crash-consistent point every 5 minutes from processed data [src]): `latest-processed`
+    /// trails `latest` by a point in steady replication.
+    PROCESSING_DELAY: Time = 5 * MIN; "policies.processing_delay" => duration;
     /// [ours] hyperv-to-azure: a Hyper-V site (the Provider on each host), the plainest
     /// estate.
     ORCHESTRATION: Orchestration = Orchestration::HyperVSite; "sites.orchestration" => word;

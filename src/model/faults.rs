@@ -193,10 +193,23 @@ pub struct ScheduledAction {
     pub action: AdminAction,
 }
 
+/// azure-to-azure: a window `[start, end)` in which the cache storage account a VM uploads to
+/// is out (`rate` `None`: every upload fails with a recoverable error and retries on the
+/// back-off schedule) or throttled (each upload at most `rate`, per VM and per disk) [ours:
+/// the sources name the cache's limits, not its failures].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheFault {
+    pub vm: usize,
+    pub start: Time,
+    pub end: Time,
+    pub rate: Option<crate::units::ByteRate>,
+}
+
 /// Everything a scenario injects besides link windows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
     pub vm_errors: Vec<VmErrorFault>,
     pub hosts: Vec<HostFault>,
     pub actions: Vec<ScheduledAction>,
+    pub cache: Vec<CacheFault>,
 }

@@ -179,6 +179,9 @@ pub struct Policy {
     pub compression_ratio: f64,
     /// azure-to-azure: the cache storage account's churn limits.
     pub cache: CacheLimits,
+    /// azure-to-azure: from a point's data reaching the cache to the point processed at the
+    /// target (`latest-processed` can use it) [ours].
+    pub processing_delay: Time,
 }
 
 impl Policy {
@@ -211,6 +214,7 @@ impl Policy {
             } else {
                 CacheLimits::NORMAL
             },
+            processing_delay: defaults::PROCESSING_DELAY,
         }
     }
 }

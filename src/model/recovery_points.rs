@@ -35,6 +35,9 @@ pub struct RecoveryPoint {
     /// The VM's cumulative guest writes at `at`: a failover's lost bytes are the writes
     /// after it.
     pub written: u64,
+    /// When the point is processed at the target and `latest-processed` can use it: when it
+    /// arrived for Hyper-V sources; azure-to-azure adds the processing of the cache's data.
+    pub processed_at: Time,
 }
 
 /// How long points are kept.
@@ -52,8 +55,10 @@ pub enum PointChoice {
     /// The newest point, after processing what has reached the target but is not a point yet
     /// (azure-to-azure: the cache's unprocessed data). Lowest RPO.
     Latest,
-    /// The newest point already processed. Lowest RTO. The same as `Latest` for Hyper-V
-    /// sources, whose logs are applied as they arrive.
+    /// The newest point already processed at the failover's instant. Lowest RTO. The same
+    /// as `Latest` for Hyper-V sources, whose logs are applied as they arrive;
+    /// azure-to-azure processes a point `processing_delay` after its data reached the
+    /// cache.
     LatestProcessed,
     /// The newest app-consistent point.
     LatestAppConsistent,
@@ -139,10 +144,16 @@ impl RecoveryPoints {
         self.thinned = 0;
     }
 
-    /// The point a failover would use, if there is one.
-    pub fn choose(&self, choice: PointChoice) -> Option<RecoveryPoint> {
+    /// The point a failover at `now` would use, if there is one.
+    pub fn choose(&self, choice: PointChoice, now: Time) -> Option<RecoveryPoint> {
         match choice {
-            PointChoice::Latest | PointChoice::LatestProcessed => self.points.back().copied(),
+            PointChoice::Latest => self.points.back().copied(),
+            PointChoice::LatestProcessed => self
+                .points
+                .iter()
+                .rev()
+                .find(|p| p.processed_at <= now)
+                .copied(),
             PointChoice::LatestAppConsistent => self
                 .points
                 .iter()
@@ -165,6 +176,7 @@ mod tests {
             at,
             consistency: Consistency::Crash,
             written: 0,
+            processed_at: at,
         }
     }
 
@@ -211,27 +223,54 @@ mod tests {
                 at: 20 * MIN,
                 consistency: Consistency::App,
                 written: 0,
+                processed_at: 20 * MIN,
             },
             20 * MIN,
             A2A,
         );
         rp.add(crash(30 * MIN), 30 * MIN, A2A);
-        assert_eq!(rp.choose(PointChoice::Latest).map(|p| p.at), Some(30 * MIN));
         assert_eq!(
-            rp.choose(PointChoice::LatestAppConsistent).map(|p| p.at),
+            rp.choose(PointChoice::Latest, 30 * MIN).map(|p| p.at),
+            Some(30 * MIN)
+        );
+        assert_eq!(
+            rp.choose(PointChoice::LatestAppConsistent, 30 * MIN)
+                .map(|p| p.at),
             Some(20 * MIN)
         );
         assert_eq!(
-            rp.choose(PointChoice::AtOrBefore(25 * MIN)).map(|p| p.at),
+            rp.choose(PointChoice::AtOrBefore(25 * MIN), 30 * MIN)
+                .map(|p| p.at),
             Some(20 * MIN)
         );
-        assert_eq!(rp.choose(PointChoice::AtOrBefore(5 * MIN)), None);
+        assert_eq!(rp.choose(PointChoice::AtOrBefore(5 * MIN), 30 * MIN), None);
         // Replication stalls for two days: only the newest point is left.
         rp.prune(48 * HOUR_MS, A2A);
         assert_eq!(rp.len(), 1);
-        assert_eq!(rp.choose(PointChoice::Latest).map(|p| p.at), Some(30 * MIN));
+        assert_eq!(
+            rp.choose(PointChoice::Latest, 30 * MIN).map(|p| p.at),
+            Some(30 * MIN)
+        );
         rp.clear();
         assert!(rp.is_empty());
+    }
+
+    #[test]
+    fn latest_processed_is_the_newest_point_processed_by_then() {
+        // Points created at 5, 10, 15 min, each processed 7 min later (12, 17, 22 min).
+        let mut rp = RecoveryPoints::new();
+        for m in [5, 10, 15] {
+            let p = RecoveryPoint {
+                processed_at: (m + 7) * MIN,
+                ..crash(m * MIN)
+            };
+            rp.add(p, m * MIN, A2A);
+        }
+        let at = |choice, now| rp.choose(choice, now).map(|p| p.at);
+        assert_eq!(at(PointChoice::Latest, 16 * MIN), Some(15 * MIN));
+        assert_eq!(at(PointChoice::LatestProcessed, 16 * MIN), Some(5 * MIN));
+        assert_eq!(at(PointChoice::LatestProcessed, 17 * MIN), Some(10 * MIN));
+        assert_eq!(at(PointChoice::LatestProcessed, 11 * MIN), None);
     }
 
     #[test]
@@ -243,6 +282,7 @@ mod tests {
                 at: 30 * MIN,
                 consistency: Consistency::App,
                 written: 0,
+                processed_at: 30 * MIN,
             },
             30 * MIN,
             A2A,

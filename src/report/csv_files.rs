@@ -532,6 +532,8 @@ fn write_vms_csv(out: &mut dyn Write, report: &Report<'_>) -> std::io::Result<()
         "time_warning_s",
         "time_critical_s",
         "enable_failure",
+        "point_alerts",
+        "first_point_alert_at_s",
     ];
     let mut w = writer(out, stamp, &header)?;
     // One row per VM of the estate: fields go out one by one, numbers formatted into one
@@ -576,6 +578,8 @@ fn write_vms_csv(out: &mut dyn Write, report: &Report<'_>) -> std::io::Result<()
         row.millis(Some(v.time_warning_ms))?;
         row.millis(Some(v.time_critical_ms))?;
         row.text(v.enable_failure.as_deref().unwrap_or_default())?;
+        row.display(v.point_alerts)?;
+        row.millis(v.first_point_alert_at)?;
         row.end()?;
     }
     w.flush()

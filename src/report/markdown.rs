@@ -232,6 +232,9 @@ pub fn markdown(report: &Report<'_>) -> String {
         shown,
         "vms.csv and report.html (every VM)",
     );
+    if let Some(line) = super::table::point_alerts_line(sc, res) {
+        let _ = writeln!(o, "{}\n", escape(&line));
+    }
 
     o.push_str("## Failovers\n\n");
     if res.failovers.is_empty() {

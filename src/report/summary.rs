@@ -127,6 +127,9 @@ struct VmSummary<'a> {
     missed_cycles_percent: Option<f64>,
     average_latency_s: Option<f64>,
     peak_volume_used_bytes: u64,
+    /// azure-to-azure's "no new recovery point for 60 minutes" alert: times raised, first.
+    point_alerts: u32,
+    first_point_alert_at_s: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -203,6 +206,8 @@ impl<'a> VmSummary<'a> {
                 .then(|| 100.0 * v.cycles_missed as f64 / (v.cycles_done + v.cycles_missed) as f64),
             average_latency_s: v.average_latency_ms.map(|ms| ms / 1000.0),
             peak_volume_used_bytes: v.peak_volume_used_bytes,
+            point_alerts: v.point_alerts,
+            first_point_alert_at_s: v.first_point_alert_at.map(secs),
         }
     }
 }

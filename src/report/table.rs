@@ -128,6 +128,9 @@ fn terminal_table(scenario: &Scenario, result: &RunResult) -> String {
         windows_line(&mut out, &l.name, &windows);
     }
     volumes(&mut out, result);
+    if let Some(line) = point_alerts_line(scenario, result) {
+        let _ = writeln!(out, "{line}");
+    }
     for (i, f) in result.failovers.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -249,6 +252,44 @@ fn volumes(out: &mut String, result: &RunResult) {
 }
 
 /// One failover: what it was, when, its RTO, the data it lost and the longest downtime.
+/// azure-to-azure's 60-minute alert, if any VM raised it: how many VMs, how often, and the
+/// first few by the first time.
+pub(super) fn point_alerts_line(scenario: &Scenario, result: &RunResult) -> Option<String> {
+    const SHOWN: usize = 3;
+    let mut raised: Vec<(u64, &str, u32)> = result
+        .vms
+        .iter()
+        .filter_map(|v| Some((v.first_point_alert_at?, v.name.as_str(), v.point_alerts)))
+        .collect();
+    if raised.is_empty() {
+        return None;
+    }
+    raised.sort();
+    let total: u32 = raised.iter().map(|r| r.2).sum();
+    let firsts: Vec<String> = raised
+        .iter()
+        .take(SHOWN)
+        .map(|&(at, name, n)| {
+            let when = scenario
+                .calendar
+                .datetime(at)
+                .format("%a %Y-%m-%d %H:%M:%S");
+            let times = if n == 1 { "once" } else { "times" };
+            match n {
+                1 => format!("{name} {times}, at {when}"),
+                _ => format!("{name} {n} {times}, first at {when}"),
+            }
+        })
+        .collect();
+    let more = if raised.len() > SHOWN { "; ..." } else { "" };
+    Some(format!(
+        "alert \"no new recovery point for 60 minutes\": {} of {} VMs, raised {total} times: {}{more}",
+        raised.len(),
+        result.vms.len(),
+        firsts.join("; ")
+    ))
+}
+
 fn failover_line(
     n: usize,
     f: &crate::sim::FailoverRecord,

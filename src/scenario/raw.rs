@@ -124,6 +124,7 @@ pub struct RawPolicy {
     pub compression_ratio: Option<Spanned<f64>>,
     pub high_churn: Option<Spanned<bool>>,
     pub cache_disk_limit: Option<Text>,
+    pub processing_delay: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,6 +216,7 @@ pub struct RawFault {
     pub probability: Option<Spanned<f64>>,
     pub start: Option<Text>,
     pub duration: Option<Text>,
+    pub rate: Option<Text>,
 }
 
 /// A scheduled administrator action on one VM.

@@ -9,9 +9,9 @@ use crate::engine::Time;
 use crate::model::calendar::{Calendar, WEEKDAYS};
 use crate::model::defaults;
 use crate::model::faults::{
-    AdminAction, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind, HostFaultType,
-    NonRecoverableError, RandomOutages, RepairDistribution, RepairKind, ScheduledAction,
-    VmErrorFault,
+    AdminAction, CacheFault, Degradation, ErrorTrigger, Faults, HostFault, HostFaultKind,
+    HostFaultType, NonRecoverableError, RandomOutages, RepairDistribution, RepairKind,
+    ScheduledAction, VmErrorFault,
 };
 use crate::model::workload::{BurstHours, WorkloadKind, WorkloadSpec};
 use crate::model::*;
@@ -342,7 +342,7 @@ pub(super) fn validate(ctx: &mut Ctx, raw: &RawScenario, base_dir: &Path) -> Opt
     }
     let run = horizon.filter(|&d| d > 0 && d <= MAX_HORIZON);
     domains(ctx, raw, start, run);
-    let faults = faults(ctx, raw, &hosts, start, run);
+    let faults = faults(ctx, raw, topology, &hosts, start, run);
     let failovers = super::failovers::failovers(ctx, raw, topology, &sites, start, run);
 
     if !ctx.errors.is_empty() {
@@ -973,7 +973,28 @@ fn recovery_points_and_transfer(
             }
         }
     }
+    if let Some(v) = &p.processing_delay {
+        let field = f("processing_delay");
+        if only_for(ctx, v.span(), &field, t, Topology::AzureToAzure, CACHE) {
+            match ctx.duration(v, &field) {
+                Some(ms) if ms <= PROCESSING_DELAY_MAX => policy.processing_delay = ms,
+                Some(_) => ctx.error(
+                    v.span(),
+                    &field,
+                    format!("\"{}\" is out of range", v.get_ref()),
+                    Some(PROCESSING_DELAY.into()),
+                ),
+                None => {}
+            }
+        }
+    }
 }
+
+/// Up to the 2 hours azure-to-azure keeps every point: a point is processed before it can be
+/// thinned away.
+const PROCESSING_DELAY_MAX: Time = 2 * 3_600_000;
+const PROCESSING_DELAY: &str =
+    "a duration from 0s to 2h (every point is kept for 2 h), such as \"5m\" (the default)";
 
 const RESYNC_THRESHOLD: &str =
     "a share of the virtual size from 1% to 100%, such as \"50%\" or \"37.5%\" (up to 4 decimals)";
@@ -2047,18 +2068,23 @@ const ERROR_FIELDS: &[&str] = &["vm", "at", "probability"];
 const PROBABILITY: &str =
     "exactly one of at (a point in time) or probability (per log transfer, above 0 and at most 1)";
 
-/// The `kind` of a `[[faults]]` table: a non-recoverable error of a VM, or a host fault.
+/// The `kind` of a `[[faults]]` table: a non-recoverable error of a VM, a host fault, or
+/// (azure-to-azure) an outage or throttling of the VMs' cache storage account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FaultKind {
     Error(NonRecoverableError),
     Host(HostFaultType),
+    CacheOutage,
 }
+
+const CACHE_OUTAGE: &str = "cache-outage";
 
 impl FaultKind {
     fn parse(word: &str) -> Option<FaultKind> {
         NonRecoverableError::parse(word)
             .map(FaultKind::Error)
             .or_else(|| HostFaultType::parse(word).map(FaultKind::Host))
+            .or((word == CACHE_OUTAGE).then_some(FaultKind::CacheOutage))
     }
 
     /// Every kind with its keyword: the errors, then the host faults.
@@ -2069,7 +2095,9 @@ impl FaultKind {
         let hosts = HostFaultType::ALL
             .iter()
             .map(|&(h, word)| (FaultKind::Host(h), word));
-        errors.chain(hosts)
+        errors
+            .chain(hosts)
+            .chain([(FaultKind::CacheOutage, CACHE_OUTAGE)])
     }
 
     /// The fields the kind takes.
@@ -2078,6 +2106,7 @@ impl FaultKind {
             FaultKind::Error(_) => ERROR_FIELDS,
             FaultKind::Host(HostFaultType::LowMemory) => &["host", "start", "duration"],
             FaultKind::Host(HostFaultType::VolumeFull) => &["host", "at", "duration"],
+            FaultKind::CacheOutage => &["vm", "start", "duration", "rate"],
         }
     }
 
@@ -2086,6 +2115,7 @@ impl FaultKind {
         match self {
             FaultKind::Error(_) => "vm, and at or probability".to_string(),
             FaultKind::Host(HostFaultType::VolumeFull) => "host, at, optional duration".to_string(),
+            FaultKind::CacheOutage => "vm, start, duration, optional rate".to_string(),
             FaultKind::Host(_) => self.fields().join(", "),
         }
     }
@@ -2095,7 +2125,7 @@ impl FaultKind {
 fn fault_kinds() -> String {
     let usage = FaultKind::Error(NonRecoverableError::BrokenVhdChain).usage();
     let mut out = format!("{} ({usage})", NonRecoverableError::listed());
-    for (kind, word) in FaultKind::all().filter(|(k, _)| matches!(k, FaultKind::Host(_))) {
+    for (kind, word) in FaultKind::all().filter(|(k, _)| !matches!(k, FaultKind::Error(_))) {
         out += &format!("; {word} ({})", kind.usage());
     }
     out
@@ -2115,6 +2145,7 @@ fn kinds_taking(field: &str) -> String {
 fn faults(
     ctx: &mut Ctx,
     raw: &RawScenario,
+    topology: Option<Topology>,
     hosts: &[Host],
     start: Option<NaiveDateTime>,
     horizon: Option<Time>,
@@ -2146,6 +2177,7 @@ fn faults(
             ("probability", fault.probability.as_ref().map(|p| p.span())),
             ("start", span(&fault.start)),
             ("duration", span(&fault.duration)),
+            ("rate", span(&fault.rate)),
         ];
         let usage = Some(format!("for {kind}: {}", fault_kind.usage()));
         let mut ok = true;
@@ -2167,12 +2199,16 @@ fn faults(
         let (error, host_fault) = match fault_kind {
             FaultKind::Error(e) => (Some(e), None),
             FaultKind::Host(h) => (None, Some(h)),
+            FaultKind::CacheOutage => (None, None),
         };
         // An error fault needs `vm` and one of `at` and `probability`; a host fault every field
-        // (but a volume-full fault's duration: none means an instant).
+        // (but a volume-full fault's duration: none means an instant); a cache outage all
+        // but `rate` (none: nothing gets through).
         let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
-        let optional =
-            |name: &str| name == "duration" && host_fault == Some(HostFaultType::VolumeFull);
+        let optional = |name: &str| {
+            (name == "duration" && host_fault == Some(HostFaultType::VolumeFull))
+                || (name == "rate" && fault_kind == FaultKind::CacheOutage)
+        };
         for (name, at) in &fields {
             if at.is_none() && required.contains(name) && !optional(name) {
                 ok = false;
@@ -2240,6 +2276,12 @@ fn faults(
                 for vm in selected {
                     out.vm_errors.push(VmErrorFault { vm, error, trigger });
                 }
+            }
+            continue;
+        }
+        if fault_kind == FaultKind::CacheOutage {
+            if let Some(fault) = cache_outage(ctx, &vms, fault, &f, topology, start, horizon) {
+                out.cache.extend(fault);
             }
             continue;
         }
@@ -2324,6 +2366,70 @@ fn faults(
         }
     }
     out
+}
+
+/// A `cache-outage` fault (its fields are present): one per VM selected, in file order.
+fn cache_outage(
+    ctx: &mut Ctx,
+    vms: &VmIndex,
+    fault: &RawFault,
+    f: &dyn Fn(&str) -> String,
+    topology: Option<Topology>,
+    start: Option<NaiveDateTime>,
+    horizon: Option<Time>,
+) -> Option<Vec<CacheFault>> {
+    let req = |v: &Option<Text>| v.clone().expect("checked present");
+    let (kind, vm) = (&fault.kind, req(&fault.vm));
+    if let Some(t) = topology.filter(|&t| t != Topology::AzureToAzure) {
+        ctx.error(
+            kind.span(),
+            &f("kind"),
+            format!("\"{CACHE_OUTAGE}\" does not apply to topology \"{}\": only azure-to-azure replicates through a cache storage account", t.name()),
+            Some(format!("{CACHE_OUTAGE} only with topology = \"azure-to-azure\"")),
+        );
+        return None;
+    }
+    let selected = select_vms(ctx, vms, &vm, &f("vm"));
+    let from = time_in_run(ctx, &req(&fault.start), &f("start"), start, horizon);
+    let d = req(&fault.duration);
+    let len = ctx.duration(&d, &f("duration"));
+    if len == Some(0) {
+        ctx.error(
+            d.span(),
+            &f("duration"),
+            "a cache outage of zero length",
+            Some("a duration of at least 1s".into()),
+        );
+    }
+    let rate = match &fault.rate {
+        None => Some(None),
+        Some(r) => match ctx.rate(r, &f("rate")) {
+            Some(ByteRate(0)) => {
+                ctx.error(
+                    r.span(),
+                    &f("rate"),
+                    "a zero rate",
+                    Some("a rate above zero for a throttling window, such as \"5 MB/s\"; leave it out for an outage".into()),
+                );
+                None
+            }
+            other => other.map(Some),
+        },
+    };
+    match (from, len, rate) {
+        (Some(from), Some(len), Some(rate)) if len > 0 => Some(
+            selected
+                .into_iter()
+                .map(|vm| CacheFault {
+                    vm,
+                    start: from,
+                    end: from.saturating_add(len),
+                    rate,
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 /// Where a scenario file lives; relative trace paths resolve against it.

@@ -59,6 +59,13 @@ pub enum Event {
     LowMemoryEnd {
         host: u32,
     },
+    /// azure-to-azure: a `cache-outage` fault (index into the scenario's) starts or ends.
+    CacheFaultStart {
+        fault: u32,
+    },
+    CacheFaultEnd {
+        fault: u32,
+    },
     /// A host's log volume is full (the fixed fault `fault` of the scenario's host faults).
     VolumeFull {
         host: u32,
@@ -175,6 +182,11 @@ pub enum Event {
     HealthInterval {
         policy: u32,
     },
+    /// azure-to-azure: a VM may have gone 60 minutes without a new recovery point (checked
+    /// again when it comes: lazy deadline).
+    PointAlertCheck {
+        vm: u32,
+    },
     /// A VM's last successful send may now be over an hour ago.
     HealthStale {
         vm: u32,
@@ -194,6 +206,8 @@ impl Event {
             | E::DegradationEnd { .. }
             | E::LowMemoryStart { .. }
             | E::LowMemoryEnd { .. }
+            | E::CacheFaultStart { .. }
+            | E::CacheFaultEnd { .. }
             | E::VolumeFull { .. }
             | E::SiteDown { .. }
             | E::SiteUp { .. } => CAPACITY,
@@ -218,7 +232,7 @@ impl Event {
             | E::StartInitialReplication { .. }
             | E::Admin { .. }
             | E::Operation { .. } => COMMAND,
-            E::HealthInterval { .. } | E::HealthStale { .. } => HEALTH,
+            E::HealthInterval { .. } | E::HealthStale { .. } | E::PointAlertCheck { .. } => HEALTH,
             E::Sample => SAMPLE,
         }
     }

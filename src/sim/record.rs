@@ -25,11 +25,13 @@ pub enum EventKind {
     Site,
     Failover,
     Operation,
+    /// azure-to-azure's 60-minute alert raised or cleared.
+    Alert,
 }
 
 impl EventKind {
     /// Every kind with its name in `events.csv`.
-    pub const ALL: [(EventKind, &'static str); 13] = [
+    pub const ALL: [(EventKind, &'static str); 14] = [
         (EventKind::State, "state"),
         (EventKind::Refused, "refused"),
         (EventKind::Health, "health"),
@@ -43,6 +45,7 @@ impl EventKind {
         (EventKind::Site, "site"),
         (EventKind::Failover, "failover"),
         (EventKind::Operation, "operation"),
+        (EventKind::Alert, "alert"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -195,6 +198,8 @@ named! {
         SiteDown => "site down",
         /// Its host is low on memory.
         LowMemory => "low memory on the host",
+        /// azure-to-azure: its cache storage account is out.
+        CacheDown => "cache storage account unavailable",
     }
 }
 
@@ -472,6 +477,10 @@ pub struct VmResult {
     pub average_latency_ms: Option<f64>,
     /// Largest snapshot + log space this VM held on its host's volume.
     pub peak_volume_used_bytes: u64,
+    /// azure-to-azure: how many times the "no new recovery point for 60 minutes" alert was
+    /// raised, and the first time.
+    pub point_alerts: u32,
+    pub first_point_alert_at: Option<Time>,
 }
 
 /// One resynchronization of a VM.

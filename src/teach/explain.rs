@@ -487,7 +487,8 @@ impl Narrator<'_> {
             | EventKind::Admin
             | EventKind::Site
             | EventKind::Failover
-            | EventKind::Operation => format!("{}: {d}", e.kind),
+            | EventKind::Operation
+            | EventKind::Alert => format!("{}: {d}", e.kind),
         })
     }
 }

@@ -14,7 +14,7 @@ use crate::model::CacheLimits;
 use crate::units::ByteRate;
 
 /// A VM's use of the cache storage account.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct CachePipe {
     /// When the pipe finished its last transfer: a log's writes upload from then at the
     /// earliest.
@@ -23,9 +23,16 @@ pub(super) struct CachePipe {
     log_opened_at: Time,
     /// The transfer in progress: started, ends, bytes.
     running: Option<(Time, Time, u64)>,
+    /// Since when the transfer in progress has been uploading at its rate: its start, or
+    /// earlier for a log whose writes uploaded as they came.
+    uploading_since: Time,
     /// The most differing (or downloaded) bytes of one disk: the per-disk limit's share of
     /// the blocks being sent.
     blocks_disk_max: u64,
+    /// `cache-outage` windows in force: nothing gets through.
+    down: u32,
+    /// The rates of the throttling windows in force: the lowest caps each upload.
+    throttles: Vec<ByteRate>,
 }
 
 /// The time to upload `bytes` at `rate`, rounded up: never early.
@@ -58,6 +65,7 @@ impl CachePipe {
         let ms = left_ms(bytes, limits.per_vm).max(left_ms(per_disk_max, limits.per_disk));
         let done = now + ms;
         self.running = Some((now, done, bytes));
+        self.uploading_since = since;
         done
     }
 
@@ -84,13 +92,63 @@ impl CachePipe {
         self.log_opened_at = now;
     }
 
-    /// The transfer in progress ended (its event was current); false if none was running.
+    /// The transfer in progress ended (its event was current); false if none was running or
+    /// it ends at another instant (it was re-planned at a throttling window's edge).
     pub(super) fn done(&mut self, now: Time) -> bool {
-        if self.running.take().is_none() {
+        if self.running.is_none_or(|(_, done, _)| done != now) {
             return false;
         }
+        self.running = None;
         self.free_at = now;
         true
+    }
+
+    /// Stop the transfer in progress to go on at other limits: what it has left, at the one
+    /// rate it has been uploading at since `uploading_since` (a log's writes included).
+    pub(super) fn stop_to_replan(&mut self, now: Time) -> Option<u64> {
+        let (_, done, bytes) = self.running.take()?;
+        self.free_at = now;
+        let total = (done - self.uploading_since).max(1);
+        let left = done.saturating_sub(now);
+        Some((u128::from(bytes) * u128::from(left)).div_ceil(u128::from(total)) as u64)
+    }
+
+    /// The limits an upload starting now gets: `limits`, capped by the lowest throttling
+    /// window in force, per VM and per disk [ours].
+    pub(super) fn limits(&self, limits: CacheLimits) -> CacheLimits {
+        match self.throttles.iter().min() {
+            Some(&cap) => CacheLimits {
+                per_vm: limits.per_vm.min(cap),
+                per_disk: limits.per_disk.min(cap),
+            },
+            None => limits,
+        }
+    }
+
+    /// The cache storage account is out: uploads fail.
+    pub(super) fn is_down(&self) -> bool {
+        self.down > 0
+    }
+
+    /// An outage starts.
+    pub(super) fn outage_started(&mut self) {
+        self.down += 1;
+    }
+
+    /// An outage ended now: the open log's writes could not upload while it lasted, so they
+    /// upload from now at the earliest.
+    pub(super) fn outage_ended(&mut self, now: Time) {
+        self.down -= 1;
+        self.free_at = self.free_at.max(now);
+    }
+
+    /// A throttling window at `rate` starts, or ends.
+    pub(super) fn throttle(&mut self, rate: ByteRate, on: bool) {
+        if on {
+            self.throttles.push(rate);
+        } else if let Some(i) = self.throttles.iter().position(|&r| r == rate) {
+            self.throttles.swap_remove(i);
+        }
     }
 
     /// Stop the transfer in progress; what it had left, in proportion to the time left.

@@ -100,6 +100,7 @@ impl World<'_> {
                         Mark::State(to.kind()),
                         detail,
                     );
+                    self.point_alert_state(now, vm, to.kind(), queue);
                 }
                 for action in actions.as_slice() {
                     self.act(now, vm, action, cause, queue);
@@ -324,9 +325,10 @@ impl World<'_> {
                 self.vms[vm]
                     .watch
                     .point_created(now, log.closed_at, log.bytes, delta);
+                self.point_alert_point(now, vm, queue);
                 if self.keeps_points {
                     let written = self.vms[vm].books.written_at_log_open();
-                    self.keep_point(now, vm, log.closed_at, written);
+                    self.keep_point(now, vm, log.closed_at, written, false);
                 }
                 if !delta {
                     self.protected(now, vm, queue);
@@ -335,8 +337,9 @@ impl World<'_> {
             Action::AssumeInSync => {
                 let w = self.start_tracking(vm, now);
                 self.vms[vm].watch.in_sync(now);
+                self.point_alert_point(now, vm, queue);
                 self.protected(now, vm, queue);
-                self.keep_point(now, vm, now, w);
+                self.keep_point(now, vm, now, w, true);
             }
             Action::CycleMissed => {
                 self.vms[vm].watch.cycle_missed();
@@ -573,6 +576,7 @@ impl World<'_> {
                     Some(false) => limits.per_vm = crate::model::CacheLimits::NORMAL.per_vm,
                     None => {}
                 }
+                let limits = pipe.limits(limits);
                 let done = pipe.start(now, bytes, disk_max, log_disk_max.is_some(), limits);
                 let ev = Event::CacheDone {
                     vm: vm as u32,
@@ -588,7 +592,11 @@ impl World<'_> {
     #[inline(never)]
     pub(super) fn blocked_reason(&self, vm: usize) -> Option<Blocked> {
         let reason = match self.vms[vm].path.link() {
-            None => (self.site_down[self.site_of(vm)] > 0).then_some(Blocked::SiteDown),
+            None if self.site_down[self.site_of(vm)] > 0 => Some(Blocked::SiteDown),
+            None => match &self.vms[vm].path {
+                DataPath::Cache(pipe) if pipe.is_down() => Some(Blocked::CacheDown),
+                _ => None,
+            },
             Some(l) if self.links.is_down(l) => Some(Blocked::LinkDown),
             Some(_) => None,
         };

@@ -101,13 +101,28 @@ impl World<'_> {
         }
     }
 
-    /// A log closed at `closed_at` (the VM had written `written` by then) has been applied.
-    pub(super) fn keep_point(&mut self, now: Time, vm: usize, closed_at: Time, written: u64) {
+    /// A log closed at `closed_at` (the VM had written `written` by then) has been applied;
+    /// `in_sync`: the point is the VM's state when the run starts, at the target already.
+    pub(super) fn keep_point(
+        &mut self,
+        now: Time,
+        vm: usize,
+        closed_at: Time,
+        written: u64,
+        in_sync: bool,
+    ) {
         if !self.keeps_points {
             return;
         }
         let retention = self.retention(vm);
-        let every = self.scenario.policies[self.vms[vm].policy()].app_consistent_every;
+        let policy = &self.scenario.policies[self.vms[vm].policy()];
+        let every = policy.app_consistent_every;
+        // [ours] azure-to-azure processes the cache's data into the point `processing_delay`
+        // after it arrived; Hyper-V sources apply a log as it arrives.
+        let processed_at = match self.scenario.topology {
+            Topology::AzureToAzure if !in_sync => now + policy.processing_delay,
+            _ => now,
+        };
         let c = self.cold[vm].failover();
         // [ours] An app-consistent (VSS) snapshot is due every `every` from the first point;
         // the first log closed at or after it carries it.
@@ -126,6 +141,7 @@ impl World<'_> {
             at: closed_at,
             consistency,
             written,
+            processed_at,
         };
         c.points.add(point, now, retention);
     }
@@ -141,7 +157,7 @@ impl World<'_> {
         let retention = self.retention(vm);
         let points = &mut self.cold[vm].failover.as_mut()?.points;
         points.prune(now, retention);
-        points.choose(choice)
+        points.choose(choice, now)
     }
 
     /// The side the VM does not run on has no disks of it (its site came back without).
@@ -362,7 +378,7 @@ impl World<'_> {
                 for vm in vms {
                     let failed_over =
                         self.vms[vm].machine.state().kind() == rep::StateKind::FailedOver;
-                    match self.choose_point(now, vm, latest_if_processed(point)) {
+                    match self.choose_point(now, vm, point) {
                         Some(p) if failed_over => {
                             self.cold[vm].failover().chosen_point = Some(p);
                             self.feed_checked(now, vm, Input::ChangePoint, queue);
@@ -544,7 +560,7 @@ impl World<'_> {
                 {
                     return self.feed_checked(now, vm, input, queue);
                 }
-                let choice = latest_if_processed(point);
+                let choice = point;
                 match self.choose_point(now, vm, choice) {
                     Some(p) => self.cold[vm].failover().chosen_point = Some(p),
                     None if matches!(
@@ -681,7 +697,7 @@ impl World<'_> {
     pub(super) fn lose_writes_after_point(&mut self, now: Time, vm: usize) {
         let f = self.cold[vm].failover();
         let point = f.chosen_point.take();
-        let newest = f.points.choose(PointChoice::Latest);
+        let newest = f.points.choose(PointChoice::Latest, now);
         let rolled_back = match (point, newest) {
             (Some(p), Some(n)) => n.written.saturating_sub(p.written),
             _ => 0,
@@ -808,7 +824,7 @@ impl World<'_> {
         if planned_zero_loss {
             let w = self.books(vm).written(now);
             let f = self.cold[vm].failover();
-            f.used_point = f.points.choose(PointChoice::Latest);
+            f.used_point = f.points.choose(PointChoice::Latest, now);
             f.stop = (now, w);
             if let Some(slot) = self.run_slot(vm) {
                 slot.data_loss_ms = Some(0);
@@ -1104,18 +1120,10 @@ impl World<'_> {
     }
 }
 
-/// [ours] The cache's unprocessed data is not modelled apart from the points: "latest" and
-/// "latest processed" pick the same point.
-fn latest_if_processed(choice: PointChoice) -> PointChoice {
-    match choice {
-        PointChoice::LatestProcessed => PointChoice::Latest,
-        other => other,
-    }
-}
-
 fn no_point_reason(sc: &crate::model::Scenario, choice: PointChoice) -> String {
     match choice {
         PointChoice::LatestAppConsistent => "no app-consistent recovery point".to_string(),
+        PointChoice::LatestProcessed => "no processed recovery point".to_string(),
         PointChoice::AtOrBefore(t) => format!(
             "no recovery point at or before {}",
             sc.calendar.datetime(t).format("%Y-%m-%d %H:%M:%S")

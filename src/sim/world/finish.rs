@@ -158,6 +158,8 @@ impl World<'_> {
                 last_sync_at: v.watch.last_sync(),
                 average_latency_ms: v.watch.average_latency_ms(),
                 peak_volume_used_bytes: v.watch.peak_volume_used(),
+                point_alerts: c.alert.raised,
+                first_point_alert_at: c.alert.first_raised_at,
             });
         }
         let links = self.links.results(end);

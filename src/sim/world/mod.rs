@@ -2,8 +2,10 @@
 //! turns events into machine inputs, carries out the actions the machines return, applies
 //! injected faults, and keeps the books (bytes, recovery points, health, jobs, resyncs).
 
+mod alert;
 mod books;
 mod cache;
+mod cache_trouble;
 mod check;
 mod drive;
 mod failover;
@@ -71,6 +73,8 @@ enum Blocked {
     LinkDown,
     SiteDown,
     LowMemory,
+    /// azure-to-azure: the VM's cache storage account is out.
+    CacheDown,
 }
 
 impl Blocked {
@@ -80,6 +84,7 @@ impl Blocked {
             Blocked::LinkDown => HealthReason::LinkDown,
             Blocked::SiteDown => HealthReason::SiteDown,
             Blocked::LowMemory => HealthReason::LowMemory,
+            Blocked::CacheDown => HealthReason::CacheDown,
         }
     }
 }
@@ -147,6 +152,8 @@ struct VmCold {
     transfer_failures: u64,
     retries: u64,
     health: HealthClock,
+    /// azure-to-azure's 60-minute alert.
+    alert: alert::PointAlert,
     /// The back-off position of a start (initial replication or resync) waiting for room
     /// on the host volume.
     start_waits: u32,
@@ -466,6 +473,8 @@ impl Model for World<'_> {
             }
             Event::DegradationEnd { link } => self.links.degrade(now, link as usize, 100, queue),
             Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
+            Event::CacheFaultStart { fault } => self.cache_fault(now, fault as usize, true, queue),
+            Event::CacheFaultEnd { fault } => self.cache_fault(now, fault as usize, false, queue),
             Event::LowMemoryEnd { host } => {
                 self.hosts[host as usize].low_memory -= 1;
                 self.obstacles -= 1;
@@ -602,6 +611,7 @@ impl Model for World<'_> {
                 let step = self.scenario.policies[p].health_interval;
                 queue.schedule(now + step, event.class(), event);
             }
+            Event::PointAlertCheck { vm } => self.point_alert_check(now, vm as usize, queue),
             Event::HealthStale { vm } => {
                 self.vms[vm as usize].watch.stale_check_fired();
                 self.refresh_health(now, vm as usize, queue);

@@ -63,6 +63,11 @@ impl World<'_> {
                 ),
             }
         }
+        for (i, f) in sc.faults.cache.iter().enumerate() {
+            let fault = i as u32;
+            at(queue, f.start, Event::CacheFaultStart { fault });
+            at(queue, f.end, Event::CacheFaultEnd { fault });
+        }
         for f in &sc.faults.vm_errors {
             if let ErrorTrigger::At(t) = f.trigger {
                 let (vm, error) = (f.vm as u32, f.error);
