@@ -739,6 +739,12 @@ impl Replication {
         self.failures > 0
     }
 
+    /// Failed attempts of the transfer in progress since it last succeeded: the retry that
+    /// gets through is this one.
+    pub fn failed_attempts(&self) -> u32 {
+        self.failures
+    }
+
     pub fn state(&self) -> State {
         self.state
     }

@@ -107,7 +107,14 @@ pub fn explain(scenario: &Scenario, run: &RunOutput, vm: usize) -> String {
         n.when_long(0),
         n.when_long(run.halted_at.unwrap_or(scenario.horizon)),
     );
-    let events: Vec<EventRecord<'_>> = run.log.events().filter(|e| e.vm == vm).collect();
+    // The VM's own lines, and its link's outages and degradations (what its transfers met).
+    let host = &scenario.hosts[spec.host];
+    let link = scenario.sites[host.site].link;
+    let events: Vec<EventRecord<'_>> = run
+        .log
+        .events()
+        .filter(|e| e.vm() == Some(vm) || (e.link().is_some() && e.link() == link))
+        .collect();
     let mut state = StateKind::Unprotected;
     let mut i = 0;
     while i < events.len() {
@@ -182,7 +189,10 @@ fn is_failure(cluster: &[EventRecord<'_>]) -> bool {
         && cluster.iter().all(|e| {
             matches!(
                 e.kind,
-                EventKind::TransferFailed | EventKind::RetryWait | EventKind::Health
+                EventKind::TransferFailed
+                    | EventKind::RetryWait
+                    | EventKind::Health
+                    | EventKind::Link
             )
         })
 }
@@ -488,6 +498,11 @@ impl Narrator<'_> {
             | EventKind::Site
             | EventKind::Failover
             | EventKind::Operation => format!("{}: {d}", e.kind),
+            // Their details read on their own.
+            EventKind::DiskCopied
+            | EventKind::RetrySucceeded
+            | EventKind::ChecksumsCompared
+            | EventKind::Link => d.to_string(),
         })
     }
 }

@@ -214,4 +214,47 @@ impl World<'_> {
         self.obstacles -= 1;
         self.links.outage_end(now, l, queue);
     }
+
+    /// An outage window of a link (scheduled or random) starts: the link's row says so,
+    /// before its transfers fail.
+    pub(super) fn outage_window_start(
+        &mut self,
+        now: Time,
+        l: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let detail = format!("link {}: outage started", self.scenario.links[l].name);
+        self.log.link_event(now, l, &detail);
+        self.outage_start(now, l, queue);
+    }
+
+    /// An outage window of a link ends; the link may stay down (another window, its site).
+    pub(super) fn outage_window_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
+        self.outage_end(now, l, queue);
+        let name = &self.scenario.links[l].name;
+        let detail = if self.links.is_down(l) {
+            format!("link {name}: outage ended; the link stays down (another outage or its site's loss)")
+        } else {
+            format!("link {name}: outage ended")
+        };
+        self.log.link_event(now, l, &detail);
+    }
+
+    /// A degradation leaves `percent` of a link's capacity (100: it ends).
+    pub(super) fn degradation(
+        &mut self,
+        now: Time,
+        l: usize,
+        percent: u8,
+        queue: &mut EventQueue<Event>,
+    ) {
+        self.links.degrade(now, l, percent, queue);
+        let name = &self.scenario.links[l].name;
+        let detail = if percent == 100 {
+            format!("link {name}: degradation ended")
+        } else {
+            format!("link {name}: degraded to {percent}% of its capacity")
+        };
+        self.log.link_event(now, l, &detail);
+    }
 }

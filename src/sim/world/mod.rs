@@ -146,6 +146,8 @@ struct VmCold {
     compare_started: Option<Time>,
     transfer_failures: u64,
     retries: u64,
+    /// When the transfer in progress first failed (the VM could not send since then).
+    failing_since: Time,
     health: HealthClock,
     /// The back-off position of a start (initial replication or resync) waiting for room
     /// on the host volume.
@@ -439,8 +441,8 @@ impl Model for World<'_> {
                     queue.schedule(t, event.class(), event);
                 }
             }
-            Event::OutageStart { link } => self.outage_start(now, link as usize, queue),
-            Event::OutageEnd { link } => self.outage_end(now, link as usize, queue),
+            Event::OutageStart { link } => self.outage_window_start(now, link as usize, queue),
+            Event::OutageEnd { link } => self.outage_window_end(now, link as usize, queue),
             Event::SiteDown { site } => self.site_down(now, site as usize, queue),
             Event::SiteUp { site, disks_lost } => {
                 self.site_up(now, site as usize, disks_lost, queue)
@@ -462,9 +464,9 @@ impl Model for World<'_> {
                 }
             }
             Event::DegradationStart { link, percent } => {
-                self.links.degrade(now, link as usize, percent, queue)
+                self.degradation(now, link as usize, percent, queue)
             }
-            Event::DegradationEnd { link } => self.links.degrade(now, link as usize, 100, queue),
+            Event::DegradationEnd { link } => self.degradation(now, link as usize, 100, queue),
             Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
             Event::LowMemoryEnd { host } => {
                 self.hosts[host as usize].low_memory -= 1;
@@ -496,7 +498,7 @@ impl Model for World<'_> {
             }
             Event::ChecksumsCompared { vm, gen } => {
                 if gen == self.vms[vm as usize].work_gen {
-                    self.feed(now, vm as usize, Input::ChecksumsCompared, queue)
+                    self.checksums_compared(now, vm as usize, queue)
                 }
             }
             Event::CycleTick { vm, gen } => {

@@ -165,6 +165,14 @@ impl VmRecords {
         self.resync.as_ref().map(|r| &r.cause)
     }
 
+    /// The bytes compared and the differing bytes of the synchronization running (zeros
+    /// without one).
+    pub(super) fn resync_figures(&self) -> (u64, u64) {
+        self.resync
+            .as_ref()
+            .map_or((0, 0), |r| (r.bytes_compared, r.bytes_to_send))
+    }
+
     /// The differing bytes of the resync running.
     pub(super) fn resync_to_send(&self) -> u64 {
         self.resync.as_ref().map_or(0, |r| r.bytes_to_send)
