@@ -214,6 +214,8 @@ pub struct RawFault {
     pub probability: Option<Spanned<f64>>,
     pub start: Option<Text>,
     pub duration: Option<Text>,
+    pub mtbf: Option<Text>,
+    pub restart: Option<Text>,
 }
 
 /// A scheduled administrator action on one VM.

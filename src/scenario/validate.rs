@@ -2075,6 +2075,7 @@ impl FaultKind {
             FaultKind::Error(_) => ERROR_FIELDS,
             FaultKind::Host(HostFaultType::LowMemory) => &["host", "start", "duration"],
             FaultKind::Host(HostFaultType::VolumeFull) => &["host", "at", "duration"],
+            FaultKind::Host(HostFaultType::Crash) => &["host", "at", "mtbf", "restart"],
         }
     }
 
@@ -2083,6 +2084,9 @@ impl FaultKind {
         match self {
             FaultKind::Error(_) => "vm, and at or probability".to_string(),
             FaultKind::Host(HostFaultType::VolumeFull) => "host, at, optional duration".to_string(),
+            FaultKind::Host(HostFaultType::Crash) => {
+                "host, at or mtbf, optional restart".to_string()
+            }
             FaultKind::Host(_) => self.fields().join(", "),
         }
     }
@@ -2143,6 +2147,8 @@ fn faults(
             ("probability", fault.probability.as_ref().map(|p| p.span())),
             ("start", span(&fault.start)),
             ("duration", span(&fault.duration)),
+            ("mtbf", span(&fault.mtbf)),
+            ("restart", span(&fault.restart)),
         ];
         let usage = Some(format!("for {kind}: {}", fault_kind.usage()));
         let mut ok = true;
@@ -2168,8 +2174,12 @@ fn faults(
         // An error fault needs `vm` and one of `at` and `probability`; a host fault every field
         // (but a volume-full fault's duration: none means an instant).
         let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
-        let optional =
-            |name: &str| name == "duration" && host_fault == Some(HostFaultType::VolumeFull);
+        let optional = |name: &str| match host_fault {
+            Some(HostFaultType::VolumeFull) => name == "duration",
+            // at or mtbf: checked with the crash's other fields.
+            Some(HostFaultType::Crash) => name != "host",
+            _ => false,
+        };
         for (name, at) in &fields {
             if at.is_none() && required.contains(name) && !optional(name) {
                 ok = false;
@@ -2296,6 +2306,7 @@ fn faults(
                     _ => None,
                 }
             }
+            HostFaultType::Crash => super::crash::host_crash(ctx, fault, i, start, horizon),
         };
         if let (Some(host), Some(kind)) = (host, kind) {
             out.hosts.push(HostFault { host, kind });

@@ -59,6 +59,13 @@ pub enum Event {
     LowMemoryEnd {
         host: u32,
     },
+    /// A host crashes, or is back from a crash.
+    HostCrash {
+        host: u32,
+    },
+    HostRestart {
+        host: u32,
+    },
     /// A host's log volume is full (the fixed fault `fault` of the scenario's host faults).
     VolumeFull {
         host: u32,
@@ -195,6 +202,8 @@ impl Event {
             | E::LowMemoryStart { .. }
             | E::LowMemoryEnd { .. }
             | E::VolumeFull { .. }
+            | E::HostCrash { .. }
+            | E::HostRestart { .. }
             | E::SiteDown { .. }
             | E::SiteUp { .. } => CAPACITY,
             E::CycleTick { .. } => TICK,

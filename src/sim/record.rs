@@ -234,6 +234,8 @@ named! {
         SiteDown => "site down",
         /// Its host is low on memory.
         LowMemory => "low memory on the host",
+        /// Its host crashed and has not restarted yet.
+        HostDown => "host down (crashed)",
     }
 }
 
@@ -254,6 +256,8 @@ pub enum ResyncCause {
     LogThreshold { ppm: u32, basis: ResyncBasis },
     /// A log write failed: the host's volume is full.
     VolumeFull { host: String },
+    /// The host crashed; it is back now.
+    HostCrash { host: String },
     /// A non-recoverable error.
     Error(NonRecoverableError),
     /// A repair after the error that needed an administrator.
@@ -283,6 +287,7 @@ impl fmt::Display for ResyncCause {
             ResyncCause::VolumeFull { host } => {
                 write!(f, "log write failure: volume of host {host} is full")
             }
+            ResyncCause::HostCrash { host } => write!(f, "host crash: host {host} restarted"),
             ResyncCause::Error(e) => write!(f, "{}: {}", e.name(), e.message()),
             ResyncCause::Repaired { by, after: None } => write!(f, "repaired ({by})"),
             ResyncCause::Repaired { by, after: Some(e) } => {

@@ -384,6 +384,9 @@ impl Narrator<'_> {
                     None => "the resync starts".to_string(),
                 }
             }
+            (Some(InputKind::HostCrashed), ..) => format!(
+                "the host is back from a crash ({detail}): the logs of the writes before it cannot be trusted, so they are dropped and the VM must be brought in sync again"
+            ),
             (Some(InputKind::PlannedFailover), ..) => {
                 "a planned failover is ordered: the VM is shut down and its last changes are sent, so nothing is lost".to_string()
             }
@@ -537,6 +540,7 @@ fn rows_for(
         }) || match k {
             InputKind::LogThresholdReached => detail.starts_with("pending log reached"),
             InputKind::LogWriteFailed => detail.starts_with("log write failure"),
+            InputKind::HostCrashed => detail.starts_with("host crash"),
             _ => false,
         }
     };

@@ -86,6 +86,7 @@ impl World<'_> {
                             format!("{} failed: {why}", job.name())
                         }
                         Input::NonRecoverableError(e) => e.message().to_string(),
+                        Input::HostCrashed => cause.map(ToString::to_string).unwrap_or_default(),
                         _ if to == State::ResyncRequired => cause
                             .or(self.cold[vm].records.resync_cause())
                             .map(ToString::to_string)
@@ -228,7 +229,9 @@ impl World<'_> {
             }
             Action::RetryInitialReplication => {
                 self.cold[vm].start_waits = 0;
-                self.retry_start(now, vm, StartKind::InitialReplication, queue);
+                let after_crash = matches!(cause, Some(ResyncCause::HostCrash { .. }));
+                let kind = StartKind::InitialReplication;
+                self.retry_start(now, vm, kind, after_crash, queue);
             }
             Action::StartInitialReplication => {
                 let w = self.start_tracking(vm, now);
@@ -589,6 +592,8 @@ impl World<'_> {
         };
         if reason.is_some() {
             reason
+        } else if self.hosts[self.scenario.vms[vm].host].crashed > 0 {
+            Some(Blocked::HostDown)
         } else if self.hosts[self.scenario.vms[vm].host].low_memory > 0 {
             Some(Blocked::LowMemory)
         } else {
@@ -618,6 +623,9 @@ impl World<'_> {
             }
             (Some(Blocked::SiteDown), _) => {
                 format!("site {} is down", sc.sites[self.site_of(vm)].name)
+            }
+            (Some(Blocked::HostDown), _) => {
+                format!("host {} is down (crashed)", sc.hosts[sc.vms[vm].host].name)
             }
             (Some(blocked), _) => blocked.reason().to_string(),
             (None, _) => String::new(),

@@ -71,6 +71,7 @@ enum Blocked {
     LinkDown,
     SiteDown,
     LowMemory,
+    HostDown,
 }
 
 impl Blocked {
@@ -80,6 +81,7 @@ impl Blocked {
             Blocked::LinkDown => HealthReason::LinkDown,
             Blocked::SiteDown => HealthReason::SiteDown,
             Blocked::LowMemory => HealthReason::LowMemory,
+            Blocked::HostDown => HealthReason::HostDown,
         }
     }
 }
@@ -174,6 +176,8 @@ impl VmCold {
 struct HostState {
     /// Low-memory windows in force.
     low_memory: u32,
+    /// Crashes in force (fixed and random ones may overlap): the host is down.
+    crashed: u32,
     vms: Vec<u32>,
     /// The volume has a declared free space: it is watched for running full.
     volume_limited: bool,
@@ -303,6 +307,7 @@ impl<'a> World<'a> {
             .iter()
             .map(|_| HostState {
                 low_memory: 0,
+                crashed: 0,
                 vms: Vec::new(),
                 volume_limited: false,
                 volume_gen: 0,
@@ -468,6 +473,8 @@ impl Model for World<'_> {
             }
             Event::DegradationEnd { link } => self.degradation(now, link as usize, 100, queue),
             Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
+            Event::HostCrash { host } => self.host_crash(now, host as usize, queue),
+            Event::HostRestart { host } => self.host_restart(now, host as usize, queue),
             Event::LowMemoryEnd { host } => {
                 self.hosts[host as usize].low_memory -= 1;
                 self.obstacles -= 1;
@@ -475,7 +482,7 @@ impl Model for World<'_> {
             Event::VolumeFull { host, fault } => {
                 let until = match self.scenario.faults.hosts[fault as usize].kind {
                     HostFaultKind::VolumeFull { until, .. } => until,
-                    HostFaultKind::LowMemory { .. } => unreachable!("a volume-full fault"),
+                    _ => unreachable!("a volume-full fault"),
                 };
                 self.volume_fault(now, host as usize, until, queue)
             }

@@ -286,9 +286,9 @@ impl VmRecords {
                     InterruptedBy::Cancel | InterruptedBy::UnplannedFailover => {
                         ResyncOutcome::Cancelled
                     }
-                    InterruptedBy::LogThreshold | InterruptedBy::LogWriteFailed => {
-                        ResyncOutcome::Restarted
-                    }
+                    InterruptedBy::LogThreshold
+                    | InterruptedBy::LogWriteFailed
+                    | InterruptedBy::HostCrash => ResyncOutcome::Restarted,
                     InterruptedBy::NonRecoverableError => ResyncOutcome::Interrupted,
                 };
                 // An input with a cause of its own says it; else the resync's own cause.
@@ -305,7 +305,9 @@ impl VmRecords {
             }
             (
                 Work::InitialReplication,
-                InterruptedBy::NonRecoverableError | InterruptedBy::LogWriteFailed,
+                InterruptedBy::NonRecoverableError
+                | InterruptedBy::LogWriteFailed
+                | InterruptedBy::HostCrash,
             ) => {
                 if let (Some(started), None) = (self.ir_started_at, self.ir_done_at) {
                     let (kind, failed) = (JobKind::InitialReplication, JobOutcome::Failed);
@@ -314,7 +316,9 @@ impl VmRecords {
             }
             (
                 Work::FinalizeProtection,
-                InterruptedBy::NonRecoverableError | InterruptedBy::LogWriteFailed,
+                InterruptedBy::NonRecoverableError
+                | InterruptedBy::LogWriteFailed
+                | InterruptedBy::HostCrash,
             ) => {
                 // Only the job's merging step has a job pending (sending the IR logs is
                 // part of initial replication's books, not a job of its own).
