@@ -237,7 +237,7 @@ fn cache_outages_refuse_bad_fields_with_exact_errors() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"cache-outage\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full\n  {usage}\n\
+            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"cache-outage\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full, host-crash\n  {usage}\n\
              error: bad.toml:{k}:8: faults[0].start: missing; kind \"cache-outage\" needs it\n  {usage}\n\
              error: bad.toml:{k}:8: faults[0].duration: missing; kind \"cache-outage\" needs it\n  {usage}"
         )

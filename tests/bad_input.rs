@@ -270,7 +270,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
      "hv01"),
     ("kind = \"volume-full\"", "kind = \"meteor\"",
      "57:8: faults[0].kind: unknown fault kind \"meteor\"",
-     "broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at, optional duration); cache-outage (vm, start, duration, optional rate)"),
+     "broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at, optional duration); host-crash (host, at or mtbf, optional restart); cache-outage (vm, start, duration, optional rate)"),
     ("at = \"2026-11-23T15:00\"", "at = \"2026-11-25T15:00\"",
      "59:6: faults[0].at: \"2026-11-25T15:00\" is not before the end of the run",
      "a point in time before 2026-11-24 08:00:00 (scenario.start + scenario.duration), or an offset below 1d"),

@@ -140,7 +140,7 @@ fn a_vm_waiting_for_one_never_protected_is_never_enabled_and_the_events_say_why(
     let why: Vec<String> = out
         .log
         .events()
-        .filter(|e| e.vm == 1)
+        .filter(|e| e.vm() == Some(1))
         .map(|e| e.detail.to_string())
         .collect();
     assert_eq!(

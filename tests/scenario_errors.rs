@@ -224,7 +224,7 @@ fn unknown_fault_kind_lists_every_kind_with_its_fields() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{line}:8: faults[0].kind: unknown fault kind \"disk-on-fire\"\n  allowed: broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at, optional duration); cache-outage (vm, start, duration, optional rate)"
+            "error: bad.toml:{line}:8: faults[0].kind: unknown fault kind \"disk-on-fire\"\n  allowed: broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found (vm, and at or probability); low-memory (host, start, duration); volume-full (host, at, optional duration); host-crash (host, at or mtbf, optional restart); cache-outage (vm, start, duration, optional rate)"
         )
     );
 }
@@ -277,7 +277,7 @@ fn a_host_fault_field_on_an_error_fault_names_the_kinds_that_take_it() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{line}:8: faults[0].host: does not apply to kind \"broken-vhd-chain\"; host is for low-memory, volume-full\n  allowed: for broken-vhd-chain: vm, and at or probability"
+            "error: bad.toml:{line}:8: faults[0].host: does not apply to kind \"broken-vhd-chain\"; host is for low-memory, volume-full, host-crash\n  allowed: for broken-vhd-chain: vm, and at or probability"
         )
     );
 }
@@ -290,7 +290,7 @@ fn host_faults_need_their_fields() {
     assert_eq!(
         errors(&text),
         format!(
-            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"low-memory\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full\n  allowed: for low-memory: host, start, duration\n\
+            "error: bad.toml:{at}:6: faults[0].at: does not apply to kind \"low-memory\"; at is for broken-vhd-chain, invalid-replica-state, authentication-failure, authorization-failure, vm-not-found, volume-full, host-crash\n  allowed: for low-memory: host, start, duration\n\
              error: bad.toml:{kind}:8: faults[0].start: missing; kind \"low-memory\" needs it\n  allowed: for low-memory: host, start, duration\n\
              error: bad.toml:{kind}:8: faults[0].duration: missing; kind \"low-memory\" needs it\n  allowed: for low-memory: host, start, duration"
         )

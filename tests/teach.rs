@@ -103,7 +103,7 @@ fn explain_narrates_every_state_change_of_a_bigger_run() {
         let changes = out
             .log
             .events()
-            .filter(|e| e.vm == vm && e.kind == drsim::sim::EventKind::State)
+            .filter(|e| e.vm() == Some(vm) && e.kind == drsim::sim::EventKind::State)
             .count();
         assert!(text.matches("rule").count() >= changes, "{text}");
         assert!(!text.contains("none of the table's rows"), "{text}");

@@ -61,6 +61,9 @@ defaults! {
     /// [ours] Repair times of random outages: exponential, the memoryless choice (the
     /// sources name MTBF and MTTR, not the distributions).
     REPAIR: RepairKind = RepairKind::Exponential; "links.random_outages.repair" => word;
+    /// [ours] A crashed host is back 10 minutes later: a server's restart (firmware checks,
+    /// the OS, the Hyper-V services) takes minutes; the sources give no figure.
+    HOST_RESTART: Time = 10 * MIN; "faults.restart" => duration;
     /// [src] The copy interval: 5 minutes (domain.md 3.4).
     COPY_INTERVAL: Time = 5 * MIN; "policies.copy_interval" => duration;
     /// [src] The target RPO: 15 minutes, the ASR planner's default desired RPO.

@@ -84,6 +84,14 @@ pub enum HostFaultKind {
     /// `until` (equal to `at` for an instant) it stays full: an initial replication or a
     /// resync that would start waits with the retry schedule [ours].
     VolumeFull { at: Time, until: Time },
+    /// At `at` the host crashes; it is back `restart` later. While it is down its VMs write
+    /// nothing and every transfer fails (a recoverable error, as in low memory); when it is
+    /// back each VM that was replicating needs a resync, or a new initial replication before
+    /// protection [src: resync "after a log write failure or a host crash"].
+    Crash { at: Time, restart: Time },
+    /// Crashes at random: up-times exponential with mean `mtbf` [ours], drawn from the
+    /// host's own stream; each one down for `restart`.
+    RandomCrashes { mtbf: Time, restart: Time },
 }
 
 /// The `kind` of a host fault in a scenario file.
@@ -91,12 +99,14 @@ pub enum HostFaultKind {
 pub enum HostFaultType {
     LowMemory,
     VolumeFull,
+    Crash,
 }
 
 impl Keyword for HostFaultType {
     const ALL: &'static [(Self, &'static str)] = &[
         (HostFaultType::LowMemory, "low-memory"),
         (HostFaultType::VolumeFull, "volume-full"),
+        (HostFaultType::Crash, "host-crash"),
     ];
 }
 

@@ -307,6 +307,9 @@ pub enum Input {
     Failback {
         sync_first: bool,
     },
+    /// The VM's host crashed and is back now: the logs of its writes cannot be trusted
+    /// [src: resync "after a log write failure or a host crash"].
+    HostCrashed,
 }
 
 /// The input's kind, for the transition table.
@@ -338,6 +341,7 @@ pub enum InputKind {
     Commit,
     ReverseReplicate,
     Failback,
+    HostCrashed,
 }
 
 impl Input {
@@ -369,12 +373,13 @@ impl Input {
             Input::Commit => InputKind::Commit,
             Input::ReverseReplicate { .. } => InputKind::ReverseReplicate,
             Input::Failback { .. } => InputKind::Failback,
+            Input::HostCrashed => InputKind::HostCrashed,
         }
     }
 }
 
 impl InputKind {
-    pub const ALL: [InputKind; 26] = [
+    pub const ALL: [InputKind; 27] = [
         InputKind::EnableProtection,
         InputKind::JobSucceeded,
         InputKind::JobFailed,
@@ -401,6 +406,7 @@ impl InputKind {
         InputKind::Commit,
         InputKind::ReverseReplicate,
         InputKind::Failback,
+        InputKind::HostCrashed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -431,6 +437,7 @@ impl InputKind {
             InputKind::Commit => "commit",
             InputKind::ReverseReplicate => "reverse-replicate",
             InputKind::Failback => "failback",
+            InputKind::HostCrashed => "host-crashed",
         }
     }
 }
@@ -657,6 +664,9 @@ pub enum InterruptedBy {
     NonRecoverableError,
     /// An unplanned failover.
     UnplannedFailover,
+    /// The host crashed (the VM needs a resync, or initial replication again, once it is
+    /// back).
+    HostCrash,
 }
 
 /// Per-VM settings the machine needs: plain numbers, no clock.
@@ -737,6 +747,12 @@ impl Replication {
     /// send (retry attempts included, until one succeeds).
     pub fn failing(&self) -> bool {
         self.failures > 0
+    }
+
+    /// Failed attempts of the transfer in progress since it last succeeded: the retry that
+    /// gets through is this one.
+    pub fn failed_attempts(&self) -> u32 {
+        self.failures
     }
 
     pub fn state(&self) -> State {
@@ -1195,6 +1211,24 @@ impl Replication {
                     State::FailedOver
                 })
             }
+            (
+                State::InitialReplication { .. } | State::FinalizingProtection(_),
+                Input::HostCrashed,
+            ) => row!(from, {
+                // As a log write failure before protection: the target never held a full
+                // copy, so initial replication starts over.
+                self.interrupt(InterruptedBy::HostCrash, out);
+                self.stop_and_drop(out);
+                out.push(A::RetryInitialReplication);
+                State::InitialReplicationPending
+            }),
+            (
+                State::Protected { .. }
+                | State::ReplicationPaused { .. }
+                | State::Resynchronizing(_)
+                | State::ResyncPaused(_),
+                Input::HostCrashed,
+            ) => row!(from, self.require_resync(InterruptedBy::HostCrash, out)),
             (State::AdminRequired, Input::Repair) => row!(S::AdminRequired, {
                 if self.was_protected {
                     out.push(A::ScheduleResync);

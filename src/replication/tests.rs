@@ -352,7 +352,11 @@ fn trouble_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
         }
         d
     };
-    for trigger in [Input::LogThresholdReached, Input::LogWriteFailed] {
+    for trigger in [
+        Input::LogThresholdReached,
+        Input::LogWriteFailed,
+        Input::HostCrashed,
+    ] {
         // From protected, paused, resynchronizing and a paused resync.
         let mut d = protected();
         d.feed(trigger.clone());
@@ -384,6 +388,20 @@ fn trouble_walks() -> BTreeSet<(StateKind, InputKind, StateKind)> {
         assert_eq!(d.m.state(), State::InitialReplicationPending);
         d.feed(Input::StartInitialReplication);
         assert_eq!(d.m.state(), State::InitialReplication { disk: 0 });
+        taken.extend(d.taken);
+    }
+    // A host back from a crash before protection: initial replication starts over, after
+    // the back-off wait.
+    for transfers in [0, 1] {
+        let mut d = Driver::new(config(1, false));
+        d.feed(Input::EnableProtection);
+        d.feed(Input::JobSucceeded(Job::EnableProtection));
+        for _ in 0..transfers {
+            d.feed(Input::TransferDone);
+        }
+        let actions = d.feed(Input::HostCrashed);
+        assert_eq!(actions.last(), Some(&Action::RetryInitialReplication));
+        assert_eq!(d.m.state(), State::InitialReplicationPending);
         taken.extend(d.taken);
     }
     let mut d = protected();
@@ -878,6 +896,7 @@ fn every_input() -> Vec<Input> {
         Input::ReverseReplicate { full_copy: true },
         Input::Failback { sync_first: false },
         Input::Failback { sync_first: true },
+        Input::HostCrashed,
     ];
     let kinds: BTreeSet<InputKind> = inputs.iter().map(Input::kind).collect();
     assert_eq!(
@@ -1335,7 +1354,9 @@ fn the_actions_say_what_the_world_infers_from_the_move() {
         let said = match interrupted {
             Some((Work::Resync, by)) => Some(match by {
                 InterruptedBy::Cancel | InterruptedBy::UnplannedFailover => "cancelled",
-                InterruptedBy::LogThreshold | InterruptedBy::LogWriteFailed => "restarted",
+                InterruptedBy::LogThreshold
+                | InterruptedBy::LogWriteFailed
+                | InterruptedBy::HostCrash => "restarted",
                 InterruptedBy::NonRecoverableError => "interrupted",
             }),
             _ => None,

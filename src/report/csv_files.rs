@@ -143,10 +143,12 @@ impl Exporter for EventsCsv {
         let mut w = writer(out, report.stamp, &header)?;
         let (sc, cal) = (report.scenario, &report.scenario.calendar);
         for r in report.run.log.events() {
+            // A link's row leaves the VM column empty; its detail names the link.
+            let vm = r.vm().map_or("", |vm| sc.vms[vm].name.as_str());
             w.write_record([
                 &secs(r.at).to_string(),
                 &datetime(cal, r.at),
-                &sc.vms[r.vm].name,
+                vm,
                 r.kind.name(),
                 r.from.name(),
                 r.to.name(),

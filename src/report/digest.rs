@@ -335,7 +335,11 @@ pub(crate) fn windows(sc: &Scenario, seed: u64) -> Vec<Window> {
 
 fn refusals(report: &Report<'_>) -> Vec<Refusal> {
     let vms = &report.run.result.vms;
-    let name = |i: usize| vms.get(i).map_or("", |v| v.name.as_str()).to_string();
+    let name = |i: Option<usize>| {
+        i.and_then(|i| vms.get(i))
+            .map_or("", |v| v.name.as_str())
+            .to_string()
+    };
     let mut out: Vec<Refusal> = report
         .run
         .log
@@ -343,7 +347,7 @@ fn refusals(report: &Report<'_>) -> Vec<Refusal> {
         .filter(|e| e.kind == EventKind::Refused)
         .map(|e| Refusal {
             at: e.at,
-            vm: name(e.vm),
+            vm: name(e.vm()),
             what: e.detail.to_string(),
         })
         .collect();

@@ -4,6 +4,7 @@
 //! [`Override`]) edit the TOML document before it is read.
 
 mod batches;
+mod crash;
 mod error;
 mod failovers;
 mod import;

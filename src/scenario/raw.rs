@@ -217,6 +217,8 @@ pub struct RawFault {
     pub start: Option<Text>,
     pub duration: Option<Text>,
     pub rate: Option<Text>,
+    pub mtbf: Option<Text>,
+    pub restart: Option<Text>,
 }
 
 /// A scheduled administrator action on one VM.

@@ -2107,6 +2107,7 @@ impl FaultKind {
             FaultKind::Host(HostFaultType::LowMemory) => &["host", "start", "duration"],
             FaultKind::Host(HostFaultType::VolumeFull) => &["host", "at", "duration"],
             FaultKind::CacheOutage => &["vm", "start", "duration", "rate"],
+            FaultKind::Host(HostFaultType::Crash) => &["host", "at", "mtbf", "restart"],
         }
     }
 
@@ -2116,6 +2117,9 @@ impl FaultKind {
             FaultKind::Error(_) => "vm, and at or probability".to_string(),
             FaultKind::Host(HostFaultType::VolumeFull) => "host, at, optional duration".to_string(),
             FaultKind::CacheOutage => "vm, start, duration, optional rate".to_string(),
+            FaultKind::Host(HostFaultType::Crash) => {
+                "host, at or mtbf, optional restart".to_string()
+            }
             FaultKind::Host(_) => self.fields().join(", "),
         }
     }
@@ -2178,6 +2182,8 @@ fn faults(
             ("start", span(&fault.start)),
             ("duration", span(&fault.duration)),
             ("rate", span(&fault.rate)),
+            ("mtbf", span(&fault.mtbf)),
+            ("restart", span(&fault.restart)),
         ];
         let usage = Some(format!("for {kind}: {}", fault_kind.usage()));
         let mut ok = true;
@@ -2205,9 +2211,11 @@ fn faults(
         // (but a volume-full fault's duration: none means an instant); a cache outage all
         // but `rate` (none: nothing gets through).
         let required: &[&str] = if error.is_some() { &["vm"] } else { takes };
-        let optional = |name: &str| {
-            (name == "duration" && host_fault == Some(HostFaultType::VolumeFull))
-                || (name == "rate" && fault_kind == FaultKind::CacheOutage)
+        let optional = |name: &str| match host_fault {
+            Some(HostFaultType::VolumeFull) => name == "duration",
+            // at or mtbf: checked with the crash's other fields.
+            Some(HostFaultType::Crash) => name != "host",
+            _ => name == "rate" && fault_kind == FaultKind::CacheOutage,
         };
         for (name, at) in &fields {
             if at.is_none() && required.contains(name) && !optional(name) {
@@ -2341,6 +2349,7 @@ fn faults(
                     _ => None,
                 }
             }
+            HostFaultType::Crash => super::crash::host_crash(ctx, fault, i, start, horizon),
         };
         if let (Some(host), Some(kind)) = (host, kind) {
             out.hosts.push(HostFault { host, kind });

@@ -66,6 +66,13 @@ pub enum Event {
     CacheFaultEnd {
         fault: u32,
     },
+    /// A host crashes, or is back from a crash.
+    HostCrash {
+        host: u32,
+    },
+    HostRestart {
+        host: u32,
+    },
     /// A host's log volume is full (the fixed fault `fault` of the scenario's host faults).
     VolumeFull {
         host: u32,
@@ -209,6 +216,8 @@ impl Event {
             | E::CacheFaultStart { .. }
             | E::CacheFaultEnd { .. }
             | E::VolumeFull { .. }
+            | E::HostCrash { .. }
+            | E::HostRestart { .. }
             | E::SiteDown { .. }
             | E::SiteUp { .. } => CAPACITY,
             E::CycleTick { .. } => TICK,

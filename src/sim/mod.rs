@@ -12,9 +12,9 @@ pub mod series;
 mod world;
 
 pub use record::{
-    EventKind, EventLog, EventRecord, FailoverRecord, FailoverVmRecord, GroupRecord, HealthReason,
-    HealthSpan, JobKind, JobOutcome, JobRecord, Mark, Placement, RepairBy, ResyncCause,
-    ResyncOutcome, ResyncRecord, RunResult, StepRecord, VmResult,
+    EventKind, EventLog, EventRecord, EventSubject, FailoverRecord, FailoverVmRecord, GroupRecord,
+    HealthReason, HealthSpan, JobKind, JobOutcome, JobRecord, Mark, Placement, RepairBy,
+    ResyncCause, ResyncOutcome, ResyncRecord, RunResult, StepRecord, VmResult,
 };
 pub use series::{EstatePoint, LinkPoint, Series, VmPoint};
 

@@ -27,11 +27,19 @@ pub enum EventKind {
     Operation,
     /// azure-to-azure's 60-minute alert raised or cleared.
     Alert,
+    /// A disk of a VM finished its initial copy.
+    DiskCopied,
+    /// A transfer that had failed got through on a retry.
+    RetrySucceeded,
+    /// A resync's (or failback synchronization's) checksums are compared.
+    ChecksumsCompared,
+    /// A link's outage or degradation starts or ends: a row of the link, not of a VM.
+    Link,
 }
 
 impl EventKind {
     /// Every kind with its name in `events.csv`.
-    pub const ALL: [(EventKind, &'static str); 14] = [
+    pub const ALL: [(EventKind, &'static str); 18] = [
         (EventKind::State, "state"),
         (EventKind::Refused, "refused"),
         (EventKind::Health, "health"),
@@ -46,6 +54,10 @@ impl EventKind {
         (EventKind::Failover, "failover"),
         (EventKind::Operation, "operation"),
         (EventKind::Alert, "alert"),
+        (EventKind::DiskCopied, "disk-copied"),
+        (EventKind::RetrySucceeded, "retry-succeeded"),
+        (EventKind::ChecksumsCompared, "checksums-compared"),
+        (EventKind::Link, "link"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,16 +95,43 @@ impl fmt::Display for Mark {
     }
 }
 
+/// What an event line is about: a VM, or (kind `link`) a link as a whole. A link's row is
+/// one row however many VMs use the link: a large estate's log does not grow per VM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventSubject {
+    /// The VM's index in the scenario.
+    Vm(usize),
+    /// The link's index in the scenario.
+    Link(usize),
+}
+
 /// One line of the event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventRecord<'a> {
     pub at: Time,
-    /// The VM's index in the scenario.
-    pub vm: usize,
+    pub subject: EventSubject,
     pub kind: EventKind,
     pub from: Mark,
     pub to: Mark,
     pub detail: &'a str,
+}
+
+impl EventRecord<'_> {
+    /// The VM the line is about (none for a link's line).
+    pub fn vm(&self) -> Option<usize> {
+        match self.subject {
+            EventSubject::Vm(vm) => Some(vm),
+            EventSubject::Link(_) => None,
+        }
+    }
+
+    /// The link the line is about (none for a VM's line).
+    pub fn link(&self) -> Option<usize> {
+        match self.subject {
+            EventSubject::Link(l) => Some(l),
+            EventSubject::Vm(_) => None,
+        }
+    }
 }
 
 /// Declares a keyword enum with one table of (variant, name): `ALL`, `name()` and `Display`
@@ -200,6 +239,8 @@ named! {
         LowMemory => "low memory on the host",
         /// azure-to-azure: its cache storage account is out.
         CacheDown => "cache storage account unavailable",
+        /// Its host crashed and has not restarted yet.
+        HostDown => "host down (crashed)",
     }
 }
 
@@ -220,6 +261,8 @@ pub enum ResyncCause {
     LogThreshold { ppm: u32, basis: ResyncBasis },
     /// A log write failed: the host's volume is full.
     VolumeFull { host: String },
+    /// The host crashed; it is back now.
+    HostCrash { host: String },
     /// A non-recoverable error.
     Error(NonRecoverableError),
     /// A repair after the error that needed an administrator.
@@ -249,6 +292,7 @@ impl fmt::Display for ResyncCause {
             ResyncCause::VolumeFull { host } => {
                 write!(f, "log write failure: volume of host {host} is full")
             }
+            ResyncCause::HostCrash { host } => write!(f, "host crash: host {host} restarted"),
             ResyncCause::Error(e) => write!(f, "{}: {}", e.name(), e.message()),
             ResyncCause::Repaired { by, after: None } => write!(f, "repaired ({by})"),
             ResyncCause::Repaired { by, after: Some(e) } => {
@@ -288,7 +332,9 @@ pub struct HealthSpan {
 #[derive(Debug, Clone, Copy)]
 struct StoredEvent {
     at: Time,
-    vm: u32,
+    /// A VM's index, or a link's when `link`.
+    index: u32,
+    link: bool,
     /// End of its detail in `EventLog::text`; it starts where the previous detail ended.
     detail_end: u32,
     kind: EventKind,
@@ -338,10 +384,33 @@ impl EventLog {
         to: Mark,
         detail: &str,
     ) {
+        self.push(at, EventSubject::Vm(vm), kind, from, to, detail);
+    }
+
+    /// A line about link `link` as a whole (kind `link`).
+    pub fn link_event(&mut self, at: Time, link: usize, detail: &str) {
+        let (kind, none) = (EventKind::Link, Mark::None);
+        self.push(at, EventSubject::Link(link), kind, none, none, detail);
+    }
+
+    fn push(
+        &mut self,
+        at: Time,
+        subject: EventSubject,
+        kind: EventKind,
+        from: Mark,
+        to: Mark,
+        detail: &str,
+    ) {
+        let (index, link) = match subject {
+            EventSubject::Vm(vm) => (vm, false),
+            EventSubject::Link(l) => (l, true),
+        };
         self.text.push_str(detail);
         self.events.push(StoredEvent {
             at,
-            vm: vm as u32,
+            index: index as u32,
+            link,
             detail_end: u32::try_from(self.text.len()).expect("event log text under 4 GiB"),
             kind,
             from,
@@ -382,9 +451,14 @@ impl EventLog {
             let end = e.detail_end as usize;
             let detail = &self.text[start..end];
             start = end;
+            let index = e.index as usize;
             EventRecord {
                 at: e.at,
-                vm: e.vm as usize,
+                subject: if e.link {
+                    EventSubject::Link(index)
+                } else {
+                    EventSubject::Vm(index)
+                },
                 kind: e.kind,
                 from: e.from,
                 to: e.to,

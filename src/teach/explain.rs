@@ -107,7 +107,14 @@ pub fn explain(scenario: &Scenario, run: &RunOutput, vm: usize) -> String {
         n.when_long(0),
         n.when_long(run.halted_at.unwrap_or(scenario.horizon)),
     );
-    let events: Vec<EventRecord<'_>> = run.log.events().filter(|e| e.vm == vm).collect();
+    // The VM's own lines, and its link's outages and degradations (what its transfers met).
+    let host = &scenario.hosts[spec.host];
+    let link = scenario.sites[host.site].link;
+    let events: Vec<EventRecord<'_>> = run
+        .log
+        .events()
+        .filter(|e| e.vm() == Some(vm) || (e.link().is_some() && e.link() == link))
+        .collect();
     let mut state = StateKind::Unprotected;
     let mut i = 0;
     while i < events.len() {
@@ -182,7 +189,10 @@ fn is_failure(cluster: &[EventRecord<'_>]) -> bool {
         && cluster.iter().all(|e| {
             matches!(
                 e.kind,
-                EventKind::TransferFailed | EventKind::RetryWait | EventKind::Health
+                EventKind::TransferFailed
+                    | EventKind::RetryWait
+                    | EventKind::Health
+                    | EventKind::Link
             )
         })
 }
@@ -374,6 +384,9 @@ impl Narrator<'_> {
                     None => "the resync starts".to_string(),
                 }
             }
+            (Some(InputKind::HostCrashed), ..) => format!(
+                "the host is back from a crash ({detail}): the logs of the writes before it cannot be trusted, so they are dropped and the VM must be brought in sync again"
+            ),
             (Some(InputKind::PlannedFailover), ..) => {
                 "a planned failover is ordered: the VM is shut down and its last changes are sent, so nothing is lost".to_string()
             }
@@ -489,6 +502,11 @@ impl Narrator<'_> {
             | EventKind::Failover
             | EventKind::Operation
             | EventKind::Alert => format!("{}: {d}", e.kind),
+            // Their details read on their own.
+            EventKind::DiskCopied
+            | EventKind::RetrySucceeded
+            | EventKind::ChecksumsCompared
+            | EventKind::Link => d.to_string(),
         })
     }
 }
@@ -523,6 +541,7 @@ fn rows_for(
         }) || match k {
             InputKind::LogThresholdReached => detail.starts_with("pending log reached"),
             InputKind::LogWriteFailed => detail.starts_with("log write failure"),
+            InputKind::HostCrashed => detail.starts_with("host crash"),
             _ => false,
         }
     };

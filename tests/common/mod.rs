@@ -8,7 +8,7 @@ use std::path::Path;
 /// What a run logged and sampled, as plain tuples for assertions.
 #[derive(Default)]
 pub struct Memory {
-    /// (time ms, vm, event, to state, detail)
+    /// (time ms, vm, event, to state, detail); a link's line (event `link`) has an empty vm.
     pub events: Vec<(u64, String, String, String, String)>,
     /// (time ms, vm, rpo ms, backlog bytes)
     pub samples: Vec<(u64, String, Option<u64>, u64)>,
@@ -37,7 +37,7 @@ impl Memory {
                 .map(|r| {
                     (
                         r.at,
-                        name(r.vm),
+                        r.vm().map(name).unwrap_or_default(),
                         r.kind.to_string(),
                         r.to.to_string(),
                         r.detail.to_string(),

@@ -101,17 +101,20 @@ fn columns(report: &Report<'_>) -> Vec<Vec<Category>> {
     let mut changes: Vec<Vec<(Time, StateKind)>> = vec![Vec::new(); vms];
     let mut first: Vec<Option<StateKind>> = vec![None; vms];
     for e in report.run.log.events() {
-        if e.kind != EventKind::State || e.vm >= vms {
+        let Some(vm) = e.vm().filter(|&vm| vm < vms) else {
+            continue;
+        };
+        if e.kind != EventKind::State {
             continue;
         }
         if let EventMark::State(to) = e.to {
-            if first[e.vm].is_none() {
-                first[e.vm] = Some(match e.from {
+            if first[vm].is_none() {
+                first[vm] = Some(match e.from {
                     EventMark::State(from) => from,
                     _ => to,
                 });
             }
-            changes[e.vm].push((e.at, to));
+            changes[vm].push((e.at, to));
         }
     }
     let mut critical: Vec<Vec<(Time, Time)>> = vec![Vec::new(); vms];

@@ -86,6 +86,7 @@ impl World<'_> {
                             format!("{} failed: {why}", job.name())
                         }
                         Input::NonRecoverableError(e) => e.message().to_string(),
+                        Input::HostCrashed => cause.map(ToString::to_string).unwrap_or_default(),
                         _ if to == State::ResyncRequired => cause
                             .or(self.cold[vm].records.resync_cause())
                             .map(ToString::to_string)
@@ -240,7 +241,9 @@ impl World<'_> {
             }
             Action::RetryInitialReplication => {
                 self.cold[vm].start_waits = 0;
-                self.retry_start(now, vm, StartKind::InitialReplication, queue);
+                let after_crash = matches!(cause, Some(ResyncCause::HostCrash { .. }));
+                let kind = StartKind::InitialReplication;
+                self.retry_start(now, vm, kind, after_crash, queue);
             }
             Action::StartInitialReplication => {
                 let w = self.start_tracking(vm, now);
@@ -256,6 +259,9 @@ impl World<'_> {
                 );
             }
             Action::CopyDisk { disk } => {
+                if disk > 0 {
+                    self.disk_copied(now, vm, disk as usize - 1);
+                }
                 let bytes = self.scenario.vms[vm].disks[disk as usize].used.0;
                 self.vms[vm].books.send(Transfer::Disk { bytes });
                 let wire = self.wire_bytes(vm, bytes);
@@ -283,6 +289,9 @@ impl World<'_> {
                 self.start_transfer(now, vm, left, None, queue);
             }
             Action::DeleteSnapshot => {
+                if let Some(last) = self.scenario.vms[vm].disks.len().checked_sub(1) {
+                    self.disk_copied(now, vm, last);
+                }
                 self.before_volume_drop(now, vm);
                 let (pending, snapshot) = self.volume_bytes(vm, now);
                 self.books(vm).delete_snapshot();
@@ -602,6 +611,8 @@ impl World<'_> {
         };
         if reason.is_some() {
             reason
+        } else if self.hosts[self.scenario.vms[vm].host].crashed > 0 {
+            Some(Blocked::HostDown)
         } else if self.hosts[self.scenario.vms[vm].host].low_memory > 0 {
             Some(Blocked::LowMemory)
         } else {
@@ -621,6 +632,9 @@ impl World<'_> {
 
     pub(super) fn transfer_failed(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
         self.cold[vm].transfer_failures += 1;
+        if !self.vms[vm].machine.failing() {
+            self.cold[vm].failing_since = now;
+        }
         let sc = self.scenario;
         let detail = match (self.cold[vm].blocked, self.vms[vm].path.link()) {
             (Some(Blocked::LinkDown), Some(l)) => {
@@ -628,6 +642,9 @@ impl World<'_> {
             }
             (Some(Blocked::SiteDown), _) => {
                 format!("site {} is down", sc.sites[self.site_of(vm)].name)
+            }
+            (Some(Blocked::HostDown), _) => {
+                format!("host {} is down (crashed)", sc.hosts[sc.vms[vm].host].name)
             }
             (Some(blocked), _) => blocked.reason().to_string(),
             (None, _) => String::new(),
@@ -652,7 +669,54 @@ impl World<'_> {
         v.watch.saw(pending, snapshot);
         v.watch.synced(now);
         v.books.arrive(&mut self.cold[vm].books);
+        let attempts = v.machine.failed_attempts();
         self.feed_transfer_done(now, vm, queue);
+        if attempts > 0 && !self.vms[vm].machine.failing() {
+            self.retry_succeeded(now, vm, attempts);
+        }
+    }
+
+    /// Disk `disk` (0-based) of a VM finished its initial copy now.
+    #[cold]
+    pub(super) fn disk_copied(&mut self, now: Time, vm: usize, disk: usize) {
+        let spec = &self.scenario.vms[vm];
+        let detail = format!(
+            "disk {} of {} copied: {} bytes",
+            disk + 1,
+            spec.disks.len(),
+            spec.disks[disk].used.0
+        );
+        let none = Mark::None;
+        self.log_event(now, vm, EventKind::DiskCopied, none, none, detail);
+    }
+
+    /// A transfer got through on retry `attempt` after failing since `failing_since`.
+    #[cold]
+    #[inline(never)]
+    fn retry_succeeded(&mut self, now: Time, vm: usize, attempt: u32) {
+        let since = self.cold[vm].failing_since;
+        let detail = format!(
+            "retry {attempt} succeeded: the VM could not send for {}",
+            crate::units::Millis(now.saturating_sub(since))
+        );
+        let none = Mark::None;
+        self.log_event(now, vm, EventKind::RetrySucceeded, none, none, detail);
+    }
+
+    /// A resync's (or a failback synchronization's) checksums are compared now: the line
+    /// gives what was read and what differs, then the machine goes on to send it.
+    pub(super) fn checksums_compared(
+        &mut self,
+        now: Time,
+        vm: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let (compared, differ) = self.cold[vm].records.resync_figures();
+        let detail =
+            format!("checksums compared: {compared} bytes compared, {differ} bytes differ");
+        let none = Mark::None;
+        self.log_event(now, vm, EventKind::ChecksumsCompared, none, none, detail);
+        self.feed(now, vm, Input::ChecksumsCompared, queue);
     }
 
     pub(super) fn repair(

@@ -13,6 +13,8 @@ use crate::model::recovery_points::{
 /// Why a VM writes nothing now (bits of `VmFailover::stopped`).
 pub(super) const STOP_SHUT_DOWN: u8 = 1;
 pub(super) const STOP_SITE_LOST: u8 = 2;
+/// Its host crashed and is not back yet.
+pub(super) const STOP_HOST_DOWN: u8 = 4;
 
 /// A VM's failover state (boxed in `VmCold`: created on first use).
 #[derive(Default)]

@@ -21,6 +21,64 @@ impl World<'_> {
     ) {
         self.hosts[host].low_memory += 1;
         self.obstacles += 1;
+        self.fail_host_transfers(now, host, Blocked::LowMemory, queue);
+    }
+
+    /// A host crashes: its VMs write nothing and every transfer of theirs fails (a
+    /// recoverable error, retried on the back-off schedule) until it is back.
+    pub(super) fn host_crash(&mut self, now: Time, host: usize, queue: &mut EventQueue<Event>) {
+        self.hosts[host].crashed += 1;
+        self.obstacles += 1;
+        if self.hosts[host].crashed > 1 {
+            return; // Already down.
+        }
+        let sc = self.scenario;
+        let name = &sc.hosts[host].name;
+        let detail =
+            format!("host {name} crashed: its VMs write and send nothing until it is back");
+        for i in 0..self.hosts[host].vms.len() {
+            let vm = self.hosts[host].vms[i] as usize;
+            self.log_event(now, vm, EventKind::Fault, Mark::None, Mark::None, &detail);
+            if !self.cold[vm].at_secondary() {
+                self.stop_writes(now, vm, failover::STOP_HOST_DOWN);
+            }
+        }
+        self.fail_host_transfers(now, host, Blocked::HostDown, queue);
+    }
+
+    /// A host is back from its crash: its VMs write again, and each that was replicating
+    /// needs a resync (a new initial replication before protection).
+    pub(super) fn host_restart(&mut self, now: Time, host: usize, queue: &mut EventQueue<Event>) {
+        self.hosts[host].crashed -= 1;
+        self.obstacles -= 1;
+        if self.hosts[host].crashed > 0 {
+            return; // Another crash is still in force.
+        }
+        let sc = self.scenario;
+        let name = &sc.hosts[host].name;
+        let detail = format!("host {name} restarted after a crash");
+        for i in 0..self.hosts[host].vms.len() {
+            let vm = self.hosts[host].vms[i] as usize;
+            self.log_event(now, vm, EventKind::Fault, Mark::None, Mark::None, &detail);
+            if self.cold[vm].at_secondary() {
+                continue;
+            }
+            self.start_writes(now, vm, failover::STOP_HOST_DOWN, queue);
+            if self.vms[vm].machine.state().writes_to_volume() {
+                let cause = ResyncCause::HostCrash { host: name.clone() };
+                self.feed_because(now, vm, Input::HostCrashed, cause, queue);
+            }
+        }
+    }
+
+    /// Every transfer of a host's VMs stops now and fails with `why`.
+    fn fail_host_transfers(
+        &mut self,
+        now: Time,
+        host: usize,
+        why: Blocked,
+        queue: &mut EventQueue<Event>,
+    ) {
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
             let v = &mut self.vms[vm];
@@ -32,7 +90,7 @@ impl World<'_> {
             }
             if let Some(left) = left {
                 self.vms[vm].books.interrupted(left);
-                self.cold[vm].blocked = Some(Blocked::LowMemory);
+                self.cold[vm].blocked = Some(why);
                 self.transfer_failed(now, vm, queue);
             }
         }
@@ -150,7 +208,7 @@ impl World<'_> {
     ) {
         if self.volume_is_full(now, vm) {
             self.hosts[self.scenario.vms[vm].host].start_waits += 1;
-            return self.retry_start(now, vm, kind, queue);
+            return self.retry_start(now, vm, kind, false, queue);
         }
         self.cold[vm].start_waits = 0;
         let input = match kind {
@@ -161,12 +219,14 @@ impl World<'_> {
     }
 
     /// Schedule the next attempt of a start after the back-off wait (the recoverable
-    /// low-disk error's schedule), and say so.
+    /// low-disk error's schedule), and say so; `after_crash`: the first attempt after the
+    /// host came back from a crash.
     pub(super) fn retry_start(
         &mut self,
         now: Time,
         vm: usize,
         kind: StartKind,
+        after_crash: bool,
         queue: &mut EventQueue<Event>,
     ) {
         let attempt = {
@@ -184,10 +244,12 @@ impl World<'_> {
         };
         queue.schedule(now.saturating_add(wait), ev.class(), ev);
         let host = &self.scenario.hosts[self.scenario.vms[vm].host].name;
-        let detail = format!(
-            "{what} waits for room on the volume of host {host}: attempt {attempt} in {}",
-            crate::units::Millis(wait)
-        );
+        let wait_text = crate::units::Millis(wait);
+        let detail = if after_crash {
+            format!("{what} starts over after the crash of host {host}: attempt {attempt} in {wait_text}")
+        } else {
+            format!("{what} waits for room on the volume of host {host}: attempt {attempt} in {wait_text}")
+        };
         self.log_event(
             now,
             vm,
@@ -213,5 +275,48 @@ impl World<'_> {
     pub(super) fn outage_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
         self.obstacles -= 1;
         self.links.outage_end(now, l, queue);
+    }
+
+    /// An outage window of a link (scheduled or random) starts: the link's row says so,
+    /// before its transfers fail.
+    pub(super) fn outage_window_start(
+        &mut self,
+        now: Time,
+        l: usize,
+        queue: &mut EventQueue<Event>,
+    ) {
+        let detail = format!("link {}: outage started", self.scenario.links[l].name);
+        self.log.link_event(now, l, &detail);
+        self.outage_start(now, l, queue);
+    }
+
+    /// An outage window of a link ends; the link may stay down (another window, its site).
+    pub(super) fn outage_window_end(&mut self, now: Time, l: usize, queue: &mut EventQueue<Event>) {
+        self.outage_end(now, l, queue);
+        let name = &self.scenario.links[l].name;
+        let detail = if self.links.is_down(l) {
+            format!("link {name}: outage ended; the link stays down (another outage or its site's loss)")
+        } else {
+            format!("link {name}: outage ended")
+        };
+        self.log.link_event(now, l, &detail);
+    }
+
+    /// A degradation leaves `percent` of a link's capacity (100: it ends).
+    pub(super) fn degradation(
+        &mut self,
+        now: Time,
+        l: usize,
+        percent: u8,
+        queue: &mut EventQueue<Event>,
+    ) {
+        self.links.degrade(now, l, percent, queue);
+        let name = &self.scenario.links[l].name;
+        let detail = if percent == 100 {
+            format!("link {name}: degradation ended")
+        } else {
+            format!("link {name}: degraded to {percent}% of its capacity")
+        };
+        self.log.link_event(now, l, &detail);
     }
 }

@@ -75,6 +75,7 @@ enum Blocked {
     LowMemory,
     /// azure-to-azure: the VM's cache storage account is out.
     CacheDown,
+    HostDown,
 }
 
 impl Blocked {
@@ -85,6 +86,7 @@ impl Blocked {
             Blocked::SiteDown => HealthReason::SiteDown,
             Blocked::LowMemory => HealthReason::LowMemory,
             Blocked::CacheDown => HealthReason::CacheDown,
+            Blocked::HostDown => HealthReason::HostDown,
         }
     }
 }
@@ -151,6 +153,8 @@ struct VmCold {
     compare_started: Option<Time>,
     transfer_failures: u64,
     retries: u64,
+    /// When the transfer in progress first failed (the VM could not send since then).
+    failing_since: Time,
     health: HealthClock,
     /// azure-to-azure's 60-minute alert.
     alert: alert::PointAlert,
@@ -179,6 +183,8 @@ impl VmCold {
 struct HostState {
     /// Low-memory windows in force.
     low_memory: u32,
+    /// Crashes in force (fixed and random ones may overlap): the host is down.
+    crashed: u32,
     vms: Vec<u32>,
     /// The volume has a declared free space: it is watched for running full.
     volume_limited: bool,
@@ -308,6 +314,7 @@ impl<'a> World<'a> {
             .iter()
             .map(|_| HostState {
                 low_memory: 0,
+                crashed: 0,
                 vms: Vec::new(),
                 volume_limited: false,
                 volume_gen: 0,
@@ -446,8 +453,8 @@ impl Model for World<'_> {
                     queue.schedule(t, event.class(), event);
                 }
             }
-            Event::OutageStart { link } => self.outage_start(now, link as usize, queue),
-            Event::OutageEnd { link } => self.outage_end(now, link as usize, queue),
+            Event::OutageStart { link } => self.outage_window_start(now, link as usize, queue),
+            Event::OutageEnd { link } => self.outage_window_end(now, link as usize, queue),
             Event::SiteDown { site } => self.site_down(now, site as usize, queue),
             Event::SiteUp { site, disks_lost } => {
                 self.site_up(now, site as usize, disks_lost, queue)
@@ -469,12 +476,14 @@ impl Model for World<'_> {
                 }
             }
             Event::DegradationStart { link, percent } => {
-                self.links.degrade(now, link as usize, percent, queue)
+                self.degradation(now, link as usize, percent, queue)
             }
-            Event::DegradationEnd { link } => self.links.degrade(now, link as usize, 100, queue),
+            Event::DegradationEnd { link } => self.degradation(now, link as usize, 100, queue),
             Event::LowMemoryStart { host } => self.low_memory_start(now, host as usize, queue),
             Event::CacheFaultStart { fault } => self.cache_fault(now, fault as usize, true, queue),
             Event::CacheFaultEnd { fault } => self.cache_fault(now, fault as usize, false, queue),
+            Event::HostCrash { host } => self.host_crash(now, host as usize, queue),
+            Event::HostRestart { host } => self.host_restart(now, host as usize, queue),
             Event::LowMemoryEnd { host } => {
                 self.hosts[host as usize].low_memory -= 1;
                 self.obstacles -= 1;
@@ -482,7 +491,7 @@ impl Model for World<'_> {
             Event::VolumeFull { host, fault } => {
                 let until = match self.scenario.faults.hosts[fault as usize].kind {
                     HostFaultKind::VolumeFull { until, .. } => until,
-                    HostFaultKind::LowMemory { .. } => unreachable!("a volume-full fault"),
+                    _ => unreachable!("a volume-full fault"),
                 };
                 self.volume_fault(now, host as usize, until, queue)
             }
@@ -505,7 +514,7 @@ impl Model for World<'_> {
             }
             Event::ChecksumsCompared { vm, gen } => {
                 if gen == self.vms[vm as usize].work_gen {
-                    self.feed(now, vm as usize, Input::ChecksumsCompared, queue)
+                    self.checksums_compared(now, vm as usize, queue)
                 }
             }
             Event::CycleTick { vm, gen } => {

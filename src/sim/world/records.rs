@@ -165,6 +165,14 @@ impl VmRecords {
         self.resync.as_ref().map(|r| &r.cause)
     }
 
+    /// The bytes compared and the differing bytes of the synchronization running (zeros
+    /// without one).
+    pub(super) fn resync_figures(&self) -> (u64, u64) {
+        self.resync
+            .as_ref()
+            .map_or((0, 0), |r| (r.bytes_compared, r.bytes_to_send))
+    }
+
     /// The differing bytes of the resync running.
     pub(super) fn resync_to_send(&self) -> u64 {
         self.resync.as_ref().map_or(0, |r| r.bytes_to_send)
@@ -278,9 +286,9 @@ impl VmRecords {
                     InterruptedBy::Cancel | InterruptedBy::UnplannedFailover => {
                         ResyncOutcome::Cancelled
                     }
-                    InterruptedBy::LogThreshold | InterruptedBy::LogWriteFailed => {
-                        ResyncOutcome::Restarted
-                    }
+                    InterruptedBy::LogThreshold
+                    | InterruptedBy::LogWriteFailed
+                    | InterruptedBy::HostCrash => ResyncOutcome::Restarted,
                     InterruptedBy::NonRecoverableError => ResyncOutcome::Interrupted,
                 };
                 // An input with a cause of its own says it; else the resync's own cause.
@@ -299,7 +307,8 @@ impl VmRecords {
                 Work::InitialReplication,
                 InterruptedBy::NonRecoverableError
                 | InterruptedBy::LogWriteFailed
-                | InterruptedBy::LogThreshold,
+                | InterruptedBy::LogThreshold
+                | InterruptedBy::HostCrash,
             ) => {
                 if let (Some(started), None) = (self.ir_started_at, self.ir_done_at) {
                     let (kind, failed) = (JobKind::InitialReplication, JobOutcome::Failed);
@@ -310,7 +319,8 @@ impl VmRecords {
                 Work::FinalizeProtection,
                 InterruptedBy::NonRecoverableError
                 | InterruptedBy::LogWriteFailed
-                | InterruptedBy::LogThreshold,
+                | InterruptedBy::LogThreshold
+                | InterruptedBy::HostCrash,
             ) => {
                 // Only the job's merging step has a job pending (sending the IR logs is
                 // part of initial replication's books, not a job of its own).

@@ -53,6 +53,22 @@ impl World<'_> {
                     at(queue, start, Event::LowMemoryStart { host });
                     at(queue, end, Event::LowMemoryEnd { host });
                 }
+                HostFaultKind::Crash { at: t, restart } => {
+                    at(queue, t, Event::HostCrash { host });
+                    at(
+                        queue,
+                        t.saturating_add(restart),
+                        Event::HostRestart { host },
+                    );
+                }
+                HostFaultKind::RandomCrashes { mtbf, restart } => {
+                    let name = &sc.hosts[f.host].name;
+                    let mut rng = self.streams.stream(&format!("host/{name}/crashes"));
+                    for (t, back) in crash_times(mtbf, restart, sc.horizon, &mut rng) {
+                        at(queue, t, Event::HostCrash { host });
+                        at(queue, back, Event::HostRestart { host });
+                    }
+                }
                 HostFaultKind::VolumeFull { at: t, .. } => at(
                     queue,
                     t,
@@ -189,6 +205,29 @@ pub(in crate::sim) fn outage_windows(
         windows.extend(random_outage_windows(random, horizon, &mut rng));
     }
     windows
+}
+
+/// Random crashes of a host over `[0, horizon)`, each with the instant it is back: up-times
+/// exponential with mean `mtbf` [ours, as random link outages], each crash down for
+/// `restart`. Drawn from the host's own stream, so another host's crashes (or a VM added)
+/// change none of these.
+fn crash_times(
+    mtbf: Time,
+    restart: Time,
+    horizon: Time,
+    rng: &mut ChaCha8Rng,
+) -> Vec<(Time, Time)> {
+    let up = Exp::new(1.0 / mtbf.max(1) as f64).expect("positive MTBF");
+    let mut out = Vec::new();
+    let mut t: Time = 0;
+    loop {
+        let crash = t.saturating_add((up.sample(rng).ceil() as Time).max(1));
+        if crash >= horizon {
+            return out;
+        }
+        t = crash.saturating_add(restart.max(1));
+        out.push((crash, t));
+    }
 }
 
 /// Random outage windows over `[0, horizon)`: up-times exponential with mean MTBF, repair
