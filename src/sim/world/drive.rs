@@ -127,8 +127,8 @@ impl World<'_> {
     /// check when the VM's snapshot or log started growing, and judge the health again.
     #[inline(always)]
     pub(super) fn after_step(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let weight = self.vms[vm].books.volume_weight();
-        if weight != self.vms[vm].volume_weight {
+        if self.vms[vm].volume_watched {
+            let weight = self.vms[vm].books.volume_weight();
             if weight > self.vms[vm].volume_weight {
                 self.volume_recheck(now, self.scenario.vms[vm].host, queue);
             }

@@ -127,6 +127,8 @@ struct Vm {
     /// How many of snapshot and log grow with its writes on its host volume (0 to 2), as of
     /// its last step: a rise re-arms a limited volume's check.
     volume_weight: u8,
+    /// Its host volume has a declared free space (only then is `volume_weight` kept).
+    volume_watched: bool,
     threshold: ThresholdCheck,
     /// The VM has random non-recoverable errors (`VmCold::errors`) to draw per log.
     draws_errors: bool,
@@ -304,6 +306,7 @@ impl<'a> World<'a> {
                     work_gen: 0,
                     tick_gen: 0,
                     volume_weight: 0,
+                    volume_watched: scenario.hosts[spec.host].volume_free.is_some(),
                     threshold: ThresholdCheck::Idle,
                     draws_errors: errors.is_some(),
                 }
