@@ -222,3 +222,23 @@ fn the_50_percent_rule_watches_the_logs_of_initial_replication() {
         .all(|e| e.3 != "initial-replication-pending"));
     assert_eq!(r.vms[0].state, "initial-replication");
 }
+
+#[test]
+fn a_volume_full_spell_of_zero_length_is_refused_with_its_location() {
+    let text = spell_scenario("at = \"1h\"\nduration = \"0s\"");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("duration = \"0s\""))
+        .unwrap()
+        + 1;
+    let err = drsim::scenario::from_text(&text, "t.toml".as_ref())
+        .err()
+        .expect("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "error: t.toml:{line}:12: faults[0].duration: a full-volume spell of zero length\n  allowed: a duration of at least 1s, or none for an instant"
+        )
+    );
+}
