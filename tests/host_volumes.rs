@@ -232,8 +232,7 @@ fn a_volume_full_spell_of_zero_length_is_refused_with_its_location() {
         .unwrap()
         + 1;
     let err = drsim::scenario::from_text(&text, "t.toml".as_ref())
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert_eq!(
         err,
