@@ -8,6 +8,15 @@ use common::run;
 
 const S: u64 = 1000;
 
+/// When `mem`'s events of kind `kind` moved the VM to (or named) `to`.
+fn times(mem: &common::Memory, kind: &str, to: &str) -> Vec<u64> {
+    mem.events
+        .iter()
+        .filter(|e| e.2 == kind && (e.3 == to || e.4 == to))
+        .map(|e| e.0)
+        .collect()
+}
+
 /// One VM on host `h` with `volume` free: 1 MB/s onto one disk, 10 GiB used, over 10 Mbps.
 fn ir_scenario(volume: &str, duration: &str) -> String {
     common::one_vm(
@@ -31,12 +40,7 @@ fn a_volume_filling_during_initial_replication_fails_it_at_the_exact_millisecond
     // the .hrl log and in the snapshot's copy-on-write space: 2 MB/s against 1 GB free, full
     // after 500 s, at 620 s exactly (the 10 GiB copy would take 8,590 s). The VM waits the
     // first back-off step (1 min) and starts over at 680 s, full again 500 s later.
-    let left_ir: Vec<u64> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "state" && e.3 == "initial-replication-pending")
-        .map(|e| e.0)
-        .collect();
+    let left_ir: Vec<u64> = times(&mem, "state", "initial-replication-pending");
     assert_eq!(
         left_ir,
         [620 * S, 1180 * S, 1740 * S, 2300 * S, 2860 * S, 3420 * S]
@@ -54,12 +58,7 @@ fn a_volume_filling_during_initial_replication_fails_it_at_the_exact_millisecond
             "initial replication waits for room on the volume of host h: attempt 1 in 1m"
         )
     );
-    let starts: Vec<u64> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "job-start" && e.4 == "Initial replication")
-        .map(|e| e.0)
-        .collect();
+    let starts: Vec<u64> = times(&mem, "job-start", "Initial replication");
     assert_eq!(
         starts,
         [
@@ -99,12 +98,7 @@ fn the_volume_is_full_one_millisecond_later_with_one_byte_more_free() {
     // 1 GB + 2 bytes: at 620 s the two copies hold exactly 1 GB, 2 bytes short; 1 ms later
     // they hold 1 GB + 2,000 bytes.
     let (_, mem) = run(&ir_scenario("1000000002 B", "700s"));
-    let left: Vec<u64> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "state" && e.3 == "initial-replication-pending")
-        .map(|e| e.0)
-        .collect();
+    let left: Vec<u64> = times(&mem, "state", "initial-replication-pending");
     assert_eq!(left, [620 * S + 1]);
 }
 
@@ -149,12 +143,7 @@ fn a_resync_that_finds_the_volume_full_waits_on_the_retry_schedule() {
             (5100, &*format!("{room}: attempt 6 in 30m")),
         ]
     );
-    let resyncing: Vec<u64> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "state" && e.3 == "resynchronizing")
-        .map(|e| e.0)
-        .collect();
+    let resyncing: Vec<u64> = times(&mem, "state", "resynchronizing");
     assert_eq!(resyncing, [6900 * S]);
     assert_eq!(r.hosts[0].start_waits, 6);
     assert_eq!(r.hosts[0].volume_full_events, 1);
@@ -165,12 +154,7 @@ fn a_resync_that_finds_the_volume_full_waits_on_the_retry_schedule() {
 fn a_volume_full_for_an_instant_lets_the_resync_start_at_once() {
     let (r, mem) = run(&spell_scenario("at = \"1h\""));
     assert!(mem.events.iter().all(|e| e.2 != "retry-wait"));
-    let resyncing: Vec<u64> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "state" && e.3 == "resynchronizing")
-        .map(|e| e.0)
-        .collect();
+    let resyncing: Vec<u64> = times(&mem, "state", "resynchronizing");
     assert_eq!(resyncing, [3600 * S]);
     assert_eq!(r.hosts[0].start_waits, 0);
 }
@@ -192,12 +176,7 @@ fn the_50_percent_rule_watches_the_logs_of_initial_replication() {
     let (r, mem) = run(&threshold_scenario(true));
     // IR starts at 120 s; its log reaches 50% of 2 GB (1 GB) 1,000 s later, at 1,120 s: the
     // IR starts over at 1,180 s (the first back-off wait), and again at 2,240 s, 3,300 s.
-    let left: Vec<u64> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "state" && e.3 == "initial-replication-pending")
-        .map(|e| e.0)
-        .collect();
+    let left: Vec<u64> = times(&mem, "state", "initial-replication-pending");
     assert_eq!(left, [1120 * S, 2180 * S, 3240 * S]);
     let failed: Vec<_> = mem
         .jobs
