@@ -214,6 +214,9 @@ impl World<'_> {
         }
         if was != 0 && f.stopped == 0 {
             self.books(vm).restart_writes(now);
+            // Its snapshot and logs grow again: a volume check armed while it was down
+            // counted them as still.
+            self.volume_recheck(now, self.scenario.vms[vm].host, queue);
             // A deadline found unreachable while the VM was down may be reachable now.
             if self.vms[vm].threshold == ThresholdCheck::Never {
                 self.vms[vm].threshold = ThresholdCheck::Idle;
