@@ -819,6 +819,8 @@ impl World<'_> {
         // The lost site no longer holds the VM's writes back: it runs elsewhere.
         f.stopped &= !STOP_SITE_LOST;
         f.site_lost_at = None;
+        // Its logs move with it: back at the primary they are on its host's volume again.
+        self.volume_recheck(now, self.scenario.vms[vm].host, queue);
         self.vms[vm].watch.point_gone(now);
         let side = if self.cold[vm].at_secondary() {
             "secondary"

@@ -166,6 +166,9 @@ impl World<'_> {
         let mut base = 0u64;
         for i in 0..self.hosts[h].vms.len() {
             let vm = self.hosts[h].vms[i] as usize;
+            if self.cold[vm].at_secondary() {
+                continue; // Its logs are at the secondary side.
+            }
             let grows = self.books(vm).volume_growth(now, &sc.vms[vm], &mut cursors);
             base = base.saturating_add(grows);
         }

@@ -45,11 +45,15 @@ impl World<'_> {
         }
     }
 
-    /// Snapshot and log space a host's VMs hold now; updates each VM's peak.
+    /// Snapshot and log space a host's VMs hold now; updates each VM's peak. A VM running
+    /// at the secondary side keeps its logs there, not on its host's volume.
     pub(super) fn host_volume_used(&mut self, now: Time, host: usize) -> u64 {
         let mut used = 0;
         for i in 0..self.hosts[host].vms.len() {
             let vm = self.hosts[host].vms[i] as usize;
+            if self.cold[vm].at_secondary() {
+                continue;
+            }
             let (pending, snapshot) = self.volume_bytes(vm, now);
             let mine = pending + snapshot;
             self.vms[vm].watch.saw_volume(mine);
@@ -71,7 +75,9 @@ impl World<'_> {
             let v = &mut self.vms[vm];
             v.watch.saw_volume(pending + snapshot);
             let spec = &self.scenario.vms[vm];
-            host_used[spec.host] += snapshot + pending;
+            if !self.cold[vm].at_secondary() {
+                host_used[spec.host] += snapshot + pending;
+            }
             if let Some(s) = series.as_mut() {
                 let point = VmPoint {
                     state: v.machine.state().kind(),
