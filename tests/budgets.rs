@@ -287,7 +287,7 @@ fn disks_of_zero_or_one_byte_are_refused_with_the_reason() {
         assert_eq!(code, 2);
         assert_eq!(
             stderr,
-            format!("error: DIR/s.toml: VM \"a\": disks[0].size: {shown} is outside the disk sizes drsim models, 1.00 MiB to 64.00 TiB (a smaller disk reaches the 50% rule's threshold with its first write and resyncs without end)\n  allowed: 1.00 MiB to 64.00 TiB\n")
+            format!("error: DIR/s.toml:25:19: vms[0].disks[0].size: VM \"a\": {shown} is outside the disk sizes drsim models, 1.00 MiB to 64.00 TiB (a smaller disk reaches the 50% rule's threshold with its first write and resyncs without end)\n  allowed: 1.00 MiB to 64.00 TiB\n")
         );
     }
 }
@@ -299,12 +299,13 @@ fn a_vm_writing_2147483648_mb_per_s_is_refused_with_the_reason() {
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
-        "error: DIR/s.toml: VM \"a\": disks[0].churn: writes at up to 17179.869 Tbps, over the fastest churn drsim models, 80 Gbps per disk\n  allowed: at most 80 Gbps\n"
+        "error: DIR/s.toml:24:9: vms[0].disks[0].churn: VM \"a\": writes at up to 17179.869 Tbps, over the fastest churn drsim models, 80 Gbps per disk\n  allowed: at most 80 Gbps\n"
     );
 }
 
 #[test]
 fn a_trace_of_1e308_bytes_per_s_is_refused_like_the_same_rate_in_the_scenario() {
+    // Located at the VM's `churn` (line 29: the profile it names holds the rate).
     let perf = "\"(PDH-CSV 4.0) (GMT Standard Time)(0)\",\"\\\\HV\\Hyper-V Virtual Storage Device(D:-VMs-a-a.vhdx)\\Write Bytes/sec\"\r\n\
                 \"11/23/2026 08:00:00.000\",\" \"\r\n\
                 \"11/23/2026 08:01:00.000\",\"1e308\"\r\n";
@@ -314,7 +315,7 @@ fn a_trace_of_1e308_bytes_per_s_is_refused_like_the_same_rate_in_the_scenario() 
     let (_dir, code, stderr) = run_cli(&text, &[("perf.csv", perf)], &[]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("VM \"a\": disks[0].churn: writes at up to ")
+        stderr.contains("DIR/s.toml:29:9: vms[0].disks[0].churn: VM \"a\": writes at up to ")
             && stderr.contains(", over the fastest churn drsim models, 80 Gbps per disk"),
         "{stderr}"
     );

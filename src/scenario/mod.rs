@@ -129,7 +129,7 @@ fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
     let scenario = validate::validate(&mut ctx, &raw, &validate::base_dir(path));
     match scenario {
         Some(mut s) if ctx.errors.is_empty() => {
-            let over = limits::check(&s, path);
+            let over = limits::check(&s, &raw, text, path);
             if !over.is_empty() {
                 return Err(ScenarioErrors(over));
             }

@@ -28,7 +28,7 @@ pub(super) fn check(
     // A scenario outside the model's limits is refused after validation, with errors that
     // say what to fix; the walks below rely on those limits (a year at the fastest churn
     // fits a byte count), so it gets no warnings.
-    if !super::limits::check(scenario, ctx.file).is_empty() {
+    if !super::limits::check(scenario, raw, ctx.text, ctx.file).is_empty() {
         return;
     }
     azure_prerequisites(ctx, raw, scenario);
