@@ -169,6 +169,15 @@ fn a_run_that_reaches_the_event_budget_stops_marked_partial_with_exit_code_3() {
         stderr,
         format!("scenarios/quickstart.toml: {stopped}; the results are partial\n")
     );
+    // The reports say it first, before any figure.
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    let banner = format!("> **Partial results.** The run was {stopped}.");
+    assert!(md.contains(&banner), "{md}");
+    assert!(md.find(&banner) < md.find("## Headline"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let banner = format!("<b>Partial results.</b> The run was {stopped}.");
+    assert!(html.contains(&banner), "report.html lacks {banner}");
+    assert!(html.find(&banner) < html.find("<h2 id=\"estate\">"));
     // The folder is complete: every file a finished run writes, nothing left over.
     assert_eq!(files(&out), complete_folder());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);

@@ -98,6 +98,92 @@ fn wrong_type_and_missing_field() {
 }
 
 #[test]
+fn wrong_types_do_not_stop_the_reading() {
+    // Three wrong types, an unknown field and a bad value: all five at once, in the order
+    // of the file, each at its own position.
+    let text = QUICKSTART
+        .replace("seed = 1", "seed = \"one\"")
+        .replace("copy_interval = \"5m\"", "copy_interval = 5")
+        .replace("target_rpo = \"15m\"", "target_rpo = \"15 minutes\"")
+        .replace(
+            "volume_free = \"2 TiB\"",
+            "volume_free = 2\ncolour = \"red\"",
+        )
+        .replace(
+            "{ size = \"127 GiB\", used = \"25 GiB\", churn = \"100 kB/s\" }",
+            "{ size = \"127 GiB\", used = true, churn = \"100 kB/s\" }",
+        );
+    let e = errors(&text);
+    let lines: Vec<&str> = e.lines().filter(|l| l.starts_with("error:")).collect();
+    let at = |needle: &str, column: usize, rest: &str| {
+        format!(
+            "error: bad.toml:{}:{column}: {rest}",
+            line_of(&text, needle)
+        )
+    };
+    let mut expected = vec![
+        at(
+            "seed = \"one\"",
+            8,
+            "scenario.seed: the text \"one\" is not a whole number",
+        ),
+        at(
+            "copy_interval = 5",
+            17,
+            "policies[0].copy_interval: the number 5 is not a quoted string",
+        ),
+        at(
+            "target_rpo",
+            14,
+            "policies[0].target_rpo: \"15 minutes\": unknown duration unit \"minutes\"",
+        ),
+        at(
+            "volume_free = 2",
+            15,
+            "hosts[0].volume_free: the number 2 is not a quoted string",
+        ),
+        at("colour", 1, "hosts[0].colour: unknown field `colour`"),
+        at(
+            "used = true",
+            30,
+            "vms[1].disks[0].used: the yes/no value true is not a quoted string",
+        ),
+    ];
+    let mut got: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "{e}");
+}
+
+#[test]
+fn a_required_field_of_the_wrong_type_ends_the_reading_without_a_missing_field_error() {
+    let text = QUICKSTART
+        .replace("seed = 1", "seed = \"one\"")
+        .replace(
+            "{ size = \"127 GiB\", used = \"30 GiB\" }",
+            "{ size = 127, used = \"30 GiB\" }",
+        )
+        .replace("target_rpo = \"15m\"", "target_rpo = \"15 minutes\"");
+    let e = errors(&text);
+    assert!(
+        e.contains(": scenario.seed: the text \"one\" is not a whole number"),
+        "{e}"
+    );
+    assert!(
+        e.contains(": vms[0].disks[0].size: the number 127 is not a quoted string"),
+        "{e}"
+    );
+    assert!(!e.contains("missing field"), "{e}");
+    // Values are not checked on a file whose shape is still wrong.
+    assert!(!e.contains("target_rpo"), "{e}");
+    assert_eq!(
+        e.lines().filter(|l| l.starts_with("error:")).count(),
+        2,
+        "{e}"
+    );
+}
+
+#[test]
 fn profile_fields_must_fit_the_kind() {
     let text = QUICKSTART.replace("peak = \"4 MB/s\"", "peak = \"4 MB/s\"\nrate = \"1 MB/s\"");
     let e = errors(&text);

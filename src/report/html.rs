@@ -65,6 +65,7 @@ figcaption{font-size:13px;color:#4a5568;margin-top:4px}
 th,td{border:1px solid #dde3ee;padding:3px 7px;text-align:left;white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f2f5fa;position:sticky;top:0;white-space:normal;vertical-align:bottom}th.s{cursor:pointer}tr:nth-child(even) td{background:#fafbfd}
 .note{color:#4a5568;font-size:13px}.bad{color:#b42318;font-weight:600}
+.partial{border:2px solid #b42318;border-radius:6px;background:#fef3f2;padding:8px 14px;margin:12px 0}
 code{background:#f2f5fa;padding:0 3px;border-radius:3px}
 @media print{figure{break-inside:avoid}th{position:static}}";
 
@@ -188,6 +189,16 @@ pub fn html(report: &Report<'_>, charts: bool) -> String {
     }
     if let Some(h) = report.run.halted_at {
         meta.push(("Halted at", at(sc, h)));
+    }
+    // A budget's stop comes before everything else: every figure below covers the run only
+    // up to that instant.
+    if let Some(why) = report.run.stopped(sc) {
+        let _ = writeln!(
+            o,
+            "<p class=\"partial\" role=\"alert\"><b>Partial results.</b> The run was {}. \
+             Every figure on this page covers the simulated time up to then.</p>",
+            escape(&why)
+        );
     }
     o.push_str("<dl class=\"meta\">\n");
     for (k, v) in &meta {

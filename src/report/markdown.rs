@@ -129,6 +129,14 @@ pub fn markdown(report: &Report<'_>) -> String {
     if !sc.overrides.is_empty() {
         let _ = writeln!(o, "- Overrides: {}", escape(&sc.overrides.join(" ")));
     }
+    if let Some(why) = report.run.stopped(sc) {
+        let _ = writeln!(
+            o,
+            "\n> **Partial results.** The run was {}. Every figure below covers the simulated \
+             time up to then.",
+            escape(&why)
+        );
+    }
     o.push_str("\n## Headline\n\n");
     let sent: u64 = res.links.iter().map(|l| l.bytes_sent).sum();
     table(

@@ -143,19 +143,23 @@ fn validate_text(text: &str, path: &Path) -> Result<Scenario, ScenarioErrors> {
     }
 }
 
-/// TOML syntax and shape. Unknown fields do not stop the reading: each is reported and
-/// blanked out (its bytes become spaces, so every position stays where it was) and the file
-/// is read again, so they come out with the value errors validation finds. Missing fields and
-/// wrong types end here, with the field path from serde_path_to_error and the position from
-/// the TOML parser, in the user's words rather than serde's.
+/// TOML syntax and shape. Unknown fields and values of the wrong type do not stop the
+/// reading: each is reported and its `key = value` blanked out (its bytes become spaces, so
+/// every position stays where it was) and the file is read again, so they all come out
+/// together with the value errors validation finds. A blanked field takes its default; a
+/// required one ends the reading (its "missing field" is the wrong type already reported), as
+/// do syntax errors and missing fields. Field paths come from serde_path_to_error, positions
+/// from the TOML parser, and the words are the user's rather than serde's.
 fn parse(
     text: &str,
     path: &Path,
 ) -> Result<(raw::RawScenario, Vec<ScenarioError>), ScenarioErrors> {
-    /// More unknown fields than this are not worth listing one by one.
+    /// More shape errors than this are not worth listing one by one.
     const MAX_UNKNOWN: usize = 100;
     let mut blanked: Vec<u8> = text.as_bytes().to_vec();
     let mut unknown = Vec::new();
+    // Fields blanked for a wrong type, by path (`vms[0].disks[1].size`).
+    let mut wrong_types: Vec<String> = Vec::new();
     loop {
         // Blanking only ever turns whole characters into ASCII spaces.
         let current = std::str::from_utf8(&blanked).unwrap_or(text);
@@ -190,31 +194,69 @@ fn parse(
         if message.starts_with("unknown field") {
             let (problem, allowed) = split_expected(&message);
             unknown.push(at(problem, allowed));
-            let range = span.and_then(|s| key_value_range(current, s.start));
+            let range = span.and_then(|s| key_value_range(current, s.start, Find::Key));
             match range {
                 Some(r) if unknown.len() < MAX_UNKNOWN => {
-                    for b in &mut blanked[r] {
-                        if *b != b'\n' && *b != b'\r' {
-                            *b = b' ';
-                        }
-                    }
+                    blank(&mut blanked[r]);
                     continue;
                 }
                 _ => return Err(ScenarioErrors(unknown)),
             }
         }
-        let source = span.map_or("", |s| text.get(s).unwrap_or(""));
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.strip_suffix('`'));
+        if let Some(name) = missing {
+            let path = if field == "." || field.is_empty() {
+                name.to_string()
+            } else {
+                format!("{field}.{name}")
+            };
+            if wrong_types.contains(&path) {
+                // Missing because its wrong-typed value was blanked: said already.
+                return Err(ScenarioErrors(unknown));
+            }
+        }
+        let source = span.clone().map_or("", |s| text.get(s).unwrap_or(""));
         let (problem, allowed) = shape_words(&message, &field, source);
         unknown.push(at(problem, allowed));
-        return Err(ScenarioErrors(unknown));
+        let range = match (missing, span) {
+            (None, Some(s)) => key_value_range(current, s.start, Find::Value),
+            _ => None,
+        };
+        match range {
+            Some(r) if unknown.len() < MAX_UNKNOWN => {
+                blank(&mut blanked[r]);
+                wrong_types.push(field);
+            }
+            _ => return Err(ScenarioErrors(unknown)),
+        }
     }
 }
 
-/// The bytes to blank for the unknown key starting at `offset`: the key, its value and, in an
-/// inline table, one comma beside it. `None` when the key names a table (`[x]`, `[[x]]`).
-fn key_value_range(text: &str, offset: usize) -> Option<std::ops::Range<usize>> {
+/// Turn `bytes` into spaces, keeping line ends so that every line and column stays put.
+fn blank(bytes: &mut [u8]) {
+    for b in bytes {
+        if *b != b'\n' && *b != b'\r' {
+            *b = b' ';
+        }
+    }
+}
+
+/// What an error's offset points at: an unknown key, or (inside) a value of the wrong type.
+#[derive(Clone, Copy)]
+enum Find {
+    Key,
+    Value,
+}
+
+/// The bytes to blank for the `key = value` whose key starts at `offset` ([`Find::Key`]) or
+/// whose value holds `offset` (the innermost such, [`Find::Value`]): the key, its value and,
+/// in an inline table, one comma beside it. `None` for a table header (`[x]`, `[[x]]`) or a
+/// file that is not TOML.
+fn key_value_range(text: &str, offset: usize, find: Find) -> Option<std::ops::Range<usize>> {
     let doc = toml_edit::ImDocument::parse(text).ok()?;
-    let (range, inline) = find_in_table(doc.as_table(), offset)?;
+    let (range, inline) = find_in_table(doc.as_table(), offset, find)?;
     let bytes = text.as_bytes();
     if !inline {
         return Some(range);
@@ -235,48 +277,66 @@ fn key_value_range(text: &str, offset: usize) -> Option<std::ops::Range<usize>> 
     Some(range)
 }
 
-fn find_in_table(t: &toml_edit::Table, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+type Found = Option<(std::ops::Range<usize>, bool)>;
+
+/// Whether the pair `key` = `value` (spans) is the one sought.
+fn is_sought(
+    key: std::ops::Range<usize>,
+    value: &std::ops::Range<usize>,
+    offset: usize,
+    find: Find,
+) -> bool {
+    match find {
+        Find::Key => key.start == offset,
+        Find::Value => value.contains(&offset),
+    }
+}
+
+fn find_in_table(t: &toml_edit::Table, offset: usize, find: Find) -> Found {
     for (k, _) in t.iter() {
         let (key, item) = t.get_key_value(k)?;
+        // The innermost pair first: a wrong value inside an inline table or array.
+        if let Some(found) = find_in_item(item, offset, find) {
+            return Some(found);
+        }
         if let (Some(ks), toml_edit::Item::Value(v)) = (key.span(), item) {
-            if ks.start == offset {
+            if v.span()
+                .is_some_and(|vs| is_sought(ks.clone(), &vs, offset, find))
+            {
                 return Some((ks.start..v.span()?.end, false));
             }
-        }
-        if let Some(found) = find_in_item(item, offset) {
-            return Some(found);
         }
     }
     None
 }
 
-fn find_in_item(item: &toml_edit::Item, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+fn find_in_item(item: &toml_edit::Item, offset: usize, find: Find) -> Found {
     match item {
-        toml_edit::Item::Table(t) => find_in_table(t, offset),
-        toml_edit::Item::ArrayOfTables(a) => a.iter().find_map(|t| find_in_table(t, offset)),
-        toml_edit::Item::Value(v) => find_in_value(v, offset),
+        toml_edit::Item::Table(t) => find_in_table(t, offset, find),
+        toml_edit::Item::ArrayOfTables(a) => a.iter().find_map(|t| find_in_table(t, offset, find)),
+        toml_edit::Item::Value(v) => find_in_value(v, offset, find),
         toml_edit::Item::None => None,
     }
 }
 
-fn find_in_value(v: &toml_edit::Value, offset: usize) -> Option<(std::ops::Range<usize>, bool)> {
+fn find_in_value(v: &toml_edit::Value, offset: usize, find: Find) -> Found {
     match v {
         toml_edit::Value::InlineTable(t) => {
             for (k, _) in t.iter() {
                 let (key, item) = t.get_key_value(k)?;
                 let value = item.as_value()?;
+                if let Some(found) = find_in_value(value, offset, find) {
+                    return Some(found);
+                }
                 if let (Some(ks), Some(vs)) = (key.span(), value.span()) {
-                    if ks.start == offset {
+                    if is_sought(ks.clone(), &vs, offset, find) {
                         return Some((ks.start..vs.end, true));
                     }
-                }
-                if let Some(found) = find_in_value(value, offset) {
-                    return Some(found);
                 }
             }
             None
         }
-        toml_edit::Value::Array(a) => a.iter().find_map(|v| find_in_value(v, offset)),
+        toml_edit::Value::Array(a) => a.iter().find_map(|v| find_in_value(v, offset, find)),
         _ => None,
     }
 }
