@@ -871,6 +871,8 @@ fn parse_seed(s: &str) -> Result<u64, String> {
         } else {
             "not a whole number"
         };
-        format!("{what}; allowed: a whole number from 0 to 18446744073709551615, e.g. --seed 7")
+        format!(
+            "{what}; allowed: a whole number from 0 to 18,446,744,073,709,551,615, e.g. --seed 7"
+        )
     })
 }

@@ -492,7 +492,7 @@ fn a_negative_seed_on_the_command_line_gets_a_message() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("error: invalid value '-1' for '--seed <SEED>': seeds are non-negative; allowed: a whole number from 0 to 18446744073709551615"),
+        stderr.starts_with("error: invalid value '-1' for '--seed <SEED>': seeds are non-negative; allowed: a whole number from 0 to 18,446,744,073,709,551,615"),
         "{stderr}"
     );
 }
