@@ -151,6 +151,40 @@ fn a_resync_that_finds_the_volume_full_waits_on_the_retry_schedule() {
 }
 
 #[test]
+fn an_administrators_resynchronize_while_a_resync_waits_joins_the_wait() {
+    // As above, and at 1:02 the administrator asks for the resync: the volume is still
+    // full, and the attempt due at 1:03 stands (no second chain of waits, the same back-off).
+    let mut text = spell_scenario("at = \"1h\"\nduration = \"30m\"");
+    text.push_str("\n[[actions]]\nat = \"1h2m\"\nvm = \"vm\"\naction = \"resynchronize\"\n");
+    let (r, mem) = run(&text);
+    let waits: Vec<(u64, &str)> = mem
+        .events
+        .iter()
+        .filter(|e| e.2 == "retry-wait")
+        .map(|e| (e.0 / S, e.4.as_str()))
+        .collect();
+    let room = "resync waits for room on the volume of host h";
+    assert_eq!(
+        waits,
+        [
+            (3600, &*format!("{room}: attempt 1 in 1m")),
+            (3660, &*format!("{room}: attempt 2 in 2m")),
+            (
+                3720,
+                "resync already waits for room on the volume of host h: attempt 2 in 1m"
+            ),
+            (3780, &*format!("{room}: attempt 3 in 4m")),
+            (4020, &*format!("{room}: attempt 4 in 8m")),
+            (4500, &*format!("{room}: attempt 5 in 10m")),
+            (5100, &*format!("{room}: attempt 6 in 30m")),
+        ]
+    );
+    assert_eq!(times(&mem, "state", "resynchronizing"), [6900 * S]);
+    assert_eq!(r.hosts[0].start_waits, 6);
+    assert_eq!(r.vms[0].resyncs.len(), 1);
+}
+
+#[test]
 fn a_volume_full_for_an_instant_lets_the_resync_start_at_once() {
     let (r, mem) = run(&spell_scenario("at = \"1h\""));
     assert!(mem.events.iter().all(|e| e.2 != "retry-wait"));

@@ -210,10 +210,16 @@ impl World<'_> {
         queue: &mut EventQueue<Event>,
     ) {
         if self.volume_is_full(now, vm) {
+            if let Some((due, waiting)) = self.cold[vm].start_due {
+                if waiting == kind && due > now {
+                    return self.join_wait(now, vm, kind, due);
+                }
+            }
             self.hosts[self.scenario.vms[vm].host].start_waits += 1;
             return self.retry_start(now, vm, kind, false, queue);
         }
         self.cold[vm].start_waits = 0;
+        self.cold[vm].start_due = None;
         let input = match kind {
             StartKind::InitialReplication => Input::StartInitialReplication,
             StartKind::Resync => Input::StartResync,
@@ -245,7 +251,9 @@ impl World<'_> {
             ),
             StartKind::Resync => (Event::StartResync { vm: vm as u32 }, "resync"),
         };
-        queue.schedule(now.saturating_add(wait), ev.class(), ev);
+        let due = now.saturating_add(wait);
+        queue.schedule(due, ev.class(), ev);
+        self.cold[vm].start_due = Some((due, kind));
         let host = &self.scenario.hosts[self.scenario.vms[vm].host].name;
         let wait_text = crate::units::Millis(wait);
         let detail = if after_crash {
@@ -253,6 +261,29 @@ impl World<'_> {
         } else {
             format!("{what} waits for room on the volume of host {host}: attempt {attempt} in {wait_text}")
         };
+        self.log_event(
+            now,
+            vm,
+            EventKind::RetryWait,
+            Mark::None,
+            Mark::None,
+            detail,
+        );
+    }
+
+    /// A start that finds the volume full while an attempt of the same kind is already due:
+    /// it waits for that attempt (one chain of waits, one back-off position), and says so.
+    fn join_wait(&mut self, now: Time, vm: usize, kind: StartKind, due: Time) {
+        let what = match kind {
+            StartKind::InitialReplication => "initial replication",
+            StartKind::Resync => "resync",
+        };
+        let host = &self.scenario.hosts[self.scenario.vms[vm].host].name;
+        let detail = format!(
+            "{what} already waits for room on the volume of host {host}: attempt {} in {}",
+            self.cold[vm].start_waits,
+            crate::units::Millis(due - now)
+        );
         self.log_event(
             now,
             vm,

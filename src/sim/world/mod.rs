@@ -163,6 +163,10 @@ struct VmCold {
     /// The back-off position of a start (initial replication or resync) waiting for room
     /// on the host volume.
     start_waits: u32,
+    /// When the next attempt of a waiting start falls, and its kind: a second start of the
+    /// same kind in the meantime (an administrator's resynchronize, a window opening) joins
+    /// that wait instead of starting a second chain of them.
+    start_due: Option<(Time, faults::StartKind)>,
     /// Random non-recoverable errors, drawn per log transfer (`Vm::draws_errors`).
     errors: Option<Box<ErrorDraws>>,
     /// Failover state and the azure-to-azure cache pipe; boxed: most planning runs never
