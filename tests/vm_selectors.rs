@@ -116,6 +116,29 @@ fn tables_that_share_a_name_number_on() {
 }
 
 #[test]
+fn tables_that_share_a_name_are_one_family_in_rollups_and_studies() {
+    let sc = scenario(BASE);
+    let families: Vec<(&str, usize)> = sc
+        .families()
+        .into_iter()
+        .map(|(name, vms)| (name, vms.len()))
+        .collect();
+    assert_eq!(families, [("app", 60), ("db", 1)]);
+    assert_eq!(drsim::study::metrics::scopes(&sc), ["estate", "app", "db"]);
+    let (r, _) = run(BASE);
+    let values = drsim::study::metrics::of(&sc, &r);
+    assert_eq!(values.len(), 3);
+    // The family's worst RPO is the worst over both tables' 60 VMs (index 3: rpo max).
+    let worst = |vms: &[drsim::sim::record::VmResult]| {
+        vms.iter().filter_map(|v| v.rpo.max_s).fold(0.0, f64::max)
+    };
+    assert_eq!(values[1][3], Some(worst(&r.vms[..60])));
+    assert_eq!(values[2][3], Some(worst(&r.vms[60..])));
+    // Each table alone is not the family: the second table's VMs write twice as fast.
+    assert_ne!(worst(&r.vms[..30]), worst(&r.vms[..60]));
+}
+
+#[test]
 fn a_table_name_shared_with_a_table_without_count_is_an_error() {
     let text = BASE.replace("name = \"db\"", "name = \"app\"");
     let line = at(&text, "\"app\"");

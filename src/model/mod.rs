@@ -86,6 +86,20 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The VM families by name, in the order their names first appear, each with its VMs in
+    /// scenario order: `[[vms]]` tables that share a name (one role stamped out on several
+    /// hosts, numbered on across them) make one family, as their VMs' names say.
+    pub fn families(&self) -> Vec<(&str, Vec<usize>)> {
+        let mut out: Vec<(&str, Vec<usize>)> = Vec::new();
+        for f in &self.vm_families {
+            match out.iter_mut().find(|(name, _)| *name == f.name) {
+                Some((_, vms)) => vms.extend(f.vms.clone()),
+                None => out.push((f.name.as_str(), f.vms.clone().collect())),
+            }
+        }
+        out
+    }
+
     /// Multiply every disk's churn by `factor` (see [`WorkloadSpec::scaled`]).
     pub fn scale_churn(&mut self, factor: f64) {
         for vm in &mut self.vms {

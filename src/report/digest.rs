@@ -70,15 +70,12 @@ impl Totals {
     }
 }
 
-/// Totals per VM family (the `[[vms]]` table a VM was stamped from).
+/// Totals per VM family (the `[[vms]]` tables a VM was stamped from, by name).
 pub(crate) fn families(sc: &Scenario, vms: &[VmResult]) -> Vec<Totals> {
     let mut families: Vec<Totals> = sc
-        .vm_families
-        .iter()
-        .map(|f| {
-            let range = f.vms.start.min(vms.len())..f.vms.end.min(vms.len());
-            Totals::of(&f.name, vms[range].iter())
-        })
+        .families()
+        .into_iter()
+        .map(|(name, members)| Totals::of(name, members.iter().filter_map(|&v| vms.get(v))))
         .collect();
     if families.is_empty() && !vms.is_empty() {
         families.push(Totals::of("(all)", vms.iter()));

@@ -364,7 +364,8 @@ fn inline_svg(svg: &str, label: &str) -> String {
 fn families(o: &mut String, fams: &[Totals]) {
     o.push_str(
         "<h2 id=\"families\">VM families</h2>\n<p class=\"note\">A family is the \
-                <code>[[vms]]</code> table its VMs were stamped from. RPO figures are each \
+                <code>[[vms]]</code> table its VMs were stamped from (tables that share a \
+                name are one family). RPO figures are each \
                 VM's time-weighted RPO over its protected time.</p>\n",
     );
     let mut tb = Table::new("sort", &[&["family"][..], &TOTALS_HEADS].concat());

@@ -97,28 +97,35 @@ pub type Values = [Option<f64>; METRICS.len()];
 /// The scopes of `scenario`'s metrics: `estate`, then its VM families in file order.
 pub fn scopes(scenario: &Scenario) -> Vec<String> {
     std::iter::once("estate".to_string())
-        .chain(scenario.vm_families.iter().map(|f| f.name.clone()))
+        .chain(
+            scenario
+                .families()
+                .into_iter()
+                .map(|(name, _)| name.to_string()),
+        )
         .collect()
 }
 
 /// The metrics of one run of `scenario`, per scope in [`scopes`] order.
 pub fn of(scenario: &Scenario, result: &RunResult) -> Vec<Values> {
-    let mut out = Vec::with_capacity(1 + scenario.vm_families.len());
+    let families = scenario.families();
+    let mut out = Vec::with_capacity(1 + families.len());
     let host_peak = result
         .hosts
         .iter()
         .map(|h| h.peak_volume_used_bytes)
         .max()
         .unwrap_or(0);
-    out.push(group(&result.vms, host_peak as f64));
-    for f in &scenario.vm_families {
-        let vms = result.vms.get(f.vms.clone()).unwrap_or(&[]);
+    let all: Vec<&VmResult> = result.vms.iter().collect();
+    out.push(group(&all, host_peak as f64));
+    for (_, members) in families {
+        let vms: Vec<&VmResult> = members.iter().filter_map(|&v| result.vms.get(v)).collect();
         let peak = vms
             .iter()
             .map(|v| v.peak_volume_used_bytes)
             .max()
             .unwrap_or(0);
-        out.push(group(vms, peak as f64));
+        out.push(group(&vms, peak as f64));
     }
     out
 }
@@ -127,28 +134,32 @@ fn max_of(it: impl Iterator<Item = f64>) -> Option<f64> {
     it.fold(None, |m, v| Some(m.map_or(v, |m: f64| m.max(v))))
 }
 
-fn group(vms: &[VmResult], peak_volume: f64) -> Values {
-    let rpo_max_of = |f: fn(&VmResult) -> Option<f64>| max_of(vms.iter().filter_map(f));
+fn group(vms: &[&VmResult], peak_volume: f64) -> Values {
+    let rpo_max_of = |f: fn(&VmResult) -> Option<f64>| max_of(vms.iter().copied().filter_map(f));
     let observed: f64 = vms
         .iter()
+        .copied()
         .filter(|v| v.rpo.target_met_fraction.is_some())
         .map(|v| v.rpo.observed_s)
         .sum();
     let met: f64 = vms
         .iter()
+        .copied()
         .filter_map(|v| v.rpo.target_met_fraction.map(|f| f * v.rpo.observed_s))
         .sum();
     let within = (observed > 0.0).then(|| met / observed);
     let worst = vms
         .iter()
+        .copied()
         .filter_map(|v| v.rpo.target_met_fraction)
         .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))));
     let ir_done = max_of(
         vms.iter()
+            .copied()
             .filter_map(|v| v.protected_at)
             .map(|t| t as f64 / 1000.0),
     );
-    let sum = |f: fn(&VmResult) -> u64| vms.iter().map(f).sum::<u64>() as f64;
+    let sum = |f: fn(&VmResult) -> u64| vms.iter().copied().map(f).sum::<u64>() as f64;
     [
         rpo_max_of(|v| v.rpo.p50_s),
         rpo_max_of(|v| v.rpo.p95_s),
@@ -157,7 +168,12 @@ fn group(vms: &[VmResult], peak_volume: f64) -> Values {
         within,
         worst,
         ir_done,
-        Some(vms.iter().filter(|v| v.protected_at.is_none()).count() as f64),
+        Some(
+            vms.iter()
+                .copied()
+                .filter(|v| v.protected_at.is_none())
+                .count() as f64,
+        ),
         Some(sum(|v| v.cycles_missed)),
         Some(sum(|v| v.resyncs.len() as u64)),
         Some(sum(|v| v.bytes_lost)),

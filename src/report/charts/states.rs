@@ -178,10 +178,10 @@ where
         rows.extend((0..vms).map(|v| (sc.vms[v].name.clone(), vec![v])));
     } else {
         rows.extend(
-            sc.vm_families
-                .iter()
-                .filter(|f| !f.vms.is_empty())
-                .map(|f| (f.name.clone(), f.vms.clone().collect())),
+            sc.families()
+                .into_iter()
+                .filter(|(_, members)| !members.is_empty())
+                .map(|(name, members)| (name.to_string(), members)),
         );
         let families = rows.len();
         if families > MAX_FAMILY_ROWS {
