@@ -45,6 +45,9 @@ pub(super) struct VmFailover {
     loss_booked: bool,
     /// The other side came back without this VM's disks: the next copy there is a full one.
     other_side_empty: bool,
+    /// When the point a test or unplanned failover uses is processed (azure-to-azure's
+    /// `latest` may take one whose data is still in the cache): its preparation waits for it.
+    point_processed_at: Time,
 }
 
 /// Where a failover run stands.
@@ -714,6 +717,7 @@ impl World<'_> {
         let stopped_at = f.site_lost_at.or(f.shut_down_at).unwrap_or(now);
         f.loss_booked = true;
         f.used_point = point;
+        f.point_processed_at = point.map_or(0, |p| p.processed_at);
         f.stop = (stopped_at, w);
         if let Some(slot) = self.run_slot(vm) {
             if let Some(p) = point {
@@ -756,7 +760,9 @@ impl World<'_> {
 
     /// The machine's `StartTestCopy`: the copy's data is ready at once.
     pub(super) fn start_test_copy(&mut self, now: Time, vm: usize, queue: &mut EventQueue<Event>) {
-        let point = self.cold[vm].failover().chosen_point.take();
+        let f = self.cold[vm].failover();
+        let point = f.chosen_point.take();
+        f.point_processed_at = point.map_or(0, |p| p.processed_at);
         let detail = match point {
             Some(p) => format!(
                 "test copy from the point of {}",
@@ -832,6 +838,7 @@ impl World<'_> {
             let w = self.books(vm).written(now);
             let f = self.cold[vm].failover();
             f.used_point = f.points.choose(PointChoice::Latest, now);
+            f.point_processed_at = 0;
             f.stop = (now, w);
             if let Some(slot) = self.run_slot(vm) {
                 slot.data_loss_ms = Some(0);
@@ -886,7 +893,19 @@ impl World<'_> {
                         // [ours] Each VM of the group is prepared at the target (its VM
                         // created or its point applied), then boots; the VMs of a group in
                         // parallel.
-                        let prepare = self.scenario.vms[vm].prepare_time;
+                        // [ours] A point whose data is still being processed (azure-to-
+                        // azure's `latest`) is processed first: the failover's RTO holds it.
+                        let processed_at =
+                            std::mem::take(&mut self.cold[vm].failover().point_processed_at);
+                        let processing = processed_at.saturating_sub(now);
+                        if processing > 0 {
+                            let detail = format!(
+                                "processing the point's data: {} before preparing",
+                                crate::units::Millis(processing)
+                            );
+                            self.log_failover(now, vm, detail);
+                        }
+                        let prepare = self.scenario.vms[vm].prepare_time + processing;
                         if prepare == 0 {
                             self.prepared(now, r, s, queue);
                         } else {
