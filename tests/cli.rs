@@ -298,3 +298,23 @@ fn a_run_off_a_terminal_prints_no_progress() {
     let quiet = run_into(&dir.path().join("q"), &["--quiet"]).success();
     assert!(quiet.get_output().stderr.is_empty());
 }
+
+#[test]
+fn the_readme_quick_example_is_what_drsim_prints() {
+    // The README's worked example, every line but the output folder, as drsim prints it now.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = "$ cargo run --release -- run scenarios/quickstart.toml\n";
+    let block = &readme[readme.find(start).expect("the README's example") + start.len()..];
+    let block = &block[..block
+        .find("results in output/quickstart\n")
+        .expect("its last line")];
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_into(&dir.path().join("q"), &[]).success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let printed = &stdout[..stdout.find("results in ").expect("the folder line")];
+    assert_eq!(
+        printed, block,
+        "the README's example should read:\n{printed}"
+    );
+}
