@@ -300,21 +300,27 @@ fn a_run_off_a_terminal_prints_no_progress() {
 }
 
 #[test]
-fn the_readme_quick_example_is_what_drsim_prints() {
-    // The README's worked example, every line but the output folder, as drsim prints it now.
+fn the_readme_run_examples_are_what_drsim_prints() {
+    // The README's worked examples, every line but the output folder, as drsim prints them.
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = "$ cargo run --release -- run scenarios/quickstart.toml\n";
-    let block = &readme[readme.find(start).expect("the README's example") + start.len()..];
-    let block = &block[..block
-        .find("results in output/quickstart\n")
-        .expect("its last line")];
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_into(&dir.path().join("q"), &[]).success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let printed = &stdout[..stdout.find("results in ").expect("the folder line")];
-    assert_eq!(
-        printed, block,
-        "the README's example should read:\n{printed}"
-    );
+    for name in ["quickstart", "link-outage"] {
+        let start = format!("$ cargo run --release -- run scenarios/{name}.toml\n");
+        let block = &readme[readme.find(&start).expect("the README's example") + start.len()..];
+        let end = format!("results in output/{name}\n");
+        let block = &block[..block.find(&end).expect("its last line")];
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+        let out = drsim()
+            .args(["run", &scenario, "--no-charts", "--out"])
+            .arg(dir.path().join("o"))
+            .assert()
+            .success();
+        let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        let printed = &stdout[..stdout.find("results in ").expect("the folder line")];
+        assert_eq!(
+            printed, block,
+            "the README's {name} example should read:\n{printed}"
+        );
+    }
 }
