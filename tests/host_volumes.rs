@@ -102,6 +102,15 @@ fn the_volume_is_full_one_millisecond_later_with_one_byte_more_free() {
     assert_eq!(left, [620 * S + 1]);
 }
 
+/// `mem`'s retry-wait events: (seconds, detail).
+fn retry_waits(mem: &common::Memory) -> Vec<(u64, &str)> {
+    mem.events
+        .iter()
+        .filter(|e| e.2 == "retry-wait")
+        .map(|e| (e.0 / S, e.4.as_str()))
+        .collect()
+}
+
 /// One VM protected from the start on host `h`, resync at once, and a volume-full spell.
 fn spell_scenario(fault: &str) -> String {
     let mut text = common::one_vm(
@@ -125,12 +134,7 @@ fn a_resync_that_finds_the_volume_full_waits_on_the_retry_schedule() {
     // At 1 h the log write fails and the resync is required; it would start at once, but the
     // volume is full until 1 h 30 m: attempts wait 1, 2, 4, 8, 10, then 30 minutes (the
     // waits reading), at 1:01, 1:03, 1:07, 1:15, 1:25; the one at 1:55 starts it.
-    let waits: Vec<(u64, &str)> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "retry-wait")
-        .map(|e| (e.0 / S, e.4.as_str()))
-        .collect();
+    let waits = retry_waits(&mem);
     let room = "resync waits for room on the volume of host h";
     assert_eq!(
         waits,
@@ -157,12 +161,7 @@ fn an_administrators_resynchronize_while_a_resync_waits_joins_the_wait() {
     let mut text = spell_scenario("at = \"1h\"\nduration = \"30m\"");
     text.push_str("\n[[actions]]\nat = \"1h2m\"\nvm = \"vm\"\naction = \"resynchronize\"\n");
     let (r, mem) = run(&text);
-    let waits: Vec<(u64, &str)> = mem
-        .events
-        .iter()
-        .filter(|e| e.2 == "retry-wait")
-        .map(|e| (e.0 / S, e.4.as_str()))
-        .collect();
+    let waits = retry_waits(&mem);
     let room = "resync waits for room on the volume of host h";
     assert_eq!(
         waits,

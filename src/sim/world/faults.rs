@@ -11,6 +11,16 @@ pub(super) enum StartKind {
     Resync,
 }
 
+impl StartKind {
+    /// What events.csv calls it.
+    fn name(self) -> &'static str {
+        match self {
+            StartKind::InitialReplication => "initial replication",
+            StartKind::Resync => "resync",
+        }
+    }
+}
+
 impl World<'_> {
     /// A host's memory runs low: every transfer of its VMs stops with a recoverable error.
     pub(super) fn low_memory_start(
@@ -244,13 +254,11 @@ impl World<'_> {
             c.start_waits
         };
         let wait = self.vms[vm].machine.config().retry.wait_before(attempt);
-        let (ev, what) = match kind {
-            StartKind::InitialReplication => (
-                Event::StartInitialReplication { vm: vm as u32 },
-                "initial replication",
-            ),
-            StartKind::Resync => (Event::StartResync { vm: vm as u32 }, "resync"),
+        let ev = match kind {
+            StartKind::InitialReplication => Event::StartInitialReplication { vm: vm as u32 },
+            StartKind::Resync => Event::StartResync { vm: vm as u32 },
         };
+        let what = kind.name();
         let due = now.saturating_add(wait);
         queue.schedule(due, ev.class(), ev);
         self.cold[vm].start_due = Some((due, kind));
@@ -274,10 +282,7 @@ impl World<'_> {
     /// A start that finds the volume full while an attempt of the same kind is already due:
     /// it waits for that attempt (one chain of waits, one back-off position), and says so.
     fn join_wait(&mut self, now: Time, vm: usize, kind: StartKind, due: Time) {
-        let what = match kind {
-            StartKind::InitialReplication => "initial replication",
-            StartKind::Resync => "resync",
-        };
+        let what = kind.name();
         let host = &self.scenario.hosts[self.scenario.vms[vm].host].name;
         let detail = format!(
             "{what} already waits for room on the volume of host {host}: attempt {} in {}",
