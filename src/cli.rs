@@ -85,8 +85,8 @@ where
     move |s: &str| {
         let allowed = format!(
             "allowed: a whole number from {} to {}",
-            thousands(lo),
-            thousands(hi)
+            crate::units::thousands(lo),
+            crate::units::thousands(hi)
         );
         match s.trim().parse::<u64>() {
             Ok(n) if (lo..=hi).contains(&n) => T::try_from(n).map_err(|_| allowed),
@@ -95,19 +95,6 @@ where
             Err(_) => Err(format!("not a whole number; {allowed}")),
         }
     }
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// [ours] The most worker threads a sweep or a plan may ask for.

@@ -31,6 +31,19 @@ pub struct ByteRate(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Millis(pub u64);
 
+/// `1234567` as `1,234,567`: counts in messages, as people write them.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// [ours] The smallest disk drsim models: 1 MiB. Hyper-V's smallest VHDX is 3 MB; a disk
 /// of 0 or a few bytes reaches the 50% rule's threshold with its first write, so its resync
 /// would restart without end.
@@ -698,6 +711,16 @@ impl fmt::Display for Millis {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn thousands_groups_by_three_from_the_right() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(3824), "3,824");
+        assert_eq!(thousands(264_384_000_102), "264,384,000,102");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+    }
 
     fn b(s: &str) -> u64 {
         parse_bytes(s).unwrap_or_else(|e| panic!("{e}")).0

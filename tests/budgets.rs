@@ -72,7 +72,7 @@ fn a_millisecond_sample_step_over_30_days_for_100_vms_is_refused_before_any_even
     assert_eq!(asked, 0, "no event was processed");
     assert_eq!(
         e.to_string(),
-        "the run would write up to 34.14 TiB of tables (264384000102 time-series rows at a sample_step of 1ms), over the output budget of 2.00 GiB; use a coarser sample_step or a shorter duration, or write at most SIZE with --max-output-size SIZE (the results then stop there, partial)"
+        "the run would write up to 34.14 TiB of tables (264,384,000,102 time-series rows at a sample_step of 1ms), over the output budget of 2.00 GiB; use a coarser sample_step or a shorter duration, or write at most SIZE with --max-output-size SIZE (the results then stop there, partial)"
     );
     assert!(matches!(e, RunError::OverBudget(_)));
     // The command line says the same, exit code 2, and writes nothing.
@@ -102,7 +102,7 @@ fn a_run_estimated_over_the_event_budget_is_refused_before_any_event() {
     assert_eq!(asked, 0, "no event was processed");
     assert_eq!(
         e.to_string(),
-        "the run would process up to 3824 events, over the event budget of 100; use a shorter duration, fewer VMs, a longer copy_interval or a coarser sample_step, or run at most N events with --max-events N (the results then stop there, partial)"
+        "the run would process up to 3,824 events, over the event budget of 100; use a shorter duration, fewer VMs, a longer copy_interval or a coarser sample_step, or run at most N events with --max-events N (the results then stop there, partial)"
     );
 }
 
@@ -161,7 +161,7 @@ fn a_run_that_reaches_the_event_budget_stops_marked_partial_with_exit_code_3() {
     assert!(stopped.starts_with("stopped at 2026-"), "{stopped}");
     assert!(
         stopped.ends_with(
-            ": event budget of 1000 reached; rerun with --max-events 10000 (or a shorter duration)"
+            ": event budget of 1,000 reached; rerun with --max-events 10000 (or a shorter duration)"
         ),
         "{stopped}"
     );

@@ -95,7 +95,8 @@ impl Exceeded {
     pub fn explain(&self) -> String {
         match *self {
             Exceeded::Events { limit } => format!(
-                "event budget of {limit} reached; rerun with --max-events {} (or a shorter duration)",
+                "event budget of {} reached; rerun with --max-events {} (or a shorter duration)",
+                crate::units::thousands(limit),
                 limit.saturating_mul(10)
             ),
             Exceeded::Output { limit } => format!(
@@ -214,14 +215,15 @@ pub fn refuse(sc: &Scenario, budget: &Budget, keep_series: bool) -> Option<Strin
         return Some(format!(
             "the run would write up to {} of tables ({} time-series rows at a sample_step of {step}), over the output budget of {}; use a coarser sample_step or a shorter duration, or write at most SIZE with --max-output-size SIZE (the results then stop there, partial)",
             crate::units::Bytes(e.output_bytes),
-            e.series_rows,
+            crate::units::thousands(e.series_rows),
             crate::units::Bytes(budget.max_output_bytes)
         ));
     }
     if e.events > budget.max_events {
         return Some(format!(
             "the run would process up to {} events, over the event budget of {}; use a shorter duration, fewer VMs, a longer copy_interval or a coarser sample_step, or run at most N events with --max-events N (the results then stop there, partial)",
-            e.events, budget.max_events
+            crate::units::thousands(e.events),
+            crate::units::thousands(budget.max_events)
         ));
     }
     None
