@@ -263,7 +263,49 @@ fn the_plan_scenario_file_reproduces_the_planned_times() {
     let written = batch::scenario_text(&text, Path::new("scenarios"), &sc, 0, &b).unwrap();
     // Comments survive the edit.
     assert!(written.contains("# two database servers, busy writers"));
-    let replay = drsim::scenario::from_text(&written, Path::new(IR_BATCHING)).unwrap();
+    replays_the_plan(&written, &b);
+}
+
+#[test]
+fn tables_that_share_a_name_are_batched_and_written_each_on_its_own() {
+    // The file servers renamed `sql`: two tables named `sql` (sql-01..02 on hv-01, sql-03..04
+    // on hv-02), planned into two batches. Each batch names its table by its VMs' span, and
+    // the plan's scenario file marks each table, not the first of the name twice.
+    let text = std::fs::read_to_string(IR_BATCHING)
+        .unwrap()
+        .replace("name = \"files\"", "name = \"sql\"");
+    let sc = drsim::scenario::from_text(&text, Path::new(IR_BATCHING)).unwrap();
+    let scope: Vec<usize> = (0..sc.vms.len()).collect();
+    let b = batch::plan(
+        &sc,
+        0,
+        &scope,
+        100_000_000,
+        72 * 3_600_000,
+        99.0,
+        15 * 60 * S,
+    )
+    .unwrap();
+    let tables: Vec<&str> = b
+        .batches
+        .iter()
+        .flat_map(|x| x.tables.iter().map(String::as_str))
+        .collect();
+    assert_eq!(tables.len(), 4, "{tables:?}");
+    assert!(tables.contains(&"sql:sql-01..sql-02"), "{tables:?}");
+    assert!(tables.contains(&"sql:sql-03..sql-04"), "{tables:?}");
+    assert!(
+        tables.contains(&"app") && tables.contains(&"web"),
+        "{tables:?}"
+    );
+    let written = batch::scenario_text(&text, Path::new("scenarios"), &sc, 0, &b).unwrap();
+    replays_the_plan(&written, &b);
+}
+
+/// `written`, a plan's scenario file, run: each batch holds the VMs the plan put in it and
+/// starts and ends when the plan said.
+fn replays_the_plan(written: &str, b: &batch::BatchPlan) {
+    let replay = drsim::scenario::from_text(written, Path::new(IR_BATCHING)).unwrap();
     let r = result(&replay);
     for x in &b.batches {
         let vms: Vec<usize> = (0..replay.vms.len())

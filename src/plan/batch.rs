@@ -34,8 +34,12 @@ pub const DEFAULT_IR_GOAL: Time = 72 * 3_600_000;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Batch {
     pub name: String,
-    /// The `[[vms]]` tables in it, in the order they joined.
+    /// The `[[vms]]` tables in it, in the order they joined: each by its name, and where
+    /// tables share a name, with its VMs' span (`sql:sql-03..sql-04`).
     pub tables: Vec<String>,
+    /// The same tables by position among the file's `[[vms]]` tables.
+    #[serde(skip)]
+    pub table_positions: Vec<usize>,
     pub vms: usize,
     pub used_bytes: u64,
     /// The first enable of its VMs and the last protection (None: some VM never protected).
@@ -81,6 +85,24 @@ fn batchable(sc: &Scenario, scope: &[usize]) -> Vec<usize> {
     };
     out.sort_by(|&a, &b| used(b).cmp(&used(a)).then(a.cmp(&b)));
     out
+}
+
+/// Table `f` as a plan names it: its `name`, and where tables share that name (numbering
+/// on across them), its VMs' span too, so that each batch says which one it holds.
+fn table_label(sc: &Scenario, f: usize) -> String {
+    let family = &sc.vm_families[f];
+    let shared = sc
+        .vm_families
+        .iter()
+        .filter(|o| o.name == family.name)
+        .count()
+        > 1;
+    match (shared, family.vms.clone().next(), family.vms.clone().last()) {
+        (true, Some(a), Some(b)) => {
+            format!("{}:{}..{}", family.name, sc.vms[a].name, sc.vms[b].name)
+        }
+        _ => family.name.clone(),
+    }
 }
 
 /// The batch name of position `k` (from 0).
@@ -233,7 +255,7 @@ pub fn plan(
     };
     for (i, &f) in order.iter().enumerate() {
         let pending = &order[i + 1..];
-        let name = &base.vm_families[f].name;
+        let name = table_label(&base, f);
         if used(f) > goal_bytes {
             notes.push(format!(
                 "{name} alone copies {}, more than the link carries in the goal ({}): it has a batch of its own and cannot finish in time",
@@ -301,10 +323,8 @@ pub fn plan(
             };
             out.push(Batch {
                 name: batch_name(k),
-                tables: tables
-                    .iter()
-                    .map(|&f| base.vm_families[f].name.clone())
-                    .collect(),
+                tables: tables.iter().map(|&f| table_label(&base, f)).collect(),
+                table_positions: tables.clone(),
                 vms: vms.len(),
                 used_bytes: tables.iter().map(|&f| used(f)).sum(),
                 start_ms: start,
@@ -451,11 +471,11 @@ pub fn scenario_text(
         .and_then(|l| l.as_array_of_tables_mut())
         .ok_or("the scenario has no [[vms]]")?;
     for (k, batch) in b.batches.iter().enumerate() {
-        for table in &batch.tables {
+        // By position: tables may share a name.
+        for (&position, label) in batch.table_positions.iter().zip(&batch.tables) {
             let t = vms
-                .iter_mut()
-                .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(table.as_str()))
-                .ok_or_else(|| format!("no [[vms]] table is named {table}"))?;
+                .get_mut(position)
+                .ok_or_else(|| format!("the file has no [[vms]] table for {label}"))?;
             t["batch"] = value(batch.name.clone());
             if k > 0 {
                 t["protect_after"] = value(batch_name(k - 1));
