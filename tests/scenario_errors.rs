@@ -156,6 +156,24 @@ fn wrong_types_do_not_stop_the_reading() {
 }
 
 #[test]
+fn a_long_text_in_the_wrong_place_is_quoted_by_its_start() {
+    let long = "x".repeat(500);
+    let text = QUICKSTART.replace(
+        "disks = [{ size = \"127 GiB\", used = \"30 GiB\" }]",
+        &format!("disks = \"{long}\""),
+    );
+    let e = errors(&text);
+    let line = line_of(&text, &long);
+    assert_eq!(
+        e.lines().next().unwrap(),
+        format!(
+            "error: bad.toml:{line}:9: vms[0].disks: a long text (\"{}...\") is not a list",
+            "x".repeat(40)
+        )
+    );
+}
+
+#[test]
 fn a_required_field_of_the_wrong_type_ends_the_reading_without_a_missing_field_error() {
     let text = QUICKSTART
         .replace("seed = 1", "seed = \"one\"")

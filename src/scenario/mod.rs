@@ -467,8 +467,15 @@ fn describe_found(serde: &str, source: &str) -> String {
         ("integer", Some(v)) | ("floating", Some(v)) => format!("the number {v}"),
         ("boolean", Some(v)) => format!("the yes/no value {v}"),
         ("string", _) => {
+            // A message names the value; it need not repeat a whole misplaced section.
+            const SHOWN: usize = 40;
             let v = serde.trim_start_matches("string ").trim_matches('"');
-            format!("the text \"{v}\"")
+            if v.chars().count() > SHOWN + 20 {
+                let head: String = v.chars().take(SHOWN).collect();
+                format!("a long text (\"{head}...\")")
+            } else {
+                format!("the text \"{v}\"")
+            }
         }
         ("map", _)
             if source
