@@ -308,8 +308,17 @@ const CASES: &[(&str, &str, &str, &str)] = &[
      "74:9: character U+0000 is not allowed here",
      "TOML text: no control characters other than tab, in comments and strings too"),
     ("name = \"tour\"", "name = \"tour",
-     "2:13: invalid basic string",
-     ""),
+     "2:13: a quoted text that does not end on its line",
+     "text between double quotes on one line, e.g. \"tour\", or between \"\"\" for several lines"),
+    ("seed = 1", "seed = 99999999999999999999",
+     "6:8: a number too large for a TOML integer",
+     "a whole number up to 9,223,372,036,854,775,807; sizes and rates are quoted strings with a unit, e.g. \"500 GiB\", \"100 Mbps\""),
+    ("name = \"tour\"", "name = \"t\\u12\"",
+     "2:12: an escape \\u or \\U that is not a Unicode character",
+     "\\u with 4 or \\U with 8 hex digits of a Unicode code point, or the character itself"),
+    ("start = \"2026-11-23T08:00\"", "start = 2026-11-23T08:00:00+01:99",
+     "4:32: an unquoted date-time (TOML's own date-times need seconds, and drsim reads them as text anyway)",
+     "a date-time in quotes such as \"2026-11-23T08:00\""),
 ];
 
 fn validate(text: &[u8]) -> (Option<i32>, String, String, std::path::PathBuf) {

@@ -388,13 +388,30 @@ fn shape_words(message: &str, field: &str, source: &str) -> (String, Option<Stri
                 Some("TOML text: key = value lines under [table] headers".into()),
             ),
         };
-    } else if message == "invalid date-time" {
+    } else if message.starts_with("number too large") {
+        return (
+            "a number too large for a TOML integer".into(),
+            Some("a whole number up to 9,223,372,036,854,775,807; sizes and rates are quoted strings with a unit, e.g. \"500 GiB\", \"100 Mbps\"".into()),
+        );
+    } else if message.starts_with("invalid basic string") {
+        return (
+            "a quoted text that does not end on its line".into(),
+            Some("text between double quotes on one line, e.g. \"tour\", or between \"\"\" for several lines".into()),
+        );
+    } else if message.starts_with("invalid unicode") {
+        return (
+            "an escape \\u or \\U that is not a Unicode character".into(),
+            Some("\\u with 4 or \\U with 8 hex digits of a Unicode code point, or the character itself".into()),
+        );
+    } else if message.starts_with("invalid date-time") || message.starts_with("invalid time offset")
+    {
         return (
             "an unquoted date-time (TOML's own date-times need seconds, and drsim reads them as text anyway)".into(),
             Some("a date-time in quotes such as \"2026-11-23T08:00\"".into()),
         );
     } else {
-        let (p, a) = split_expected(message);
+        // toml sometimes gives two lines ("invalid time offset" / "value is out of range").
+        let (p, a) = split_expected(&message.lines().collect::<Vec<_>>().join(": "));
         return (p, a);
     };
     let out_of_range = message.starts_with("invalid value: ");
