@@ -39,7 +39,8 @@ impl fmt::Display for ScenarioError {
     }
 }
 
-/// Every error found in one file (validation reports all it finds, parsing the first).
+/// Every error found in one file: parsing reports each unknown field and wrong type up to the
+/// first error it cannot read past, validation all it finds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioErrors(pub Vec<ScenarioError>);
 

@@ -219,7 +219,12 @@ fn parse(
         }
         let source = span.clone().map_or("", |s| text.get(s).unwrap_or(""));
         let (problem, allowed) = shape_words(&message, &field, source);
-        unknown.push(at(problem, allowed));
+        let error = at(problem, allowed);
+        if unknown.contains(&error) {
+            // Blanking did not remove its cause: reading on would only repeat it.
+            return Err(ScenarioErrors(unknown));
+        }
+        unknown.push(error);
         let range = match (missing, span) {
             (None, Some(s)) => key_value_range(current, s.start, Find::Value),
             _ => None,
