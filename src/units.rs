@@ -428,6 +428,35 @@ fn too_large_size(t: &str) -> String {
     )
 }
 
+impl Bytes {
+    /// The exact size in the largest unit that divides it, with no space, as a command-line
+    /// argument takes it (`20GiB`, `100kB`, `1234B`): a suggested `--max-output-size` must be
+    /// one the parser accepts.
+    pub fn exact_arg(self) -> String {
+        const UNITS: [(&str, u64); 10] = [
+            ("PiB", 1 << 50),
+            ("PB", 1_000_000_000_000_000),
+            ("TiB", 1 << 40),
+            ("TB", 1_000_000_000_000),
+            ("GiB", 1 << 30),
+            ("GB", 1_000_000_000),
+            ("MiB", 1 << 20),
+            ("MB", 1_000_000),
+            ("KiB", 1 << 10),
+            ("kB", 1_000),
+        ];
+        let b = self.0;
+        UNITS
+            .iter()
+            .filter(|&&(_, unit)| b >= unit && b % unit == 0)
+            .min_by_key(|&&(_, unit)| b / unit)
+            .map_or_else(
+                || format!("{b}B"),
+                |&(name, unit)| format!("{}{name}", b / unit),
+            )
+    }
+}
+
 impl fmt::Display for Bytes {
     /// Binary units with two decimals ("1.50 GiB"); exact below 1 KiB ("512 B").
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -711,6 +740,22 @@ impl fmt::Display for Millis {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn exact_arg_is_exact_and_parses_back() {
+        for (b, arg) in [
+            (0, "0B"),
+            (1234, "1234B"),
+            (100_000, "100kB"),
+            (10_240, "10KiB"),
+            (20 << 30, "20GiB"),
+            (3_000_000_000_000, "3TB"),
+            (u64::MAX, "18446744073709551615B"),
+        ] {
+            assert_eq!(Bytes(b).exact_arg(), arg);
+            assert_eq!(parse_bytes(arg).map(|x| x.0), Ok(b), "{arg}");
+        }
+    }
 
     #[test]
     fn thousands_groups_by_three_from_the_right() {

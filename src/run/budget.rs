@@ -102,7 +102,7 @@ impl Exceeded {
             Exceeded::Output { limit } => format!(
                 "output budget of {} reached; rerun with a coarser sample_step, a shorter duration or --max-output-size {}",
                 crate::units::Bytes(limit),
-                crate::units::Bytes(limit.saturating_mul(10))
+                crate::units::Bytes(limit.saturating_mul(10)).exact_arg()
             ),
             Exceeded::LogText { limit } => format!(
                 "the event log's text reached {} in memory, its limit; rerun with a shorter duration",
