@@ -3,6 +3,7 @@
 //! lets `latest-processed` trail `latest` (and `latest` wait for its processing).
 
 mod common;
+use common::{errors, line_of};
 
 const MIN: u64 = 60_000;
 const MB: u64 = 1_000_000;
@@ -200,20 +201,6 @@ fn latest_processed_trails_latest_when_processing_lags() {
 }
 
 /// The errors of a scenario that must be refused.
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, std::path::Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario"),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle")
-        + 1
-}
-
 #[test]
 fn cache_outages_refuse_bad_fields_with_exact_errors() {
     let fault = |fields: &str| {

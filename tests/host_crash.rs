@@ -3,9 +3,8 @@
 //! VM in initial replication starts it over. Figures by hand; validation errors by text.
 
 mod common;
-use common::{run, Memory};
+use common::{errors, line_of, run, Memory};
 use drsim::sim::ResyncCause;
-use std::path::Path;
 
 /// Host h1 runs "p" (protected at the start, cycles at 300 s + k * 300 s) and "i"
 /// (protection enabled at 0: the 2-minute job, then a 100 GB initial copy that outlasts the
@@ -194,20 +193,6 @@ fn random_crashes_come_from_the_hosts_own_stream() {
     // Another seed draws other crashes.
     let (_, reseeded) = run(&text.replace("duration = \"2h\"", "duration = \"2h\"\nseed = 7"));
     assert_ne!(crash_rows(&reseeded), rows);
-}
-
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario"),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle")
-        + 1
 }
 
 const WHEN: &str =

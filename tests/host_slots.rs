@@ -2,6 +2,7 @@
 //! transfers at once; the others wait in arrival order.
 
 mod common;
+use common::errors;
 
 /// Seven VMs on one host, each with one disk of 4,200 MB used and nothing written, protected
 /// at the start over a 336 Mbps (42 MB/s) link: 6 or 7 transfers share it at exactly 7 or
@@ -102,13 +103,6 @@ fn a_link_outage_fails_the_waiting_transfer_too() {
         })
         .collect();
     assert_eq!(failed, expected);
-}
-
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, std::path::Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario"),
-        Err(e) => e.to_string(),
-    }
 }
 
 #[test]

@@ -2,6 +2,9 @@
 //! tidy `time,vm,disk,bytes` CSV (`disk-bytes`) imported per disk. Bytes per disk are
 //! computed by hand from the files; errors are checked by text.
 
+mod common;
+use common::line_of;
+
 use drsim::engine::RngStreams;
 use drsim::model::workload::DiskWrites;
 use drsim::model::Scenario;
@@ -88,13 +91,6 @@ fn disk_bytes(s: &Scenario) -> Vec<Vec<u64>> {
                 .collect()
         })
         .collect()
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle")
-        + 1
 }
 
 #[test]

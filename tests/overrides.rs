@@ -2,6 +2,9 @@
 //! library API: they change the validated model and its hash, errors about what they set name
 //! them, and every other error keeps its place in the original file.
 
+mod common;
+use common::line_of;
+
 use drsim::scenario::{self, Override, ScenarioErrors};
 use drsim::units::parse_rate;
 use std::path::Path;
@@ -31,13 +34,6 @@ fn errors(text: &str, args: &[&str]) -> String {
         Ok(_) => panic!("accepted"),
         Err(ScenarioErrors(e)) => ScenarioErrors(e).to_string(),
     }
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle")
-        + 1
 }
 
 #[test]

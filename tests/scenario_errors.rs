@@ -1,23 +1,12 @@
 //! Bad scenario files get errors naming file, line, column, field, problem and what is
 //! allowed (issue "Foundation", points 3 and 8 f). Checked by text.
 
+mod common;
+use common::{errors, line_of};
+
 use std::path::Path;
 
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
-
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario"),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle")
-        + 1
-}
 
 #[test]
 fn bundled_quickstart_is_valid() {

@@ -4,6 +4,9 @@
 //! such field validates into exactly these model values; each mistake is an error naming the
 //! file, line, column, field and what is allowed.
 
+mod common;
+use common::errors;
+
 use drsim::model::failover::{
     FailbackMode, FailoverKind, Failovers, Operation, OperationKind, OperationTarget, PlanGroup,
     PlanStep, RecoveryPlan, SiteEvent,
@@ -517,13 +520,6 @@ disks = [{ size = "50 GiB", used = "10 GiB" }]
 "#;
 
 const WEB: &str = "web-01, web-02, web-03, web-04, web-05, web-06, web-07, web-08, web-09";
-
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario:\n{text}"),
-        Err(e) => e.to_string(),
-    }
-}
 
 /// Line and column (1-based) of the first occurrence of `needle` at or after the line that
 /// contains `after`.

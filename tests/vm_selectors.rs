@@ -3,7 +3,7 @@
 //! name number on; the errors for a selector that finds nothing, each in full.
 
 mod common;
-use common::run;
+use common::{errors, run};
 use std::path::Path;
 
 /// 60 VMs on two hosts: `app` 30 on hv1 tagged tier1, `app` 30 more on hv2 tagged tier2, and
@@ -73,13 +73,6 @@ fn with(extra: &str) -> String {
 fn scenario(text: &str) -> drsim::model::Scenario {
     drsim::scenario::from_text(text, Path::new("sel.toml"))
         .unwrap_or_else(|e| panic!("scenario rejected:\n{e}"))
-}
-
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario:\n{text}"),
-        Err(e) => e.to_string(),
-    }
 }
 
 /// Line and column (1-based) of the last occurrence of `needle`.

@@ -6,6 +6,7 @@ use drsim::units::ByteRate;
 use std::path::Path;
 
 mod common;
+use common::{errors, line_of};
 
 const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
 
@@ -16,20 +17,6 @@ fn with_profiles(profiles: &str, churn: &str) -> String {
     QUICKSTART
         .replace(old, profiles)
         .replace("churn = \"office-app\"", &format!("churn = \"{churn}\""))
-}
-
-fn errors(text: &str) -> String {
-    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
-        Ok(_) => panic!("accepted a bad scenario"),
-        Err(e) => e.to_string(),
-    }
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .expect("needle")
-        + 1
 }
 
 const SQL: &str = r#"[[profiles]]

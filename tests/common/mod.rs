@@ -120,3 +120,19 @@ name = "vm"
 "#
     )
 }
+
+/// The errors of scenario `text`, read as `bad.toml`, which must be refused.
+pub fn errors(text: &str) -> String {
+    match drsim::scenario::from_text(text, Path::new("bad.toml")) {
+        Ok(_) => panic!("accepted a bad scenario:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The line (from 1) of the first line of `text` that holds `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle")
+        + 1
+}
