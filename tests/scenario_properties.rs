@@ -17,6 +17,7 @@
 //! `PROPTEST_CASES=N`.
 
 mod common;
+use common::windows;
 use proptest::prelude::*;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -146,21 +147,6 @@ struct Model {
     plans: Vec<Plan>,
     /// (target: < 100 a selector, else plan; kind; point; at s; full download).
     failovers: Vec<(usize, usize, usize, u64, bool)>,
-}
-
-/// Non-overlapping windows `(start_s, duration_s)` from (gap, duration) pairs, all starting
-/// before `end`.
-fn windows(pairs: &[(u64, u64)], end: u64) -> Vec<(u64, u64)> {
-    let mut t = 0;
-    pairs
-        .iter()
-        .map(|&(gap, dur)| {
-            let start = t + gap;
-            t = start + dur;
-            (start, dur)
-        })
-        .filter(|&(start, _)| start < end)
-        .collect()
 }
 
 fn link() -> impl Strategy<Value = Link> {

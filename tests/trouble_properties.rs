@@ -5,23 +5,10 @@
 //! `written = replicated + pending + discarded` for every VM.
 
 mod common;
+use common::windows;
 use proptest::prelude::*;
 
 const H: u64 = 3_600;
-
-/// Non-overlapping windows `(start_s, duration_s)` from (gap, duration) pairs.
-fn windows(pairs: &[(u64, u64)]) -> Vec<(u64, u64)> {
-    let mut t = 0;
-    pairs
-        .iter()
-        .map(|&(gap, dur)| {
-            let start = t + gap;
-            t = start + dur;
-            (start, dur)
-        })
-        .filter(|&(start, _)| start < 24 * H)
-        .collect()
-}
 
 fn list(ws: &[(u64, u64)], extra: &str) -> String {
     ws.iter()
@@ -80,8 +67,8 @@ fn trouble() -> impl Strategy<Value = Trouble> {
     )
         .prop_map(|(a, b)| Trouble {
             capacity_mbps: a.0,
-            outages: windows(&a.1),
-            degradations: windows(&a.2),
+            outages: windows(&a.1, 24 * H),
+            degradations: windows(&a.2, 24 * H),
             degraded_percent: a.3,
             random_mtbf_h: a.4,
             threshold_percent: a.5,
@@ -91,7 +78,7 @@ fn trouble() -> impl Strategy<Value = Trouble> {
             disk_gb: b.0,
             churn_kbps: b.1,
             volume_free_gb: b.2,
-            low_memory: windows(&b.3),
+            low_memory: windows(&b.3, 24 * H),
             volume_full_at: b.4,
             errors: b.5,
             error_probability: b.6,

@@ -136,3 +136,18 @@ pub fn line_of(text: &str, needle: &str) -> usize {
         .expect("needle")
         + 1
 }
+
+/// Non-overlapping windows `(start_s, duration_s)` from (gap, duration) pairs, all starting
+/// before `end`.
+pub fn windows(pairs: &[(u64, u64)], end: u64) -> Vec<(u64, u64)> {
+    let mut t = 0;
+    pairs
+        .iter()
+        .map(|&(gap, dur)| {
+            let start = t + gap;
+            t = start + dur;
+            (start, dur)
+        })
+        .filter(|&(start, _)| start < end)
+        .collect()
+}
